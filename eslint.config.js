@@ -1,0 +1,32 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import globals from "globals";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "data/", "dist/", "src/db/migrations/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through src/config.ts only." },
+      ],
+    },
+  },
+  {
+    files: ["src/config.ts", "test/**/*.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+  {
+    files: ["src/core/**/*.ts", "src/nlu/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["telegraf*", "axios", "express", "drizzle-orm*", "node-cron", "better-sqlite3"] },
+      ],
+    },
+  },
+);

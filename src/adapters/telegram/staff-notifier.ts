@@ -1,0 +1,33 @@
+import type { HandoffRequest, StaffNotifier, Translator } from "../../core/ports.js";
+import { escapeHtml } from "../../core/render.js";
+import type { Locale } from "../../core/types.js";
+import type { TelegramSender } from "./telegram-sender.js";
+
+const MAX_QUOTE = 500;
+
+/** Posts hand-off requests to the staff Telegram chat (STAFF_CHAT_ID), every value escaped. */
+export class TelegramStaffNotifier implements StaffNotifier {
+  constructor(
+    private readonly sender: TelegramSender,
+    private readonly staffChatId: string,
+    private readonly translator: Translator,
+    private readonly locale: Locale,
+    private readonly timeZone: string,
+  ) {}
+
+  async notifyHandoff(request: HandoffRequest): Promise<void> {
+    const t = (key: string, vars?: Record<string, string | number>) =>
+      this.translator.t(`handoff_post.${key}`, this.locale, vars);
+    const at = request.at.toLocaleString("vi-VN", { timeZone: this.timeZone });
+    const lines = [
+      `<b>${escapeHtml(t("title", { id: request.id }))}</b>`,
+      escapeHtml(t("meta", { channel: request.channel, locale: request.locale, at })),
+      "",
+      escapeHtml(t("recent")),
+      ...request.recent
+        .filter((m) => m.direction === "in")
+        .map((m) => `• ${m.text === null ? escapeHtml(t("withheld")) : escapeHtml(m.text.slice(0, MAX_QUOTE))}`),
+    ];
+    await this.sender.sendHtml(this.staffChatId, lines.join("\n"));
+  }
+}

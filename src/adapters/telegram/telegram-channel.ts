@@ -1,0 +1,150 @@
+import { Telegraf, type Context } from "telegraf";
+import type { Update } from "telegraf/types";
+import type { Conversation, Logger } from "../../core/conversation.js";
+import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from "../../core/delivery/retry-policy.js";
+import type { Clock, Translator } from "../../core/ports.js";
+import type { Locale, OutboundMessage } from "../../core/types.js";
+import type { Metrics } from "../../infra/metrics.js";
+import { TelegramSender } from "./telegram-sender.js";
+
+export interface TelegramChannelOptions {
+  token: string;
+  apiRoot: string;
+  conversation: Conversation;
+  translator: Translator;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  defaultLocale: Locale;
+  markUnreachable: (address: string, at: Date) => void;
+  retryPolicy?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "forget"] as const;
+const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+
+/**
+ * The Telegram adapter: telegraf receives updates (polling or webhook), each becomes one InboundEvent for
+ * the core, and the replies go out through TelegramSender under the shared retry policy.
+ * One failing update is logged and dropped; it never stops the bot.
+ */
+export class TelegramChannel {
+  readonly bot: Telegraf;
+  readonly sender: TelegramSender;
+  private polling: Promise<void> | undefined;
+
+  constructor(private readonly options: TelegramChannelOptions) {
+    this.bot = new Telegraf(options.token, {
+      telegram: { apiRoot: options.apiRoot, webhookReply: false },
+      handlerTimeout: 60_000,
+    });
+    this.sender = new TelegramSender(this.bot.telegram);
+    this.bot.on("callback_query", (ctx) => this.onCallback(ctx));
+    this.bot.on("message", (ctx) => this.onMessage(ctx));
+    this.bot.catch((error, ctx) => {
+      options.logger.error({ err: error, updateId: ctx.update.update_id }, "telegram update failed");
+    });
+  }
+
+  /** Registers the command menu in Vietnamese and English (and the default language for everyone else). */
+  async registerCommands(): Promise<void> {
+    const { translator, defaultLocale } = this.options;
+    const list = (locale: Locale) =>
+      COMMANDS.map((command) => ({ command, description: translator.t(`commands.${command}`, locale) }));
+    await this.bot.telegram.setMyCommands(list("vi"), { language_code: "vi" });
+    await this.bot.telegram.setMyCommands(list("en"), { language_code: "en" });
+    await this.bot.telegram.setMyCommands(list(defaultLocale));
+  }
+
+  /** Long polling; resolves once the bot is known and its commands are registered. */
+  async startPolling(): Promise<void> {
+    this.bot.botInfo ??= await this.bot.telegram.getMe();
+    await this.registerCommands();
+    // launch() deletes any webhook, then polls until stop(); its promise settles only then.
+    this.polling = this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((error: unknown) => {
+      this.options.logger.error({ err: error }, "telegram polling stopped");
+    });
+  }
+
+  async startWebhook(url: string, secret: string): Promise<void> {
+    this.bot.botInfo ??= await this.bot.telegram.getMe();
+    await this.registerCommands();
+    await this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+  }
+
+  /** Entry point for webhook requests (already authenticated and parsed). */
+  async handleUpdate(update: Update): Promise<void> {
+    await this.bot.handleUpdate(update);
+  }
+
+  async stop(): Promise<void> {
+    if (this.polling) {
+      this.bot.stop("shutdown");
+      await this.polling;
+    }
+  }
+
+  private async onMessage(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (!message || !ctx.chat || ctx.chat.type !== "private") return;
+    this.options.metrics.updates.inc({ channel: "telegram" });
+    const chatId = String(ctx.chat.id);
+    const languageHint = message.from?.language_code;
+    if (!("text" in message) || typeof message.text !== "string") {
+      const locale: Locale = languageHint?.startsWith("en") ? "en" : this.options.defaultLocale;
+      const text = this.options.translator.t("non_text", locale);
+      await this.deliver(chatId, [{ text: { lines: [[{ text }]] }, buttons: [] }]);
+      return;
+    }
+    await this.converse(chatId, message.text, "text", languageHint);
+  }
+
+  private async onCallback(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery;
+    if (!query) return;
+    // Stop the button's spinner first; a failure here must not lose the answer itself.
+    await ctx.answerCbQuery().catch((error: unknown) => {
+      this.options.logger.warn({ err: error }, "answerCallbackQuery failed");
+    });
+    const chatId = query.message?.chat.id ?? query.from.id;
+    if (!("data" in query) || typeof query.data !== "string") return;
+    this.options.metrics.updates.inc({ channel: "telegram" });
+    await this.converse(String(chatId), query.data, "button", query.from.language_code);
+  }
+
+  private async converse(chatId: string, text: string, kind: "text" | "button", languageHint?: string): Promise<void> {
+    const started = process.hrtime.bigint();
+    const reply = await this.options.conversation.handle({
+      channel: "telegram",
+      address: chatId,
+      text,
+      kind,
+      languageHint,
+      receivedAt: this.options.clock.now(),
+    });
+    this.options.metrics.replyLatency.observe({ channel: "telegram" }, Number(process.hrtime.bigint() - started) / 1e9);
+    await this.deliver(chatId, reply.messages);
+  }
+
+  /** Sends replies in order; a 429 waits retry_after, a 403 marks the chat unreachable, a 400 is not retried. */
+  async deliver(chatId: string, messages: OutboundMessage[]): Promise<boolean> {
+    const policy = this.options.retryPolicy ?? { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 };
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (const message of messages) {
+      const outcome = await sendWithRetry(() => this.sender.send(chatId, message), policy, sleep, (failure) => {
+        this.options.metrics.sendErrors.inc({ channel: "telegram", kind: failure.kind });
+      });
+      if (outcome.ok) continue;
+      this.options.metrics.sendErrors.inc({ channel: "telegram", kind: outcome.failure.kind });
+      if (outcome.outcome === "unreachable") {
+        this.options.markUnreachable(chatId, this.options.clock.now());
+        this.options.logger.info({ chat: "unreachable" }, "telegram chat blocked the bot; marked unreachable");
+      } else {
+        this.options.logger.warn({ failure: outcome.failure }, "telegram reply not delivered");
+      }
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,185 @@
+import express, { type ErrorRequestHandler } from "express";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import type { Logger as PinoLogger } from "pino";
+import { TelegramStaffNotifier } from "./adapters/telegram/staff-notifier.js";
+import { TelegramChannel } from "./adapters/telegram/telegram-channel.js";
+import { telegramWebhookRoute } from "./adapters/telegram/webhook-route.js";
+import { webChatRoutes } from "./adapters/web/chat-routes.js";
+import type { Config } from "./config.js";
+import { loadAnswerBook } from "./content/load-answers.js";
+import { loadIntents, loadLexicon } from "./content/load-intents.js";
+import { Conversation } from "./core/conversation.js";
+import type { Clock } from "./core/ports.js";
+import { openDatabase, type OpenDatabase } from "./db/database.js";
+import { SqliteConversationStore } from "./db/conversation-store.js";
+import { createLogger } from "./infra/logger.js";
+import { Metrics } from "./infra/metrics.js";
+import { startRetentionJob, type RetentionJob } from "./infra/retention.js";
+import { I18nTranslator } from "./infra/translator.js";
+import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier } from "./nlu/intent-classifier.js";
+
+export const ROOT = join(import.meta.dirname, "..");
+
+export interface AppOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: PinoLogger;
+  /** where intents/, templates/ and locales/ live (the repository root by default) */
+  contentRoot?: string;
+  /** waits between Telegram retries; tests shorten it */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface App {
+  express: express.Express;
+  conversation: Conversation;
+  classifier: IntentClassifier;
+  store: SqliteConversationStore;
+  database: OpenDatabase;
+  metrics: Metrics;
+  telegram: TelegramChannel | undefined;
+  /** binds HTTP and starts Telegram (polling or webhook); resolves with the bound address */
+  start(): Promise<{ port: number; host: string }>;
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Builds the whole product from configuration: storage, content, NLU, core, adapters, HTTP. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const root = options.contentRoot ?? ROOT;
+
+  const intents = loadIntents(join(root, "intents"));
+  const lexicon = loadLexicon(join(root, "intents", "lexicon", "normalization.yaml"));
+  const classifier = IntentClassifier.fromIntents(intents, lexicon, {
+    ...DEFAULT_CLASSIFIER_SETTINGS,
+    threshold: config.NLU_THRESHOLD,
+  });
+  const answers = loadAnswerBook(
+    { templatesDir: join(root, "templates"), localesDir: join(root, "locales") },
+    intents.map((i) => i.id),
+  );
+  const translator = await I18nTranslator.load(join(root, "locales"), config.DEFAULT_LOCALE);
+  const database = openDatabase(config.DATABASE_PATH);
+  const store = new SqliteConversationStore(database.db);
+  const metrics = new Metrics();
+
+  let telegram: TelegramChannel | undefined;
+  const staffNotifier = { current: undefined as TelegramStaffNotifier | undefined };
+  const conversation = new Conversation({
+    nlu: classifier,
+    answers,
+    store,
+    translator,
+    clock,
+    defaultLocale: config.DEFAULT_LOCALE,
+    logger,
+    observer: metrics,
+    staff: { notifyHandoff: async (request) => staffNotifier.current?.notifyHandoff(request) },
+  });
+
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = new TelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      conversation,
+      translator,
+      clock,
+      metrics,
+      logger,
+      defaultLocale: config.DEFAULT_LOCALE,
+      markUnreachable: (address, at) => store.markUnreachable("telegram", address, at),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+    if (config.STAFF_CHAT_ID) {
+      staffNotifier.current = new TelegramStaffNotifier(
+        telegram.sender,
+        config.STAFF_CHAT_ID,
+        translator,
+        config.DEFAULT_LOCALE,
+        config.TZ_NAME,
+      );
+    }
+  }
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(express.json({ limit: "64kb" }));
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  if (telegram && config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
+    app.use(telegramWebhookRoute(telegram, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
+  }
+  app.use(webChatRoutes({ conversation, clock, metrics, ratePerMinute: config.CHAT_RATE_PER_MINUTE }));
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+  app.use(jsonErrors(logger));
+
+  let server: Server | undefined;
+  let retention: RetentionJob | undefined;
+
+  return {
+    express: app,
+    conversation,
+    classifier,
+    store,
+    database,
+    metrics,
+    telegram,
+    async start() {
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+        s.once("error", reject);
+      });
+      retention = startRetentionJob({ store, clock, days: config.LOG_RETENTION_DAYS, logger, timeZone: config.TZ_NAME });
+      if (telegram) {
+        if (config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
+          const url = `${config.PUBLIC_URL.replace(/\/$/, "")}/webhooks/telegram`;
+          await telegram.startWebhook(url, config.TELEGRAM_WEBHOOK_SECRET);
+          logger.info({ mode: "webhook" }, "telegram connected");
+        } else {
+          await telegram.startPolling();
+          logger.info({ mode: "polling" }, "telegram connected");
+        }
+      }
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : config.PORT;
+      return { port, host: config.HOST };
+    },
+    async stop() {
+      retention?.stop();
+      await telegram?.stop();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
+      database.close();
+    },
+  };
+}
+
+/** Malformed JSON, oversized bodies and unexpected errors all answer as JSON with a 4xx/5xx, never a crash. */
+function jsonErrors(logger: PinoLogger): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : 500;
+    const type = typeof err === "object" && err !== null && "type" in err ? String(err.type) : "";
+    if (status >= 500) logger.error({ err }, "request failed");
+    const message =
+      type === "entity.parse.failed"
+        ? "body is not valid JSON"
+        : type === "entity.too.large"
+          ? "body too large"
+          : status >= 500
+            ? "internal error"
+            : "bad request";
+    res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message });
+  };
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * The only module that reads process.env. Everything is validated once at start-up;
+ * an invalid value stops the process with a message naming the variable.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const locale = z.enum(["vi", "en"]);
+
+const schema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    DATABASE_PATH: z.string().trim().min(1).default("./data/bot.db"),
+    DEFAULT_LOCALE: locale.default("vi"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    TELEGRAM_BOT_TOKEN: optionalString.pipe(
+      z.string().regex(/^\d+:[\w-]+$/, "must look like 123456:ABC-DEF (from @BotFather)").optional(),
+    ),
+    TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (a Telegram rule)")
+        .optional(),
+    ),
+    STAFF_CHAT_ID: optionalString.pipe(z.string().regex(/^-?\d+$/, "must be a numeric Telegram chat id").optional()),
+    LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    NLU_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),
+    CHAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    TZ_NAME: z.string().default("Asia/Ho_Chi_Minh"),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.PUBLIC_URL && cfg.TELEGRAM_BOT_TOKEN && !cfg.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TELEGRAM_WEBHOOK_SECRET"],
+        message: "is required when PUBLIC_URL is set (Telegram then runs by webhook)",
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment-like record. Throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    return `  ${name}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}

@@ -1,0 +1,259 @@
+import { AnswerBook, BUTTON_PREFIX } from "./answer-book.js";
+import type {
+  Clock,
+  ConversationObserver,
+  ConversationStore,
+  StaffNotifier,
+  Translator,
+  UserRecord,
+} from "./ports.js";
+import { plainText } from "./rich-text.js";
+import { looksLikePassword } from "./sensitive.js";
+import type { Channel, InboundEvent, Locale, OutboundMessage, Reply } from "./types.js";
+
+/** The slice of the NLU engine the core relies on. */
+export interface Understanding {
+  classify(text: string): { intent: string; confidence: number; locale: Locale | undefined; normalized: string };
+  normalize(text: string): string;
+}
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ConversationDeps {
+  nlu: Understanding;
+  answers: AnswerBook;
+  store: ConversationStore;
+  translator: Translator;
+  clock: Clock;
+  defaultLocale: Locale;
+  logger: Logger;
+  staff?: StaffNotifier | undefined;
+  observer?: ConversationObserver | undefined;
+}
+
+/** Longest text the core reads; adapters reject or trim longer input before it gets here. */
+export const MAX_INPUT_CHARS = 4096;
+/** Only this much of a message is classified: the question is at its start, the rest is noise. */
+const CLASSIFY_CHARS = 2000;
+const HANDOFF_CONTEXT = 6;
+
+const META_ACTIONS = new Set(["subscribe", "unsubscribe", "human_handoff", "language", "out_of_scope"]);
+
+/**
+ * The conversation core: the one entry point for everything a person says, on any channel.
+ * It imports no platform library; adapters turn updates into InboundEvents and send the replies.
+ */
+export class Conversation {
+  constructor(private readonly deps: ConversationDeps) {}
+
+  async handle(event: InboundEvent): Promise<Reply> {
+    const { store } = this.deps;
+    const at = event.receivedAt;
+    const user = store.touchUser(event.channel, event.address, at);
+    const text = event.text.normalize("NFC").trim().slice(0, MAX_INPUT_CHARS);
+    const hinted = this.localeOf(user, undefined, event.languageHint);
+
+    if (text === "") return this.reply([this.say("empty", hinted)], "empty", 1, hinted);
+
+    if (event.kind === "button" || text.startsWith(BUTTON_PREFIX)) {
+      const target = text.slice(BUTTON_PREFIX.length);
+      if (this.isTarget(target)) {
+        store.logMessage(user.id, event.channel, { direction: "in", text, intent: target, at });
+        return this.follow(target, user, event, hinted, null);
+      }
+    }
+
+    if (text.startsWith("/")) {
+      const command = parseCommand(text);
+      if (command) {
+        store.logMessage(user.id, event.channel, { direction: "in", text, intent: `/${command.name}`, at });
+        return this.command(command.name, command.arg, user, event, hinted);
+      }
+    }
+
+    const normalized = this.deps.nlu.normalize(text);
+    if (looksLikePassword(normalized)) {
+      const locale = this.localeOf(user, this.deps.nlu.classify(text).locale, event.languageHint);
+      store.logMessage(user.id, event.channel, { direction: "in", text: null, intent: "password_warning", at });
+      const warning = this.say("password_warning", locale);
+      warning.buttons = this.deps.answers.buttons(["vnedu.password", "contact"], locale);
+      return this.reply([warning], "password_warning", 1, locale);
+    }
+
+    const understood = this.deps.nlu.classify(text.slice(0, CLASSIFY_CHARS));
+    const locale = this.localeOf(user, understood.locale, event.languageHint);
+    if (understood.locale && !user.localeChosen && user.locale !== understood.locale) {
+      store.setLocale(user.id, understood.locale, false);
+    }
+    store.logMessage(user.id, event.channel, { direction: "in", text, intent: understood.intent, at });
+    this.deps.observer?.onUnderstood(event.channel, understood.intent, understood.confidence);
+    if (understood.intent === "out_of_scope") {
+      store.recordUnanswered(understood.normalized, locale, at);
+      this.deps.observer?.onFallback(event.channel);
+    }
+    return this.follow(understood.intent, user, event, locale, text, understood.confidence);
+  }
+
+  /** Answers an intent or a button target, carrying out what the meta intents do. */
+  private async follow(
+    target: string,
+    user: UserRecord,
+    event: InboundEvent,
+    locale: Locale,
+    question: string | null,
+    confidence = 1,
+  ): Promise<Reply> {
+    const { answers, store } = this.deps;
+    const at = event.receivedAt;
+    if (target === "menu") return this.reply([this.menu(locale)], "menu", confidence, locale);
+    if (target === "lang.vi" || target === "lang.en") {
+      const chosen = target === "lang.vi" ? "vi" : "en";
+      store.setLocale(user.id, chosen, true);
+      return this.reply([answers.answer("language", chosen)], "language", confidence, chosen);
+    }
+    if (!META_ACTIONS.has(target)) {
+      const message = answers.answer(target, locale);
+      this.logOut(user, event.channel, target, at);
+      return this.reply([message], target, confidence, locale);
+    }
+    switch (target) {
+      case "subscribe":
+        store.setSubscribed(user.id, true, at);
+        break;
+      case "unsubscribe":
+        store.setSubscribed(user.id, false, at);
+        break;
+      case "language": {
+        const chosen = languageAskedFor(question ?? "", locale);
+        store.setLocale(user.id, chosen, true);
+        this.logOut(user, event.channel, target, at);
+        return this.reply([answers.answer("language", chosen)], target, confidence, chosen);
+      }
+      case "human_handoff":
+        await this.handOff(user, event, locale);
+        break;
+      case "out_of_scope":
+        break;
+    }
+    this.logOut(user, event.channel, target, at);
+    return this.reply([answers.answer(target, locale)], target, confidence, locale);
+  }
+
+  private async command(
+    name: string,
+    arg: string,
+    user: UserRecord,
+    event: InboundEvent,
+    locale: Locale,
+  ): Promise<Reply> {
+    const { answers, store } = this.deps;
+    switch (name) {
+      case "start": {
+        const deepLinked = arg.replace(/[-_]/g, ".");
+        if (arg && answers.has(deepLinked, locale)) return this.follow(deepLinked, user, event, locale, null);
+        const welcome = answers.answer("greeting", locale);
+        welcome.buttons = answers.menuButtons(locale);
+        return this.reply([welcome], "greeting", 1, locale);
+      }
+      case "help":
+        return this.follow("help", user, event, locale, null);
+      case "menu":
+        return this.follow("menu", user, event, locale, null);
+      case "subscribe":
+      case "unsubscribe":
+        return this.follow(name, user, event, locale, null);
+      case "lang": {
+        const wanted = arg.toLowerCase();
+        if (wanted === "vi" || wanted === "en") return this.follow(`lang.${wanted}`, user, event, locale, null);
+        const choose = this.say("lang_choose", locale);
+        choose.buttons = answers.buttons(["lang.vi", "lang.en"], locale);
+        return this.reply([choose], "language", 1, locale);
+      }
+      case "forget":
+        store.forgetUser(user.id);
+        return this.reply([this.say("forgotten", locale)], "forget", 1, locale);
+      default: {
+        const unknown = this.say("unknown_command", locale, { command: `/${name}` });
+        unknown.buttons = answers.buttons(["menu"], locale);
+        return this.reply([unknown], "unknown_command", 1, locale);
+      }
+    }
+  }
+
+  private async handOff(user: UserRecord, event: InboundEvent, locale: Locale): Promise<void> {
+    const { store, staff, logger } = this.deps;
+    const recent = store.recentMessages(user.id, HANDOFF_CONTEXT);
+    const question = [...recent].reverse().find((m) => m.direction === "in" && m.text !== null)?.text ?? null;
+    const request = {
+      userId: user.id,
+      channel: event.channel,
+      address: event.address,
+      locale,
+      question,
+      recent,
+      at: event.receivedAt,
+    };
+    const id = store.createHandoff(request);
+    if (!staff) return;
+    try {
+      await staff.notifyHandoff({ id, ...request });
+    } catch (error) {
+      // The request is stored; staff still see it in the database even if the chat post failed.
+      logger.error({ err: error, handoff: id }, "could not post hand-off to the staff chat");
+    }
+  }
+
+  private menu(locale: Locale): OutboundMessage {
+    const message = this.say("menu_title", locale);
+    message.buttons = this.deps.answers.menuButtons(locale);
+    return message;
+  }
+
+  private say(key: string, locale: Locale, vars?: Record<string, string | number>): OutboundMessage {
+    return { text: plainText(this.deps.translator.t(key, locale, vars)), buttons: [] };
+  }
+
+  private isTarget(target: string): boolean {
+    return this.deps.answers.knowsTarget(target);
+  }
+
+  private logOut(user: UserRecord, channel: Channel, intent: string, at: Date): void {
+    this.deps.store.logMessage(user.id, channel, { direction: "out", text: null, intent, at });
+  }
+
+  /** The user's chosen language wins; then the message's own; then what we knew; then the platform's hint. */
+  private localeOf(user: UserRecord, detected: Locale | undefined, hint: string | undefined): Locale {
+    if (user.localeChosen && user.locale) return user.locale;
+    if (detected) return detected;
+    if (user.locale) return user.locale;
+    if (hint?.toLowerCase().startsWith("vi")) return "vi";
+    if (hint?.toLowerCase().startsWith("en")) return "en";
+    return this.deps.defaultLocale;
+  }
+
+  private reply(messages: OutboundMessage[], intent: string, confidence: number, locale: Locale): Reply {
+    return { messages, intent, confidence, locale };
+  }
+}
+
+export function parseCommand(text: string): { name: string; arg: string } | null {
+  const m = /^\/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!m) return null;
+  return { name: (m[1] as string).toLowerCase(), arg: (m[2] ?? "").trim() };
+}
+
+/** "nói tiếng Anh được không" → en, "speak Vietnamese" → vi; otherwise the other language. */
+function languageAskedFor(question: string, current: Locale): Locale {
+  const folded = question
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/gi, "d")
+    .toLowerCase();
+  if (/tieng viet|vietnamese|\bviet\b|\bvi\b/.test(folded)) return "vi";
+  if (/tieng anh|english|\beng?\b|\banh ngu\b/.test(folded)) return "en";
+  return current === "vi" ? "en" : "vi";
+}

@@ -1,0 +1,23 @@
+/**
+ * One result shape for every channel sender. A platform refusal (Telegram error_code, Zalo `error` in an
+ * HTTP 200 body) and a failed request (network, timeout, 5xx) are kept apart, so one policy can decide.
+ */
+export type SendFailure =
+  | { kind: "rate_limited"; retryAfterMs: number; description: string }
+  | { kind: "unreachable"; description: string }
+  | { kind: "bad_request"; description: string }
+  | { kind: "window_closed"; description: string }
+  | { kind: "token_invalid"; description: string }
+  | { kind: "server"; status: number; description: string }
+  | { kind: "network"; description: string };
+
+export class SendError extends Error {
+  override name = "SendError";
+  constructor(readonly failure: SendFailure) {
+    super(`${failure.kind}: ${failure.description}`);
+  }
+}
+
+export interface SendResult {
+  providerMessageId: string;
+}

@@ -1,0 +1,63 @@
+import type { Channel, Locale, OutboundMessage } from "./types.js";
+
+/** What the core needs from the outside world. Adapters in src/db, src/adapters and src/infra implement these. */
+
+export interface UserRecord {
+  id: number;
+  locale: Locale | null;
+  /** true when the person picked the language (/lang); then detection no longer switches it */
+  localeChosen: boolean;
+  subscribed: boolean;
+}
+
+export interface LoggedMessage {
+  direction: "in" | "out";
+  /** null when the text was withheld (it looked like a password) */
+  text: string | null;
+  intent: string | null;
+  at: Date;
+}
+
+export interface HandoffRequest {
+  id: number;
+  userId: number;
+  channel: Channel;
+  address: string;
+  locale: Locale;
+  question: string | null;
+  recent: LoggedMessage[];
+  at: Date;
+}
+
+export interface ConversationStore {
+  /** Finds the user behind a channel address, creating both on first contact; records the contact time. */
+  touchUser(channel: Channel, address: string, at: Date): UserRecord;
+  setLocale(userId: number, locale: Locale, chosen: boolean): void;
+  setSubscribed(userId: number, subscribed: boolean, at: Date): void;
+  logMessage(userId: number, channel: Channel, entry: LoggedMessage): void;
+  recentMessages(userId: number, limit: number): LoggedMessage[];
+  recordUnanswered(normalizedText: string, locale: Locale, at: Date): void;
+  createHandoff(request: Omit<HandoffRequest, "id">): number;
+  /** Deletes everything kept about this user (addresses, logs, hand-offs). */
+  forgetUser(userId: number): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Translator {
+  t(key: string, locale: Locale, vars?: Record<string, string | number>): string;
+}
+
+/** Where hand-off requests go (a staff Telegram chat); optional. */
+export interface StaffNotifier {
+  notifyHandoff(request: HandoffRequest): Promise<void>;
+}
+
+export interface ConversationObserver {
+  onUnderstood(channel: Channel, intent: string, confidence: number): void;
+  onFallback(channel: Channel): void;
+}
+
+export type { OutboundMessage };

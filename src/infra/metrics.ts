@@ -1,0 +1,57 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ConversationObserver } from "../core/ports.js";
+import type { Channel } from "../core/types.js";
+
+/** Prometheus metrics, one registry per app instance (tests run several apps in one process). */
+export class Metrics implements ConversationObserver {
+  readonly registry = new Registry();
+  readonly updates = new Counter({
+    name: "bot_updates_total",
+    help: "Inbound updates by channel",
+    labelNames: ["channel"],
+    registers: [this.registry],
+  });
+  readonly intents = new Counter({
+    name: "bot_intents_total",
+    help: "Classified messages by intent",
+    labelNames: ["channel", "intent"],
+    registers: [this.registry],
+  });
+  readonly fallbacks = new Counter({
+    name: "bot_fallbacks_total",
+    help: "Messages the bot could not answer (out_of_scope)",
+    labelNames: ["channel"],
+    registers: [this.registry],
+  });
+  readonly sendErrors = new Counter({
+    name: "bot_send_errors_total",
+    help: "Failed sends by channel and failure kind",
+    labelNames: ["channel", "kind"],
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: "bot_rejected_requests_total",
+    help: "Inbound requests refused (bad body, bad secret, rate limit)",
+    labelNames: ["channel", "reason"],
+    registers: [this.registry],
+  });
+  readonly replyLatency = new Histogram({
+    name: "bot_reply_latency_seconds",
+    help: "Time from receiving a message to having its reply ready",
+    labelNames: ["channel"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  onUnderstood(channel: Channel, intent: string): void {
+    this.intents.inc({ channel, intent });
+  }
+
+  onFallback(channel: Channel): void {
+    this.fallbacks.inc({ channel });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Sparse features of a normalised text: word unigrams and bigrams (meaning) plus character 3- to 5-grams
+ * (robust to typos, missing letters and run-together words). Values are log-scaled counts, L2-normalised.
+ */
+
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+export interface FeatureOptions {
+  charMin: number;
+  charMax: number;
+  charWeight: number;
+  wordWeight: number;
+  bigramWeight: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
+  charMin: 3,
+  charMax: 4,
+  charWeight: 0.6,
+  wordWeight: 1,
+  bigramWeight: 0.8,
+};
+
+/** Feature names with weights for one normalised text; the vocabulary maps them to indices. */
+export function extractFeatures(normalized: string, options: FeatureOptions): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (key: string, weight: number): void => {
+    out.set(key, (out.get(key) ?? 0) + weight);
+  };
+  const words = normalized.split(" ").filter(Boolean);
+  for (const w of words) add(`w:${w}`, options.wordWeight);
+  for (let i = 0; i + 1 < words.length; i++) add(`b:${words[i]}_${words[i + 1]}`, options.bigramWeight);
+  const padded = ` ${normalized} `;
+  for (let n = options.charMin; n <= options.charMax; n++) {
+    for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`, options.charWeight);
+  }
+  return out;
+}
+
+export class Vocabulary {
+  private readonly index = new Map<string, number>();
+  /** inverse document frequency per feature index, set by `fitIdf` */
+  idf = new Float64Array(0);
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Adds unseen feature names (training only). */
+  learn(features: Map<string, number>): void {
+    for (const key of features.keys()) if (!this.index.has(key)) this.index.set(key, this.index.size);
+  }
+
+  fitIdf(documents: Map<string, number>[]): void {
+    const df = new Float64Array(this.size);
+    for (const doc of documents) {
+      for (const key of doc.keys()) {
+        const i = this.index.get(key);
+        if (i !== undefined) df[i] = (df[i] ?? 0) + 1;
+      }
+    }
+    const n = documents.length;
+    this.idf = df.map((d) => Math.log((1 + n) / (1 + d)) + 1);
+  }
+
+  /** Known features only, tf-idf weighted and L2-normalised. */
+  vectorize(features: Map<string, number>): SparseVector {
+    const idx: number[] = [];
+    const val: number[] = [];
+    let norm = 0;
+    for (const [key, count] of features) {
+      const i = this.index.get(key);
+      if (i === undefined) continue;
+      const v = (1 + Math.log(count)) * (this.idf[i] ?? 1);
+      idx.push(i);
+      val.push(v);
+      norm += v * v;
+    }
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    return { indices: Int32Array.from(idx), values: Float64Array.from(val, (v) => v * scale) };
+  }
+
+  /** Share of the text's words the vocabulary has seen: low for gibberish and foreign topics. */
+  wordCoverage(features: Map<string, number>): number {
+    let words = 0;
+    let known = 0;
+    for (const key of features.keys()) {
+      if (!key.startsWith("w:")) continue;
+      words++;
+      if (this.index.has(key)) known++;
+    }
+    return words === 0 ? 0 : known / words;
+  }
+}

@@ -1,0 +1,133 @@
+import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions } from "./features.js";
+import { LanguageDetector, type Locale } from "./language-detector.js";
+import { Normalizer, type LexiconData } from "./normalize.js";
+import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type TrainingOptions } from "./softmax-regression.js";
+
+export const OUT_OF_SCOPE = "out_of_scope";
+
+export interface IntentDefinition {
+  id: string;
+  examples: { vi: string[]; en: string[] };
+}
+
+export interface LabelledText {
+  label: string;
+  text: string;
+}
+
+export interface Classification {
+  text: string;
+  intent: string;
+  confidence: number;
+  /** the language the text is written in, when it can be told */
+  locale: Locale | undefined;
+  /** the best in-scope guess even when `intent` fell back to out_of_scope */
+  bestGuess: string;
+  normalized: string;
+}
+
+export interface ClassifierSettings {
+  /** below this probability the answer is out_of_scope */
+  threshold: number;
+  /** below this share of known words the answer is out_of_scope, whatever the probability */
+  minWordCoverage: number;
+  features: FeatureOptions;
+  training: TrainingOptions;
+}
+
+export const DEFAULT_CLASSIFIER_SETTINGS: ClassifierSettings = {
+  threshold: 0.45,
+  minWordCoverage: 0.34,
+  features: DEFAULT_FEATURE_OPTIONS,
+  training: DEFAULT_TRAINING_OPTIONS,
+};
+
+/** The product's intent engine: normaliser + tf-idf word/char n-grams + softmax regression. */
+export class IntentClassifier {
+  private readonly probs: Float64Array;
+
+  private constructor(
+    private readonly normalizer: Normalizer,
+    private readonly vocabulary: Vocabulary,
+    private readonly model: SoftmaxRegression,
+    private readonly labels: string[],
+    private readonly languages: LanguageDetector,
+    private readonly settings: ClassifierSettings,
+  ) {
+    this.probs = new Float64Array(labels.length);
+  }
+
+  static train(
+    data: LabelledText[],
+    lexicon: LexiconData,
+    settings: ClassifierSettings = DEFAULT_CLASSIFIER_SETTINGS,
+    languageSamples?: Record<Locale, string[]>,
+  ): IntentClassifier {
+    if (data.length === 0) throw new Error("cannot train on an empty data set");
+    const normalizer = new Normalizer(lexicon);
+    const labels = [...new Set(data.map((d) => d.label))].sort();
+    const labelIndex = new Map(labels.map((l, i) => [l, i]));
+    const vocabulary = new Vocabulary();
+    const docs = data.map((d) => extractFeatures(normalizer.normalizeForMatching(d.text), settings.features));
+    for (const doc of docs) vocabulary.learn(doc);
+    vocabulary.fitIdf(docs);
+    const vectors = docs.map((doc) => vocabulary.vectorize(doc));
+    const y = data.map((d) => labelIndex.get(d.label) as number);
+    const model = SoftmaxRegression.train(vectors, y, labels.length, vocabulary.size, settings.training);
+    const languages = new LanguageDetector(languageSamples ?? { vi: data.map((d) => d.text), en: [] });
+    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings);
+  }
+
+  static fromIntents(
+    intents: IntentDefinition[],
+    lexicon: LexiconData,
+    settings: ClassifierSettings = DEFAULT_CLASSIFIER_SETTINGS,
+  ): IntentClassifier {
+    const data: LabelledText[] = [];
+    for (const intent of intents) {
+      for (const text of [...intent.examples.vi, ...intent.examples.en]) data.push({ label: intent.id, text });
+    }
+    const samples = {
+      vi: intents.flatMap((i) => i.examples.vi),
+      en: intents.flatMap((i) => i.examples.en),
+    };
+    return IntentClassifier.train(data, lexicon, settings, samples);
+  }
+
+  get intents(): readonly string[] {
+    return this.labels;
+  }
+
+  detectLocale(text: string): Locale | undefined {
+    return this.languages.detect(text);
+  }
+
+  normalize(text: string): string {
+    return this.normalizer.normalizeForMatching(text);
+  }
+
+  classify(text: string): Classification {
+    const normalized = this.normalizer.normalizeForMatching(text);
+    const locale = this.languages.detect(text);
+    const features = extractFeatures(normalized, this.settings.features);
+    const coverage = this.vocabulary.wordCoverage(features);
+    const probs = this.model.probabilities(this.vocabulary.vectorize(features), this.probs);
+    let best = 0;
+    for (let c = 1; c < probs.length; c++) if ((probs[c] as number) > (probs[best] as number)) best = c;
+    const bestGuess = this.labels[best] as string;
+    const confidence = normalized === "" ? 0 : (probs[best] as number);
+    const inScope = confidence >= this.settings.threshold && coverage >= this.settings.minWordCoverage;
+    return {
+      text,
+      intent: inScope ? bestGuess : OUT_OF_SCOPE,
+      confidence: round(confidence),
+      locale,
+      bestGuess,
+      normalized,
+    };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

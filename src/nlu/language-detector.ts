@@ -1,0 +1,57 @@
+import { fold, hasVietnameseMarks } from "./normalize.js";
+
+export type Locale = "vi" | "en";
+
+/**
+ * Vietnamese or English, per message. Tone marks settle it at once; unaccented text ("chuyen truong can gi")
+ * is scored by a character-trigram naive Bayes model trained on the intents' own vi and en phrases.
+ * Returns undefined when the text is too short to tell ("ok", "?"), so the caller keeps the user's language.
+ */
+export class LanguageDetector {
+  private readonly logProb = new Map<Locale, Map<string, number>>();
+  private readonly unseen = new Map<Locale, number>();
+
+  constructor(samples: Record<Locale, string[]>) {
+    for (const locale of ["vi", "en"] as const) {
+      const counts = new Map<string, number>();
+      let total = 0;
+      for (const text of samples[locale]) {
+        for (const gram of trigrams(fold(text))) {
+          counts.set(gram, (counts.get(gram) ?? 0) + 1);
+          total++;
+        }
+      }
+      const denominator = total + counts.size + 1;
+      const table = new Map<string, number>();
+      for (const [gram, c] of counts) table.set(gram, Math.log((c + 1) / denominator));
+      this.logProb.set(locale, table);
+      this.unseen.set(locale, Math.log(1 / denominator));
+    }
+  }
+
+  detect(text: string): Locale | undefined {
+    if (hasVietnameseMarks(text)) return "vi";
+    const folded = fold(text);
+    const letters = folded.replace(/[^a-z]/g, "");
+    if (letters.length < 4) return undefined;
+    const grams = trigrams(folded);
+    let vi = 0;
+    let en = 0;
+    for (const gram of grams) {
+      vi += this.logProb.get("vi")?.get(gram) ?? (this.unseen.get("vi") as number);
+      en += this.logProb.get("en")?.get(gram) ?? (this.unseen.get("en") as number);
+    }
+    // Require a clear margin per trigram; otherwise the message is ambiguous (names, codes, "vnedu").
+    const margin = (vi - en) / Math.max(1, grams.length);
+    if (margin > 0.15) return "vi";
+    if (margin < -0.15) return "en";
+    return undefined;
+  }
+}
+
+function trigrams(folded: string): string[] {
+  const padded = ` ${folded} `;
+  const out: string[] = [];
+  for (let i = 0; i + 3 <= padded.length; i++) out.push(padded.slice(i, i + 3));
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Vietnamese-aware text normalisation. Everything the classifier sees goes through `normalizeForMatching`:
+ * NFC, lower case, tone marks and đ folded, punctuation dropped, chat shorthand expanded, politeness
+ * wrappers ("dạ em chào ad, cho em hỏi ... ạ, em cảm ơn") removed when a question remains.
+ */
+
+export interface LexiconData {
+  /** shorthand token (already folded) → expansion (folded words) */
+  shorthand: Record<string, string>;
+  /** folded phrases that wrap a question without carrying its meaning */
+  fillers: string[];
+}
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const NON_WORD = /[^\p{L}\p{N}]+/gu;
+
+/** Unicode NFC; input from some keyboards and platforms arrives decomposed (NFD). */
+export function toNfc(text: string): string {
+  return text.normalize("NFC");
+}
+
+/** True when the text carries Vietnamese-only letters (tone marks, ă â đ ê ô ơ ư). */
+export function hasVietnameseMarks(text: string): boolean {
+  return /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]/i.test(toNfc(text));
+}
+
+/** Lower case, without tone marks or đ, punctuation as single spaces. */
+export function fold(text: string): string {
+  return toNfc(text)
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(COMBINING_MARKS, "")
+    .replace(/đ/g, "d")
+    .replace(NON_WORD, " ")
+    .trim()
+    .replace(/\s+/g, " ");
+}
+
+export class Normalizer {
+  private readonly shorthand: Map<string, string>;
+  private readonly fillerPatterns: RegExp[];
+
+  constructor(lexicon: LexiconData) {
+    this.shorthand = new Map(Object.entries(lexicon.shorthand).map(([k, v]) => [fold(k), fold(v)]));
+    // Longest first so "em cam on nhieu" goes before "cam on".
+    const fillers = [...new Set(lexicon.fillers.map(fold).filter((f) => f.length > 0))].sort(
+      (a, b) => b.length - a.length,
+    );
+    this.fillerPatterns = fillers.map((f) => new RegExp(`(^| )${escapeRegExp(f)}(?= |$)`, "g"));
+  }
+
+  /** Folded tokens with shorthand expanded ("mk vnedu ko dc" → "mat khau vnedu khong duoc"). */
+  expand(folded: string): string {
+    if (folded === "") return "";
+    return folded
+      .split(" ")
+      .map((token) => this.shorthand.get(token) ?? splitDigits(token))
+      .join(" ");
+  }
+
+  /** Removes politeness wrappers, but only when at least two words of a question remain. */
+  stripFillers(expanded: string): string {
+    let rest = ` ${expanded} `;
+    for (const pattern of this.fillerPatterns) rest = rest.replace(pattern, " ");
+    rest = rest.trim().replace(/\s+/g, " ");
+    return rest.split(" ").filter(Boolean).length >= 2 ? rest : expanded;
+  }
+
+  normalizeForMatching(text: string): string {
+    return this.stripFillers(this.expand(fold(text)));
+  }
+}
+
+/** "lop10" → "lop 10", "c3" stays (handled by the shorthand table). */
+function splitDigits(token: string): string {
+  const m = /^([a-z]{2,})(\d+)$/.exec(token);
+  return m ? `${m[1]} ${m[2]}` : token;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

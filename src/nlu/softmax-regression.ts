@@ -1,0 +1,109 @@
+import type { SparseVector } from "./features.js";
+
+/**
+ * Multinomial logistic regression on sparse vectors, trained by AdaGrad with L2 regularisation.
+ * Weights are laid out feature-major (weights[feature * classes + class]) so one sparse example touches
+ * a few contiguous runs of memory, which keeps both training and prediction fast.
+ */
+
+export interface TrainingOptions {
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = { epochs: 12, learningRate: 0.5, l2: 1e-5, seed: 7 };
+
+export class SoftmaxRegression {
+  private readonly weights: Float64Array;
+  private readonly bias: Float64Array;
+
+  private constructor(
+    readonly classes: number,
+    readonly features: number,
+  ) {
+    this.weights = new Float64Array(classes * features);
+    this.bias = new Float64Array(classes);
+  }
+
+  static train(
+    examples: SparseVector[],
+    labels: number[],
+    classes: number,
+    features: number,
+    options: TrainingOptions,
+  ): SoftmaxRegression {
+    const model = new SoftmaxRegression(classes, features);
+    const gradSq = new Float64Array(classes * features).fill(1e-8);
+    const biasGradSq = new Float64Array(classes).fill(1e-8);
+    const order = examples.map((_, i) => i);
+    const random = mulberry32(options.seed);
+    const probs = new Float64Array(classes);
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      shuffle(order, random);
+      for (const n of order) {
+        const x = examples[n] as SparseVector;
+        const y = labels[n] as number;
+        model.probabilities(x, probs);
+        for (let c = 0; c < classes; c++) {
+          const g = (probs[c] as number) - (c === y ? 1 : 0);
+          biasGradSq[c] = (biasGradSq[c] as number) + g * g;
+          model.bias[c] = (model.bias[c] as number) - (options.learningRate * g) / Math.sqrt(biasGradSq[c] as number);
+        }
+        for (let k = 0; k < x.indices.length; k++) {
+          const base = (x.indices[k] as number) * classes;
+          const xv = x.values[k] as number;
+          for (let c = 0; c < classes; c++) {
+            const w = base + c;
+            const g = ((probs[c] as number) - (c === y ? 1 : 0)) * xv + options.l2 * (model.weights[w] as number);
+            gradSq[w] = (gradSq[w] as number) + g * g;
+            model.weights[w] = (model.weights[w] as number) - (options.learningRate * g) / Math.sqrt(gradSq[w] as number);
+          }
+        }
+      }
+    }
+    return model;
+  }
+
+  /** Writes class probabilities into `out` (allocation-free on the hot path). */
+  probabilities(x: SparseVector, out: Float64Array): Float64Array {
+    const C = this.classes;
+    out.set(this.bias);
+    for (let k = 0; k < x.indices.length; k++) {
+      const base = (x.indices[k] as number) * C;
+      const xv = x.values[k] as number;
+      for (let c = 0; c < C; c++) out[c] = (out[c] as number) + (this.weights[base + c] as number) * xv;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) max = Math.max(max, out[c] as number);
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      const e = Math.exp((out[c] as number) - max);
+      out[c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < C; c++) out[c] = (out[c] as number) / sum;
+    return out;
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(items: number[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = items[i] as number;
+    items[i] = items[j] as number;
+    items[j] = tmp;
+  }
+}
