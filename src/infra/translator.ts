@@ -20,6 +20,7 @@ export class I18nTranslator implements Translator {
       fallbackLng: fallback,
       interpolation: { escapeValue: false },
       returnNull: false,
+      showSupportNotice: false,
     });
     return new I18nTranslator(instance);
   }

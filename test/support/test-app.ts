@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp, type App } from "../../src/app.js";
+import { parseConfig } from "../../src/config.js";
+import { createLogger } from "../../src/infra/logger.js";
+
+/** A clock the test moves by hand. */
+export class FakeClock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
+}
+
+export interface RunningApp {
+  app: App;
+  url: string;
+  clock: FakeClock;
+  dbPath: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real product on a random port with a fresh SQLite file migrated by the committed migrations. */
+export async function startTestApp(env: Record<string, string> = {}, start = new Date("2026-01-13T01:00:00Z")): Promise<RunningApp> {
+  const dir = mkdtempSync(join(tmpdir(), "sogd-test-"));
+  const dbPath = join(dir, "bot.db");
+  const config = parseConfig({ PORT: "0", DATABASE_PATH: dbPath, LOG_LEVEL: "silent", ...env });
+  const clock = new FakeClock(start);
+  const app = await createApp({ config, clock, logger: createLogger("silent"), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const { port } = await app.start();
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    clock,
+    dbPath,
+    async stop() {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ChatReply {
+  text: string;
+  buttons: { label: string; payload: string }[];
+}
+
+export async function chat(url: string, user: string, text: string): Promise<{ status: number; replies: ChatReply[]; error?: string }> {
+  const res = await fetch(`${url}/api/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user, text }),
+  });
+  const body = (await res.json()) as { replies?: ChatReply[]; error?: string };
+  return { status: res.status, replies: body.replies ?? [], ...(body.error ? { error: body.error } : {}) };
+}
