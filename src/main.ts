@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./infra/logger.js";
 
 async function main(): Promise<void> {
+  // A local .env is a convenience for development; real environment variables win over it.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   let config;
   try {
     config = loadConfig();
