@@ -72,6 +72,11 @@ describe("Telegram by long polling, through the real telegraf client", () => {
     expect(fake.answeredCallbacks.length).toBeGreaterThan(0);
   });
 
+  it("opens a topic from a deep link (/start with a payload)", async () => {
+    const reply = await ask("/start dvc-transfer_school");
+    expect(reply.visibleText).toContain("Chuyển trường đối với học sinh trung học phổ thông");
+  });
+
   it("politely says it reads text only when sent a sticker", async () => {
     const chatId = nextChat;
     fake.pushUpdate({

@@ -153,7 +153,8 @@ export class Conversation {
     const { answers, store } = this.deps;
     switch (name) {
       case "start": {
-        const deepLinked = arg.replace(/[-_]/g, ".");
+        // Deep-link payloads allow only A-Z a-z 0-9 _ -, so "dvc-transfer_school" stands for dvc.transfer_school.
+        const deepLinked = arg.replace(/-/g, ".");
         if (arg && answers.has(deepLinked, locale)) return this.follow(deepLinked, user, event, locale, null);
         const welcome = answers.answer("greeting", locale);
         welcome.buttons = answers.menuButtons(locale);
