@@ -117,3 +117,14 @@ describe("held-out accuracy", () => {
     expect(classifier.classify("").intent).toBe("out_of_scope");
   });
 });
+
+describe("noisy input", () => {
+  it("reads Telex typed without an input method", () => {
+    expect(classifier.classify("chuyeenr truwowngf cho con").intent).toBe("dvc.transfer_school");
+    expect(classifier.classify("queen maatj khaaur vnedu").intent).toBe("vnedu.password");
+  });
+
+  it("keeps thanks that come with a remark as thanks", () => {
+    expect(classifier.classify("cám ơn bot, mình hiểu rồi").intent).toBe("thanks");
+  });
+});

@@ -1,6 +1,6 @@
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions } from "./features.js";
 import { LanguageDetector, type Locale } from "./language-detector.js";
-import { Normalizer, type LexiconData } from "./normalize.js";
+import { fold, Normalizer, type LexiconData } from "./normalize.js";
 import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type TrainingOptions } from "./softmax-regression.js";
 
 export const OUT_OF_SCOPE = "out_of_scope";
@@ -29,8 +29,9 @@ export interface Classification {
 export interface ClassifierSettings {
   /** below this probability the answer is out_of_scope */
   threshold: number;
-  /** below this share of known words the answer is out_of_scope, whatever the probability */
+  /** below this share of known words the answer is out_of_scope, unless the model is `confidentEnough` */
   minWordCoverage: number;
+  confidentEnough: number;
   features: FeatureOptions;
   training: TrainingOptions;
 }
@@ -38,6 +39,7 @@ export interface ClassifierSettings {
 export const DEFAULT_CLASSIFIER_SETTINGS: ClassifierSettings = {
   threshold: 0.45,
   minWordCoverage: 0.34,
+  confidentEnough: 0.8,
   features: DEFAULT_FEATURE_OPTIONS,
   training: DEFAULT_TRAINING_OPTIONS,
 };
@@ -107,22 +109,37 @@ export class IntentClassifier {
   }
 
   classify(text: string): Classification {
-    const normalized = this.normalizer.normalizeForMatching(text);
-    const locale = this.languages.detect(text);
+    const expanded = this.normalizer.expand(fold(text));
+    const stripped = this.normalizer.stripFillers(expanded);
+    // Politeness usually wraps a question ("dạ cho em hỏi … ạ, em cảm ơn"), but sometimes it is the message
+    // ("cám ơn bot, mình hiểu rồi"): score the text with and without it and keep the surer reading.
+    let best = this.score(stripped);
+    if (stripped !== expanded) {
+      const whole = this.score(expanded);
+      if (whole.confidence > best.confidence) best = whole;
+    }
+    const { threshold, minWordCoverage, confidentEnough } = this.settings;
+    const inScope =
+      best.confidence >= threshold && (best.coverage >= minWordCoverage || best.confidence >= confidentEnough);
+    return {
+      text,
+      intent: inScope ? best.intent : OUT_OF_SCOPE,
+      confidence: round(best.confidence),
+      locale: this.languages.detect(text),
+      bestGuess: best.intent,
+      normalized: best.normalized,
+    };
+  }
+
+  private score(normalized: string): { intent: string; confidence: number; coverage: number; normalized: string } {
     const features = extractFeatures(normalized, this.settings.features);
-    const coverage = this.vocabulary.wordCoverage(features);
     const probs = this.model.probabilities(this.vocabulary.vectorize(features), this.probs);
     let best = 0;
     for (let c = 1; c < probs.length; c++) if ((probs[c] as number) > (probs[best] as number)) best = c;
-    const bestGuess = this.labels[best] as string;
-    const confidence = normalized === "" ? 0 : (probs[best] as number);
-    const inScope = confidence >= this.settings.threshold && coverage >= this.settings.minWordCoverage;
     return {
-      text,
-      intent: inScope ? bestGuess : OUT_OF_SCOPE,
-      confidence: round(confidence),
-      locale,
-      bestGuess,
+      intent: this.labels[best] as string,
+      confidence: normalized === "" ? 0 : (probs[best] as number),
+      coverage: this.vocabulary.wordCoverage(features),
       normalized,
     };
   }

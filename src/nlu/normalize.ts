@@ -54,7 +54,7 @@ export class Normalizer {
     if (folded === "") return "";
     return folded
       .split(" ")
-      .map((token) => this.shorthand.get(token) ?? splitDigits(token))
+      .map((token) => this.shorthand.get(token) ?? splitDigits(repairTelex(token)))
       .join(" ");
   }
 
@@ -69,6 +69,25 @@ export class Normalizer {
   normalizeForMatching(text: string): string {
     return this.stripFillers(this.expand(fold(text)));
   }
+}
+
+const SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$/;
+
+/**
+ * Undoes Telex typed without an input method ("chuyeenr truwowngf" → "chuyen truong", "maatj khaaur" →
+ * "mat khau"): doubled vowels and dd, w after a vowel, and a tone key (s f r x j) at the end. Only applied
+ * when the result is a well-formed Vietnamese syllable and the token itself is not one, so English words
+ * and correct unaccented Vietnamese pass through unchanged.
+ */
+export function repairTelex(token: string): string {
+  if (token.length < 3 || SYLLABLE.test(token) || !/[aeiouy]/.test(token)) return token;
+  const repaired = token
+    .replace(/^dd/, "d")
+    .replace(/([aeo])\1/g, "$1")
+    .replace(/([aeiouy])w/g, "$1")
+    .replace(/w/g, "")
+    .replace(/([a-z])[sfrxj]$/, "$1");
+  return SYLLABLE.test(repaired) ? repaired : token;
 }
 
 /** "lop10" → "lop 10", "c3" stays (handled by the shorthand table). */
