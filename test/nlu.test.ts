@@ -104,6 +104,12 @@ describe("held-out accuracy", () => {
     expect(accuracy, wrong.map((r) => `${r.label}: ${r.text}`).join("\n")).toBeGreaterThanOrEqual(0.93);
   });
 
+  it("keeps at least 90% on the hard, noisy set (a regression guard)", () => {
+    const hard = readTsv(join(ROOT, "test", "fixtures", "nlu-hard.tsv"));
+    const wrong = hard.filter((r) => classifier.classify(r.text).intent !== r.label);
+    expect(1 - wrong.length / hard.length).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("answers what is wrapped in a long polite message", () => {
     const result = classifier.classify(
       "Dạ em chào ad, cho em hỏi con em học lớp 10 muốn chuyển sang trường khác gần nhà thì làm thủ tục sao ạ, em cảm ơn",

@@ -8,6 +8,7 @@ import { containerBootstrap } from "@nlpjs/core";
 import { LangEn } from "@nlpjs/lang-en";
 import { Nlp } from "@nlpjs/nlp";
 import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier, OUT_OF_SCOPE } from "../nlu/intent-classifier.js";
+import type { LabelledText } from "../nlu/intent-classifier.js";
 import { argValue, loadProductIntents, percentile, readTsv, REPO_ROOT } from "./shared.js";
 import { textVariant, type TextVariant } from "./text-variant.js";
 
@@ -18,8 +19,9 @@ interface Engine {
 }
 
 const args = process.argv.slice(2);
-const heldoutFile = argValue(args, "--test") ?? join(REPO_ROOT, "test", "fixtures", "nlu-heldout.tsv");
-const heldout = readTsv(heldoutFile);
+const testFiles = argValue(args, "--test")
+  ? [argValue(args, "--test") as string]
+  : ["nlu-heldout.tsv", "nlu-hard.tsv"].map((f) => join(REPO_ROOT, "test", "fixtures", f));
 const { intents, lexicon } = loadProductIntents();
 
 async function ours(): Promise<Engine> {
@@ -51,7 +53,7 @@ async function nlpjs(): Promise<Engine> {
   };
 }
 
-async function evaluate(engine: Engine) {
+async function evaluate(engine: Engine, heldout: LabelledText[]) {
   const byVariant = new Map<TextVariant | "all", { n: number; ok: number }>();
   const times: number[] = [];
   const tally = (key: TextVariant | "all", ok: boolean) => {
@@ -75,27 +77,36 @@ async function evaluate(engine: Engine) {
 
 const pct = (t: { n: number; ok: number } | undefined) => (t && t.n ? `${((100 * t.ok) / t.n).toFixed(1)}% (${t.ok}/${t.n})` : "-");
 const engines = [await ours(), await nlpjs()];
-const rows: string[][] = [];
-const results: Record<string, unknown> = {};
-for (const engine of engines) {
-  const r = await evaluate(engine);
-  rows.push([
-    engine.name,
-    pct(r.byVariant.get("all")),
-    pct(r.byVariant.get("tone_marks")),
-    pct(r.byVariant.get("no_tone_marks")),
-    pct(r.byVariant.get("shorthand")),
-    pct(r.byVariant.get("english")),
-    `${Math.round(engine.trainMs)} ms`,
-    `${r.p50.toFixed(3)} ms`,
-    `${r.p99.toFixed(3)} ms`,
-  ]);
-  const all = r.byVariant.get("all") as { n: number; ok: number };
-  results[engine.name] = { accuracy: all.ok / all.n, train_ms: Math.round(engine.trainMs), p50_ms: r.p50, p99_ms: r.p99 };
-}
 const header = ["engine", "accuracy", "tone marks", "no tone marks", "shorthand", "English", "training", "p50", "p99"];
-console.log(`held-out: ${heldoutFile} (${heldout.length} questions); Node ${process.version}\n`);
-console.log(`| ${header.join(" | ")} |`);
-console.log(`|${header.map(() => "---").join("|")}|`);
-for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-console.log(`\n${JSON.stringify(results)}`);
+const summary: Record<string, Record<string, unknown>> = {};
+console.log(`Node ${process.version}; both engines trained once on intents/ (${intents.length} intents)`);
+for (const file of testFiles) {
+  const heldout = readTsv(file);
+  console.log(`\n${file.replace(`${REPO_ROOT}/`, "")} (${heldout.length} questions)\n`);
+  console.log(`| ${header.join(" | ")} |`);
+  console.log(`|${header.map(() => "---").join("|")}|`);
+  const results: Record<string, unknown> = {};
+  for (const engine of engines) {
+    const r = await evaluate(engine, heldout);
+    const row = [
+      engine.name,
+      pct(r.byVariant.get("all")),
+      pct(r.byVariant.get("tone_marks")),
+      pct(r.byVariant.get("no_tone_marks")),
+      pct(r.byVariant.get("shorthand")),
+      pct(r.byVariant.get("english")),
+      `${Math.round(engine.trainMs)} ms`,
+      `${r.p50.toFixed(3)} ms`,
+      `${r.p99.toFixed(3)} ms`,
+    ];
+    console.log(`| ${row.join(" | ")} |`);
+    const all = r.byVariant.get("all") as { n: number; ok: number };
+    results[engine.name] = { accuracy: round(all.ok / all.n), train_ms: Math.round(engine.trainMs), p50_ms: round(r.p50), p99_ms: round(r.p99) };
+  }
+  summary[file.replace(`${REPO_ROOT}/`, "")] = results;
+}
+console.log(`\n${JSON.stringify(summary)}`);
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
