@@ -18,6 +18,17 @@ import { Metrics } from "./infra/metrics.js";
 import { startRetentionJob, type RetentionJob } from "./infra/retention.js";
 import { I18nTranslator } from "./infra/translator.js";
 import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier } from "./nlu/intent-classifier.js";
+import cron from "node-cron";
+import { AdminTokens } from "./admin/admin-tokens.js";
+import { adminRoutes } from "./adapters/admin/admin-routes.js";
+import { BroadcastService } from "./broadcast/broadcast-service.js";
+import { OutboxMessages } from "./broadcast/outbox-messages.js";
+import { Dispatcher } from "./core/delivery/dispatcher.js";
+import type { ChannelSender } from "./core/delivery/outbox-types.js";
+import { DEFAULT_RETRY_POLICY } from "./core/delivery/retry-policy.js";
+import { parseQuietHours } from "./core/time/quiet-hours.js";
+import type { Channel } from "./core/types.js";
+import { SqliteOutbox } from "./db/outbox-store.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -29,6 +40,8 @@ export interface AppOptions {
   contentRoot?: string;
   /** waits between Telegram retries; tests shorten it */
   sleep?: (ms: number) => Promise<void>;
+  /** how long an idle dispatcher waits before looking again (tests shorten it) */
+  dispatcherIdleMs?: number;
 }
 
 export interface App {
@@ -39,6 +52,10 @@ export interface App {
   database: OpenDatabase;
   metrics: Metrics;
   telegram: TelegramChannel | undefined;
+  outbox: SqliteOutbox;
+  broadcasts: BroadcastService;
+  dispatcher: Dispatcher;
+  tokens: AdminTokens;
   /** binds HTTP and starts Telegram (polling or webhook); resolves with the bound address */
   start(): Promise<{ port: number; host: string }>;
   stop(): Promise<void>;
@@ -106,6 +123,44 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
   }
 
+  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
+  const senders: Partial<Record<Channel, ChannelSender>> = {};
+  if (telegram) {
+    const sender = telegram.sender;
+    senders.telegram = { send: (address, message) => sender.send(address, message) };
+  }
+  const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
+  const broadcasts = new BroadcastService({
+    db: database.db,
+    outbox,
+    clock,
+    timeZone: config.TZ_NAME,
+    quietHours,
+    defaultLocale: config.DEFAULT_LOCALE,
+    senders,
+    logger,
+  });
+  const dispatcher = new Dispatcher({
+    outbox,
+    source: new OutboxMessages(broadcasts),
+    senders,
+    pace: {
+      telegram: {
+        perSecond: config.TELEGRAM_RATE_PER_SEC,
+        privateChatGapMs: 1000 / config.TELEGRAM_CHAT_RATE_PER_SEC,
+        groupChatGapMs: 60_000 / config.TELEGRAM_GROUP_RATE_PER_MIN,
+        concurrency: config.TELEGRAM_SEND_CONCURRENCY,
+      },
+    },
+    clock,
+    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.MAX_ATTEMPTS },
+    quietHours,
+    logger,
+    observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
+    ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
+  });
+  const tokens = new AdminTokens(database.db);
+
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
@@ -119,6 +174,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (telegram && config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
     app.use(telegramWebhookRoute(telegram, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
   }
+  app.use(adminRoutes({ tokens, broadcasts, outbox, clock }));
   app.use(webChatRoutes({ conversation, clock, metrics, ratePerMinute: config.CHAT_RATE_PER_MINUTE }));
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
@@ -127,6 +183,14 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let server: Server | undefined;
   let retention: RetentionJob | undefined;
+  let planner: ReturnType<typeof cron.schedule> | undefined;
+  const planDue = (): void => {
+    try {
+      broadcasts.planDue(clock.now());
+    } catch (error) {
+      logger.error({ err: error }, "planning due broadcasts failed");
+    }
+  };
 
   return {
     express: app,
@@ -136,6 +200,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     database,
     metrics,
     telegram,
+    outbox,
+    broadcasts,
+    dispatcher,
+    tokens,
     async start() {
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -152,12 +220,18 @@ export async function createApp(options: AppOptions): Promise<App> {
           logger.info({ mode: "polling" }, "telegram connected");
         }
       }
+      // node-cron only says "plan what is due now"; all state is in the database.
+      planDue();
+      planner = cron.schedule("*/15 * * * * *", planDue, { timezone: config.TZ_NAME });
+      dispatcher.start();
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.PORT;
       return { port, host: config.HOST };
     },
     async stop() {
       retention?.stop();
+      await planner?.stop();
+      await dispatcher.stop();
       await telegram?.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseQuietHours } from "./core/time/quiet-hours.js";
 
 /**
  * The only module that reads process.env. Everything is validated once at start-up;
@@ -35,7 +36,32 @@ const schema = z
     LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     NLU_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),
     CHAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
-    TZ_NAME: z.string().default("Asia/Ho_Chi_Minh"),
+    TZ_NAME: z
+      .string()
+      .default("Asia/Ho_Chi_Minh")
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be an IANA time zone such as Asia/Ho_Chi_Minh"),
+    QUIET_HOURS: z
+      .string()
+      .default("21:00-07:00")
+      .superRefine((value, ctx) => {
+        try {
+          parseQuietHours(value, "UTC");
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
+    TELEGRAM_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(25),
+    TELEGRAM_CHAT_RATE_PER_SEC: z.coerce.number().positive().max(100).default(1),
+    TELEGRAM_GROUP_RATE_PER_MIN: z.coerce.number().positive().max(1000).default(20),
+    TELEGRAM_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(1),
+    MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.PUBLIC_URL && cfg.TELEGRAM_BOT_TOKEN && !cfg.TELEGRAM_WEBHOOK_SECRET) {

@@ -19,6 +19,9 @@ export interface InboundEvent {
 export interface Span {
   text: string;
   bold?: boolean;
+  italic?: boolean;
+  /** a link: the span's text is the link text; renderers show only http(s) and mailto targets */
+  href?: string;
 }
 
 /** Rendered-once content: lines of spans; a blank line is an empty array. Channels decide the markup. */

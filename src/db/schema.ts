@@ -84,3 +84,141 @@ export const handoffs = sqliteTable(
   (t) => [index("handoffs_status").on(t.status, t.createdAt)],
 );
 
+
+/** The organisation tree: the Department, offices under it, schools under those (or directly under it). */
+export const units = sqliteTable(
+  "units",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    /** lower case, no tone marks: for name search in the chat */
+    nameFolded: text("name_folded").notNull(),
+    type: text("type", { enum: ["department", "office", "school"] }).notNull(),
+    level: text("level", { enum: ["mam_non", "tieu_hoc", "thcs", "thpt", "gdtx"] }),
+    parentId: integer("parent_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("units_code").on(t.code), index("units_parent").on(t.parentId)],
+);
+
+/** Units a user follows (a parent following their child's school) or belongs to (staff). */
+export const userUnits = sqliteTable(
+  "user_units",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("user_units_pk").on(t.userId, t.unitId), index("user_units_unit").on(t.unitId)],
+);
+
+export const adminTokens = sqliteTable(
+  "admin_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["department_admin", "office_admin", "viewer"] }).notNull(),
+    /** office_admin only: the unit whose subtree the token may act on */
+    unitId: integer("unit_id").references(() => units.id),
+    /** sha256 of the token; the token itself is shown once and never stored */
+    tokenHash: text("token_hash").notNull(),
+    /** the holder's own chat, for test sends ("telegram:123456") */
+    chatChannel: text("chat_channel"),
+    chatAddress: text("chat_address"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("admin_tokens_hash").on(t.tokenHash)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** "token:<id> <name>" or "cli" */
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    detail: text("detail"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("audit_log_at").on(t.at)],
+);
+
+export const broadcasts = sqliteTable(
+  "broadcasts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    title: text("title").notNull(),
+    textVi: text("text_vi").notNull(),
+    textEn: text("text_en"),
+    /** the audience filter as JSON */
+    audience: text("audience").notNull(),
+    urgent: integer("urgent", { mode: "boolean" }).notNull().default(false),
+    sendAt: integer("send_at").notNull(),
+    status: text("status", { enum: ["scheduled", "sending", "done", "cancelled"] }).notNull(),
+    /** recipients counted at creation (and again when planned) */
+    recipients: integer("recipients").notNull().default(0),
+    plannedAt: integer("planned_at"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    cancelledAt: integer("cancelled_at"),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("broadcasts_status_send_at").on(t.status, t.sendAt)],
+);
+
+/**
+ * Everything that goes out to many people is a row first. `dedupeKey` is unique per (cause, recipient
+ * address), so a retried request, a double click or a second planner run cannot create a second copy.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    dedupeKey: text("dedupe_key").notNull(),
+    causeType: text("cause_type", { enum: ["broadcast", "reminder"] }).notNull(),
+    causeId: integer("cause_id").notNull(),
+    userId: integer("user_id"),
+    channel: text("channel", { enum: ["telegram", "web", "zalo"] }).notNull(),
+    address: text("address").notNull(),
+    locale: text("locale", { enum: ["vi", "en"] }).notNull(),
+    urgent: integer("urgent", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: ["queued", "sending", "sent", "failed", "skipped", "cancelled"] }).notNull(),
+    /** why a row was skipped or failed: not_subscribed, unreachable, no_push_channel, bad_request, ... */
+    reason: text("reason"),
+    notBefore: integer("not_before").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    claimedAt: integer("claimed_at"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: integer("created_at").notNull(),
+    doneAt: integer("done_at"),
+  },
+  (t) => [
+    uniqueIndex("outbox_dedupe").on(t.dedupeKey),
+    index("outbox_due").on(t.status, t.channel, t.notBefore),
+    index("outbox_cause").on(t.causeType, t.causeId, t.status),
+  ],
+);
+
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    outboxId: integer("outbox_id")
+      .notNull()
+      .references(() => outbox.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    outcome: text("outcome", { enum: ["sent", "retry", "failed", "unreachable"] }).notNull(),
+    errorKind: text("error_kind"),
+    description: text("description"),
+  },
+  (t) => [index("delivery_attempts_outbox").on(t.outboxId)],
+);

@@ -35,6 +35,12 @@ export class Metrics implements ConversationObserver {
     labelNames: ["channel", "reason"],
     registers: [this.registry],
   });
+  readonly deliveries = new Counter({
+    name: "bot_deliveries_total",
+    help: "Outbox delivery attempts by channel and outcome (sent, retry, failed, unreachable)",
+    labelNames: ["channel", "outcome"],
+    registers: [this.registry],
+  });
   readonly replyLatency = new Histogram({
     name: "bot_reply_latency_seconds",
     help: "Time from receiving a message to having its reply ready",

@@ -1,0 +1,143 @@
+import { Router, type NextFunction, type Request, type Response } from "express";
+import { z } from "zod";
+import type { AdminTokens } from "../../admin/admin-tokens.js";
+import { audienceSchema } from "../../broadcast/audience.js";
+import { BroadcastError, type Actor, type BroadcastService } from "../../broadcast/broadcast-service.js";
+import type { Clock } from "../../core/ports.js";
+import type { SqliteOutbox } from "../../db/outbox-store.js";
+import { SendError } from "../../core/delivery/send-error.js";
+import { openApiDocument } from "./openapi.js";
+
+export interface AdminRoutesDeps {
+  tokens: AdminTokens;
+  broadcasts: BroadcastService;
+  outbox: SqliteOutbox;
+  clock: Clock;
+}
+
+type AuthedRequest = Request & { actor?: Actor };
+
+/** The Department's admin API: bearer tokens with roles, JSON validated with zod, every change audited. */
+export function adminRoutes(deps: AdminRoutesDeps): Router {
+  const router = Router();
+
+  router.get("/api/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  router.use("/api/admin", (req: AuthedRequest, res: Response, next: NextFunction) => {
+    const header = req.get("authorization") ?? "";
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const actor = m ? deps.tokens.authenticate(m[1] as string, deps.clock.now()) : undefined;
+    if (!actor) {
+      res.status(401).set("WWW-Authenticate", 'Bearer realm="admin"').json({ error: "missing or invalid bearer token" });
+      return;
+    }
+    req.actor = actor;
+    next();
+  });
+
+  const handle =
+    (fn: (req: AuthedRequest, res: Response) => Promise<void> | void) =>
+    async (req: AuthedRequest, res: Response): Promise<void> => {
+      try {
+        await fn(req, res);
+      } catch (error) {
+        if (error instanceof BroadcastError) {
+          res.status(error.status).json({ error: error.message, field: error.field });
+          return;
+        }
+        if (error instanceof SendError) {
+          res.status(502).json({ error: `the platform refused the test message: ${error.message}` });
+          return;
+        }
+        throw error;
+      }
+    };
+
+  const idParam = (req: Request): number => {
+    const id = Number(req.params.id);
+    if (!Number.isInteger(id) || id <= 0) throw new BroadcastError(400, "id", "must be a positive integer");
+    return id;
+  };
+
+  router.post(
+    "/api/admin/audiences/count",
+    handle((req, res) => {
+      const parsed = z.object({ audience: audienceSchema }).strict().safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        res.status(400).json({ error: `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}` });
+        return;
+      }
+      res.json(deps.outbox.countAudience(parsed.data.audience));
+    }),
+  );
+
+  router.post(
+    "/api/admin/broadcasts/preview",
+    handle((req, res) => {
+      res.json(deps.broadcasts.preview(req.body, req.actor as Actor));
+    }),
+  );
+
+  router.post(
+    "/api/admin/broadcasts",
+    handle((req, res) => {
+      const created = deps.broadcasts.create(req.body, req.actor as Actor);
+      res.status(201).location(`/api/admin/broadcasts/${created.id}`).json(created);
+    }),
+  );
+
+  router.get(
+    "/api/admin/broadcasts",
+    handle((req, res) => {
+      res.json({ broadcasts: deps.broadcasts.list(req.actor as Actor) });
+    }),
+  );
+
+  router.get(
+    "/api/admin/broadcasts/:id",
+    handle((req, res) => {
+      res.json(deps.broadcasts.get(idParam(req), req.actor as Actor));
+    }),
+  );
+
+  router.post(
+    "/api/admin/broadcasts/:id/cancel",
+    handle((req, res) => {
+      res.json(deps.broadcasts.cancel(idParam(req), req.actor as Actor));
+    }),
+  );
+
+  router.post(
+    "/api/admin/broadcasts/:id/test",
+    handle(async (req, res) => {
+      res.json(await deps.broadcasts.testSend(idParam(req), req.actor as Actor));
+    }),
+  );
+
+  router.get(
+    "/api/admin/broadcasts/:id/deliveries.csv",
+    handle((req, res) => {
+      const id = idParam(req);
+      deps.broadcasts.get(id, req.actor as Actor);
+      res.type("text/csv; charset=utf-8").attachment(`broadcast-${id}-deliveries.csv`);
+      res.write("\uFEFFoutbox_id,channel,address,locale,status,reason,attempts,done_at\r\n");
+      for (const d of deps.outbox.deliveries("broadcast", id)) {
+        const doneAt = d.doneAt ? new Date(d.doneAt).toISOString() : "";
+        res.write(`${[d.id, d.channel, d.address, d.locale, d.status, d.reason ?? "", d.attempts, doneAt].map(csvField).join(",")}\r\n`);
+      }
+      res.end();
+    }),
+  );
+
+  return router;
+}
+
+/** Quotes when needed, and defuses spreadsheet formulas (a cell starting with = + @ or a non-numeric -). */
+export function csvField(value: string | number): string {
+  let s = String(value);
+  if (/^[=+@]/.test(s) || /^-(?!\d+$)/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { audienceSchema } from "../../broadcast/audience.js";
+import { broadcastInput } from "../../broadcast/broadcast-service.js";
+
+const error = { type: "object", properties: { error: { type: "string" }, field: { type: "string" } }, required: ["error"] };
+const counts = {
+  type: "object",
+  properties: {
+    queued: { type: "integer" },
+    sent: { type: "integer" },
+    failed: { type: "integer" },
+    skipped: { type: "integer" },
+    cancelled: { type: "integer" },
+    reasons: { type: "object", additionalProperties: { type: "integer" } },
+  },
+};
+const broadcastView = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    title: { type: "string" },
+    status: { type: "string", enum: ["scheduled", "sending", "done", "cancelled"] },
+    urgent: { type: "boolean" },
+    sendAt: { type: "string", format: "date-time" },
+    recipients: { type: "integer" },
+    audience: { $ref: "#/components/schemas/Audience" },
+    createdBy: { type: "string" },
+    createdAt: { type: "string", format: "date-time" },
+    counts,
+  },
+};
+const errors = {
+  "400": { description: "Invalid input; `field` names what is wrong", content: { "application/json": { schema: error } } },
+  "401": { description: "Missing or invalid bearer token", content: { "application/json": { schema: error } } },
+  "403": { description: "Valid token, but the wrong role or unit", content: { "application/json": { schema: error } } },
+};
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const idParam = [{ name: "id", in: "path", required: true, schema: { type: "integer" } }];
+
+/** The admin API's OpenAPI 3.1 description; request schemas come from the same zod schemas that validate. */
+export function openApiDocument(): object {
+  return {
+    openapi: "3.1.0",
+    info: { title: "Sở GDĐT assistant — admin API", version: "1.0.0" },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: {
+        Audience: z.toJSONSchema(audienceSchema, { io: "input" }),
+        BroadcastInput: z.toJSONSchema(broadcastInput, { io: "input" }),
+        Broadcast: broadcastView,
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/api/admin/audiences/count": {
+        post: {
+          summary: "How many addresses an audience reaches, and how many would be skipped (and why)",
+          requestBody: json({ type: "object", properties: { audience: { $ref: "#/components/schemas/Audience" } } }),
+          responses: { "200": { description: "Counts" }, ...errors },
+        },
+      },
+      "/api/admin/broadcasts": {
+        get: { summary: "Recent broadcasts with delivery counts", responses: { "200": json({ type: "object" }), ...errors } },
+        post: {
+          summary: "Create a broadcast (sent now, or at sendAt; quiet hours hold non-urgent ones)",
+          requestBody: json({ $ref: "#/components/schemas/BroadcastInput" }),
+          responses: {
+            "201": json({ type: "object", properties: { id: { type: "integer" }, recipients: { type: "integer" }, status: { type: "string" } } }),
+            ...errors,
+          },
+        },
+      },
+      "/api/admin/broadcasts/preview": {
+        post: {
+          summary: "Rendered text per channel and locale, and the recipient count, without sending",
+          requestBody: json({ $ref: "#/components/schemas/BroadcastInput" }),
+          responses: { "200": json({ type: "object" }), ...errors },
+        },
+      },
+      "/api/admin/broadcasts/{id}": {
+        get: { summary: "Status and counts", parameters: idParam, responses: { "200": json(broadcastView), ...errors, "404": { description: "Not found" } } },
+      },
+      "/api/admin/broadcasts/{id}/cancel": {
+        post: { summary: "Stop what has not gone out", parameters: idParam, responses: { "200": json(broadcastView), ...errors, "409": { description: "Already done or cancelled" } } },
+      },
+      "/api/admin/broadcasts/{id}/test": {
+        post: { summary: "Send it to the caller's own linked chat only", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors, "409": { description: "No chat linked to the token" } } },
+      },
+      "/api/admin/broadcasts/{id}/deliveries.csv": {
+        get: { summary: "Per-recipient delivery report", parameters: idParam, responses: { "200": { description: "CSV", content: { "text/csv": {} } }, ...errors } },
+      },
+    },
+  };
+}

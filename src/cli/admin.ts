@@ -1,0 +1,75 @@
+/**
+ * npm run admin -- token create --role department_admin|office_admin|viewer --name "<who>" [--unit CODE] [--chat telegram:ID]
+ * npm run admin -- token list
+ * npm run admin -- token revoke <id>
+ * npm run admin -- token link <id> --chat telegram:<chat id>
+ * The token is printed once, alone on its own line; only its hash is stored.
+ */
+import { userInfo } from "node:os";
+import { ADMIN_ROLES, AdminTokens, TokenError, type AdminRole } from "../admin/admin-tokens.js";
+import { loadConfig } from "../config.js";
+import { openDatabase } from "../db/database.js";
+import { argValue } from "./shared.js";
+
+const USAGE = `usage:
+  npm run admin -- token create --role <${ADMIN_ROLES.join("|")}> --name "<who>" [--unit <code>] [--chat telegram:<chat id>]
+  npm run admin -- token list
+  npm run admin -- token revoke <id>
+  npm run admin -- token link <id> --chat telegram:<chat id>`;
+
+const args = process.argv.slice(2);
+const [group, command, positional] = args;
+if (group !== "token" || !command) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+const config = loadConfig();
+const database = openDatabase(config.DATABASE_PATH);
+const tokens = new AdminTokens(database.db);
+const actor = `cli:${userInfo().username}`;
+const now = new Date();
+
+try {
+  switch (command) {
+    case "create": {
+      const role = argValue(args, "--role") as AdminRole | undefined;
+      const name = argValue(args, "--name");
+      if (!role || !name) throw new TokenError("--role and --name are required");
+      const { id, token } = tokens.create({ name, role, unitCode: argValue(args, "--unit"), chat: argValue(args, "--chat") }, actor, now);
+      console.error(`Created token ${id} (${role}) for ${name}. It is shown only now; store it safely:`);
+      console.log(token);
+      break;
+    }
+    case "list": {
+      const rows = tokens.list();
+      if (rows.length === 0) console.log("No tokens.");
+      for (const t of rows) {
+        const state = t.revokedAt ? `revoked ${t.revokedAt}` : `last used ${t.lastUsedAt ?? "never"}`;
+        console.log(`${String(t.id).padStart(4)}  ${t.role.padEnd(16)}  ${(t.unit ?? "-").padEnd(10)}  ${t.name}  (${state}${t.chat ? `, chat ${t.chat}` : ""})`);
+      }
+      break;
+    }
+    case "revoke": {
+      tokens.revoke(Number(positional), actor, now);
+      console.log(`Token ${positional} revoked.`);
+      break;
+    }
+    case "link": {
+      const chat = argValue(args, "--chat");
+      if (!chat) throw new TokenError("--chat is required");
+      tokens.link(Number(positional), chat, actor, now);
+      console.log(`Token ${positional} linked to ${chat}.`);
+      break;
+    }
+    default:
+      console.error(USAGE);
+      process.exitCode = 2;
+  }
+} catch (error) {
+  if (!(error instanceof TokenError)) throw error;
+  console.error(`error: ${error.message}`);
+  process.exitCode = 2;
+} finally {
+  database.close();
+}

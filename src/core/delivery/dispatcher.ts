@@ -1,0 +1,202 @@
+import type { Clock } from "../ports.js";
+import type { Logger } from "../conversation.js";
+import { isQuiet, type QuietHours } from "../time/quiet-hours.js";
+import type { Channel } from "../types.js";
+import type { ChannelSender, MessageSource, OutboxPort, OutboxRow } from "./outbox-types.js";
+import { decide, type RetryPolicy } from "./retry-policy.js";
+import { SendError, type SendFailure } from "./send-error.js";
+
+export interface ChannelPace {
+  /** messages per second over the whole channel */
+  perSecond: number;
+  /** minimum gap between two messages to one private chat */
+  privateChatGapMs: number;
+  /** minimum gap between two messages to one group chat (Telegram: 20 a minute) */
+  groupChatGapMs: number;
+  /** sends in flight at once; each one in flight at a crash may be sent twice after restart */
+  concurrency: number;
+}
+
+export interface DispatcherObserver {
+  onDelivered(channel: Channel, outcome: "sent" | "retry" | "failed" | "unreachable", failure?: SendFailure): void;
+}
+
+export interface DispatcherDeps {
+  outbox: OutboxPort;
+  source: MessageSource;
+  senders: Partial<Record<Channel, ChannelSender>>;
+  pace: Partial<Record<Channel, ChannelPace>>;
+  clock: Clock;
+  policy: RetryPolicy;
+  quietHours?: QuietHours | undefined;
+  logger: Logger;
+  observer?: DispatcherObserver | undefined;
+  /** real-time waits for pacing; tests may shorten idle polling */
+  idleMs?: number;
+}
+
+/**
+ * Sends due outbox rows at each channel's pace. Rows are claimed in small batches (status "sending"), sent
+ * one slot at a time, and settled with every attempt recorded. The one retry policy decides what a failure
+ * means; a 429 pauses the whole channel for retry_after and lowers its rate, which recovers slowly.
+ */
+export class Dispatcher {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly lanes = new Map<Channel, Lane>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Re-queues what a crashed process left in flight, then runs one loop per channel with a sender. */
+  start(): void {
+    if (this.running) return;
+    const released = this.deps.outbox.releaseClaims();
+    if (released > 0) this.deps.logger.warn({ released }, "re-queued deliveries left in flight by a previous run");
+    this.running = true;
+    for (const channel of Object.keys(this.deps.senders) as Channel[]) {
+      const pace = this.deps.pace[channel];
+      if (!pace) continue;
+      const lane = new Lane(pace);
+      this.lanes.set(channel, lane);
+      this.loops.push(this.loop(channel, lane));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const lane of this.lanes.values()) lane.wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+    this.deps.outbox.releaseClaims();
+  }
+
+  /** The channel's current rate (it drops after a 429 and recovers), for metrics and benchmarks. */
+  currentRate(channel: Channel): number | undefined {
+    return this.lanes.get(channel)?.rate;
+  }
+
+  private async loop(channel: Channel, lane: Lane): Promise<void> {
+    const idleMs = this.deps.idleMs ?? 250;
+    while (this.running) {
+      const now = this.deps.clock.now();
+      const urgentOnly = isQuiet(now, this.deps.quietHours);
+      let rows: OutboxRow[];
+      try {
+        rows = this.deps.outbox.claimDue(channel, now, Math.max(1, Math.ceil(lane.rate)), urgentOnly);
+      } catch (error) {
+        this.deps.logger.error({ err: error, channel }, "could not read the outbox");
+        await lane.sleep(idleMs * 4);
+        continue;
+      }
+      if (rows.length === 0) {
+        this.deps.outbox.settle(now);
+        await lane.sleep(idleMs);
+        continue;
+      }
+      const inFlight = new Set<Promise<void>>();
+      for (const row of rows) {
+        if (!this.running) break;
+        await lane.waitTurn(row.address);
+        const job = this.deliver(channel, lane, row).finally(() => inFlight.delete(job));
+        inFlight.add(job);
+        if (inFlight.size >= lane.pace.concurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      this.deps.outbox.settle(this.deps.clock.now());
+    }
+  }
+
+  private async deliver(channel: Channel, lane: Lane, row: OutboxRow): Promise<void> {
+    const { outbox, source, clock, logger, observer } = this.deps;
+    const sender = this.deps.senders[channel];
+    const message = source.messageFor(row);
+    if (!sender || !message) {
+      outbox.markFailed(row, sender ? "nothing_to_send" : "channel_off", undefined, clock.now());
+      return;
+    }
+    try {
+      const result = await sender.send(row.address, message);
+      outbox.markSent(row, result, clock.now());
+      observer?.onDelivered(channel, "sent");
+    } catch (error) {
+      const failure: SendFailure =
+        error instanceof SendError ? error.failure : { kind: "network", description: String(error) };
+      const now = clock.now();
+      if (failure.kind === "rate_limited") lane.rateLimited(failure.retryAfterMs);
+      const decision = decide(failure, row.attempts + 1, this.deps.policy);
+      if (decision.retry) {
+        outbox.markRetry(row, new Date(now.getTime() + decision.delayMs), failure, now);
+        observer?.onDelivered(channel, "retry", failure);
+      } else if (decision.outcome === "unreachable") {
+        outbox.markUnreachable(row, failure, now);
+        observer?.onDelivered(channel, "unreachable", failure);
+      } else {
+        const reason = decision.outcome === "window_closed" ? "window_closed" : failure.kind;
+        outbox.markFailed(row, reason, failure, now);
+        observer?.onDelivered(channel, "failed", failure);
+        logger.warn({ channel, outboxId: row.id, failure: failure.kind }, "delivery failed");
+      }
+    }
+  }
+}
+
+/** Pacing for one channel: evenly spaced slots, per-chat gaps, and a pause plus slow-down after a 429. */
+class Lane {
+  rate: number;
+  private nextSlot = 0;
+  private pausedUntil = 0;
+  private lastLimitAt = 0;
+  private readonly chatReadyAt = new Map<string, number>();
+  private wakeUp: (() => void) | undefined;
+
+  constructor(readonly pace: ChannelPace) {
+    this.rate = pace.perSecond;
+  }
+
+  async waitTurn(address: string): Promise<void> {
+    this.recover();
+    const now = performance.now();
+    const slot = Math.max(now, this.nextSlot, this.pausedUntil, this.chatReadyAt.get(address) ?? 0);
+    this.nextSlot = slot + 1000 / this.rate;
+    const gap = address.startsWith("-") ? this.pace.groupChatGapMs : this.pace.privateChatGapMs;
+    this.chatReadyAt.set(address, slot + gap);
+    if (this.chatReadyAt.size > 50_000) this.forgetOldChats(now);
+    if (slot > now) await this.sleep(slot - now);
+  }
+
+  /** Telegram said "retry after N s": everyone waits, and the lane goes 20% slower for a while. */
+  rateLimited(retryAfterMs: number): void {
+    const now = performance.now();
+    this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    this.rate = Math.max(1, this.rate * 0.8);
+    this.lastLimitAt = now;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private recover(): void {
+    if (this.rate >= this.pace.perSecond) return;
+    const quietFor = performance.now() - this.lastLimitAt;
+    if (quietFor > 10_000) {
+      this.rate = Math.min(this.pace.perSecond, this.rate * 1.05);
+      this.lastLimitAt = performance.now() - 5_000;
+    }
+  }
+
+  private forgetOldChats(now: number): void {
+    for (const [address, readyAt] of this.chatReadyAt) if (readyAt < now) this.chatReadyAt.delete(address);
+  }
+}

@@ -1,0 +1,39 @@
+import type { Channel, Locale, OutboundMessage } from "../types.js";
+import type { SendFailure, SendResult } from "./send-error.js";
+
+/** One message to one address, as the dispatcher sees it. */
+export interface OutboxRow {
+  id: number;
+  causeType: "broadcast" | "reminder";
+  causeId: number;
+  userId: number | null;
+  channel: Channel;
+  address: string;
+  locale: Locale;
+  urgent: boolean;
+  attempts: number;
+}
+
+export interface OutboxPort {
+  /** Atomically marks up to `limit` due rows of a channel as being sent and returns them. */
+  claimDue(channel: Channel, now: Date, limit: number, urgentOnly: boolean): OutboxRow[];
+  markSent(row: OutboxRow, result: SendResult, now: Date): void;
+  markRetry(row: OutboxRow, notBefore: Date, failure: SendFailure, now: Date): void;
+  markFailed(row: OutboxRow, reason: string, failure: SendFailure | undefined, now: Date): void;
+  /** The platform said the person is gone (blocked the bot): the address is marked too. */
+  markUnreachable(row: OutboxRow, failure: SendFailure, now: Date): void;
+  /** Rows left "sending" by a process that died go back to the queue; returns how many. */
+  releaseClaims(): number;
+  /** Closes broadcasts with nothing left to send. */
+  settle(now: Date): void;
+}
+
+/** Renders the message an outbox row stands for (from its broadcast or reminder), in the row's locale. */
+export interface MessageSource {
+  messageFor(row: OutboxRow): OutboundMessage | undefined;
+}
+
+/** One per channel; thin, with credentials in the constructor and one result shape. */
+export interface ChannelSender {
+  send(address: string, message: OutboundMessage): Promise<SendResult>;
+}

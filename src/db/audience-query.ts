@@ -1,0 +1,49 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Audience } from "../broadcast/audience.js";
+
+/**
+ * The audience as SQL over `channel_addresses a JOIN users u`. Unit filters use a recursive walk down the
+ * unit tree, so an office includes its schools. Values are bound parameters, never spliced into the text.
+ */
+export function audienceWhere(audience: Audience, defaultLocale: string): SQL {
+  const conditions: SQL[] = [sql`1 = 1`];
+  if (audience.roles) conditions.push(sql`u.role IN (${sql.join(audience.roles.map((r) => sql`${r}`), sql`, `)})`);
+  if (audience.channels) {
+    conditions.push(sql`a.channel IN (${sql.join(audience.channels.map((c) => sql`${c}`), sql`, `)})`);
+  }
+  if (audience.locales) {
+    conditions.push(
+      sql`COALESCE(u.locale, ${defaultLocale}) IN (${sql.join(audience.locales.map((l) => sql`${l}`), sql`, `)})`,
+    );
+  }
+  if (audience.units) {
+    const codes = sql.join(audience.units.map((c) => sql`${c}`), sql`, `);
+    conditions.push(sql`EXISTS (
+      WITH RECURSIVE subtree(id) AS (
+        SELECT id FROM units WHERE code IN (${codes})
+        UNION SELECT child.id FROM units child JOIN subtree ON child.parent_id = subtree.id
+      )
+      SELECT 1 FROM user_units uu WHERE uu.user_id = u.id AND uu.unit_id IN (SELECT id FROM subtree)
+    )`);
+  }
+  if (audience.levels) {
+    const levels = sql.join(audience.levels.map((l) => sql`${l}`), sql`, `);
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM user_units uu JOIN units un ON un.id = uu.unit_id WHERE uu.user_id = u.id AND un.level IN (${levels}))`,
+    );
+  }
+  return sql.join(conditions, sql` AND `);
+}
+
+/** The delivery status an address gets when planned: queued, or skipped with its reason. */
+export const PLANNED_STATUS = sql`CASE
+  WHEN u.subscribed = 0 THEN 'skipped'
+  WHEN a.unreachable_at IS NOT NULL THEN 'skipped'
+  WHEN a.channel = 'web' THEN 'skipped'
+  ELSE 'queued' END`;
+
+export const PLANNED_REASON = sql`CASE
+  WHEN u.subscribed = 0 THEN 'not_subscribed'
+  WHEN a.unreachable_at IS NOT NULL THEN 'unreachable'
+  WHEN a.channel = 'web' THEN 'no_push_channel'
+  ELSE NULL END`;
