@@ -29,6 +29,7 @@ import { DEFAULT_RETRY_POLICY } from "./core/delivery/retry-policy.js";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./db/outbox-store.js";
+import { SqliteUnitDirectory } from "./db/unit-directory.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -96,6 +97,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     logger,
     observer: metrics,
+    units: new SqliteUnitDirectory(database.db),
     staff: { notifyHandoff: async (request) => staffNotifier.current?.notifyHandoff(request) },
   });
 

@@ -5,6 +5,7 @@ import type {
   ConversationStore,
   StaffNotifier,
   Translator,
+  UnitDirectory,
   UserRecord,
 } from "./ports.js";
 import { plainText } from "./rich-text.js";
@@ -33,6 +34,7 @@ export interface ConversationDeps {
   logger: Logger;
   staff?: StaffNotifier | undefined;
   observer?: ConversationObserver | undefined;
+  units?: UnitDirectory | undefined;
 }
 
 /** Longest text the core reads; adapters reject or trim longer input before it gets here. */
@@ -61,6 +63,11 @@ export class Conversation {
 
     if (event.kind === "button" || text.startsWith(BUTTON_PREFIX)) {
       const target = text.slice(BUTTON_PREFIX.length);
+      const follow = /^(follow|unfollow):(\S{1,40})$/.exec(target);
+      if (follow) {
+        store.logMessage(user.id, event.channel, { direction: "in", text, intent: follow[1] as string, at });
+        return this.followUnit(follow[1] as "follow" | "unfollow", follow[2] as string, user, at, hinted);
+      }
       if (this.isTarget(target)) {
         store.logMessage(user.id, event.channel, { direction: "in", text, intent: target, at });
         return this.follow(target, user, event, hinted, null);
@@ -140,7 +147,9 @@ export class Conversation {
         break;
     }
     this.logOut(user, event.channel, target, at);
-    return this.reply([answers.answer(target, locale)], target, confidence, locale);
+    const message = answers.answer(target, locale);
+    if (target === "subscribe" && this.deps.units) message.text.lines.push([], [{ text: this.deps.translator.t("follow_offer", locale) }]);
+    return this.reply([message], target, confidence, locale);
   }
 
   private async command(
@@ -174,6 +183,10 @@ export class Conversation {
         choose.buttons = answers.buttons(["lang.vi", "lang.en"], locale);
         return this.reply([choose], "language", 1, locale);
       }
+      case "follow":
+        return this.searchUnits(arg, locale);
+      case "unfollow":
+        return this.listFollowed(user, locale);
       case "forget":
         store.forgetUser(user.id);
         return this.reply([this.say("forgotten", locale)], "forget", 1, locale);
@@ -183,6 +196,36 @@ export class Conversation {
         return this.reply([unknown], "unknown_command", 1, locale);
       }
     }
+  }
+
+  private searchUnits(query: string, locale: Locale): Reply {
+    const { units, answers } = this.deps;
+    if (!units) return this.reply([this.say("follow_unavailable", locale)], "follow", 1, locale);
+    if (query.trim().length < 2) return this.reply([this.say("follow_how", locale)], "follow", 1, locale);
+    const found = units.search(query, 6);
+    if (found.length === 0) {
+      const none = this.say("follow_none", locale, { query: query.slice(0, 80) });
+      none.buttons = answers.buttons(["menu"], locale);
+      return this.reply([none], "follow", 1, locale);
+    }
+    const message = this.say("follow_pick", locale);
+    message.buttons = found.map((u) => ({ label: u.name.slice(0, 60), payload: `${BUTTON_PREFIX}follow:${u.code}` }));
+    return this.reply([message], "follow", 1, locale);
+  }
+
+  private listFollowed(user: UserRecord, locale: Locale): Reply {
+    const followed = this.deps.units?.followed(user.id) ?? [];
+    if (followed.length === 0) return this.reply([this.say("unfollow_none", locale)], "unfollow", 1, locale);
+    const message = this.say("unfollow_pick", locale);
+    message.buttons = followed.map((u) => ({ label: u.name.slice(0, 60), payload: `${BUTTON_PREFIX}unfollow:${u.code}` }));
+    return this.reply([message], "unfollow", 1, locale);
+  }
+
+  private followUnit(action: "follow" | "unfollow", code: string, user: UserRecord, at: Date, locale: Locale): Reply {
+    const { units } = this.deps;
+    const unit = action === "follow" ? units?.follow(user.id, code, at) : units?.unfollow(user.id, code);
+    if (!unit) return this.reply([this.say("follow_unknown", locale)], action, 1, locale);
+    return this.reply([this.say(action === "follow" ? "followed" : "unfollowed", locale, { name: unit.name })], action, 1, locale);
   }
 
   private async handOff(user: UserRecord, event: InboundEvent, locale: Locale): Promise<void> {

@@ -26,10 +26,20 @@ export function parseMarkdown(source: string): RichText {
   }
 }
 
-/** Whether a link target may be rendered as a link: http(s) with a host, or mailto with an address. */
+/**
+ * Whether a link target may be rendered as a link: http(s) with a host and no user part (so
+ * `https://so.gd.vn@evil.test` cannot pose as the Department), or mailto with an address.
+ */
 export function isSafeLinkUrl(url: string): boolean {
   if (url.length === 0 || url.length > MAX_URL || /[\s\p{Cc}]/u.test(url)) return false;
-  return /^https?:\/\/[^/?#@\s]*[^/?#@\s.:]/i.test(url) || /^mailto:[^@]+@[^@]+$/i.test(url);
+  if (/^mailto:[^@/]+@[^@/]+$/i.test(url)) return true;
+  if (!/^https?:\/\/[^/?#@\\]+(?:[/?#]|$)/i.test(url)) return false;
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname !== "" && parsed.username === "" && parsed.password === "";
+  } catch {
+    return false;
+  }
 }
 
 const MAX_URL = 2048;

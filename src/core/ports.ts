@@ -42,6 +42,19 @@ export interface ConversationStore {
   forgetUser(userId: number): void;
 }
 
+export interface UnitSummary {
+  code: string;
+  name: string;
+}
+
+/** The organisation tree as the chat sees it: search by name or code, follow a school. */
+export interface UnitDirectory {
+  search(query: string, limit: number): UnitSummary[];
+  follow(userId: number, code: string, at: Date): UnitSummary | undefined;
+  unfollow(userId: number, code: string): UnitSummary | undefined;
+  followed(userId: number): UnitSummary[];
+}
+
 export interface Clock {
   now(): Date;
 }

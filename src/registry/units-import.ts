@@ -1,0 +1,426 @@
+/**
+ * Imports the organisation tree (Department → offices → schools) from a spreadsheet exported as CSV.
+ * The organisation is data the Department edits, so the import is strict and all-or-nothing: every problem in
+ * the file is collected with its row and column, and a file with any problem writes nothing. A clean file is
+ * upserted by code in one transaction; importing the same file again changes nothing. Units that are in the
+ * database but not in the file are left alone (never deleted).
+ */
+import { eq } from "drizzle-orm";
+import type { OpenDatabase } from "../db/database.js";
+import { units } from "../db/schema.js";
+import { fold } from "../nlu/normalize.js";
+import { CsvError, parseCsv, type CsvRecord } from "./csv.js";
+
+export type UnitType = "department" | "office" | "school";
+export type UnitLevel = "mam_non" | "tieu_hoc" | "thcs" | "thpt" | "gdtx";
+export type UnitColumn = "code" | "name" | "type" | "level" | "parent_code";
+
+export const UNIT_COLUMNS: readonly UnitColumn[] = ["code", "name", "type", "level", "parent_code"];
+export const UNIT_TYPES: readonly UnitType[] = ["department", "office", "school"];
+export const UNIT_LEVELS: readonly UnitLevel[] = ["mam_non", "tieu_hoc", "thcs", "thpt", "gdtx"];
+
+export interface ImportProblem {
+  /** 1-based line of the file, the header being line 1 (for rows given as arrays: index + 1) */
+  row: number;
+  /** one of UNIT_COLUMNS, or "" for a problem with the file as a whole */
+  column: string;
+  problem: string;
+}
+
+export interface ImportReport {
+  ok: boolean;
+  /** with dryRun: what the import would do */
+  created: number;
+  updated: number;
+  unchanged: number;
+  problems: ImportProblem[];
+}
+
+export interface ImportOptions {
+  /** validate and count, write nothing */
+  dryRun: boolean;
+  /** createdAt / updatedAt of the rows written */
+  now: Date;
+}
+
+/** Header aliases, folded (lower case, no tone marks, punctuation as spaces: "Mã đơn vị" → "ma don vi"). */
+const HEADER_ALIASES: Record<UnitColumn, readonly string[]> = {
+  code: ["code", "ma don vi", "ma truong", "ma"],
+  name: ["name", "ten don vi", "ten truong", "ten"],
+  type: ["type", "loai", "loai don vi"],
+  level: ["level", "cap hoc", "cap"],
+  parent_code: ["parent code", "ma don vi cap tren", "don vi cap tren", "ma cap tren"],
+};
+
+const TYPE_ALIASES: Record<UnitType, readonly string[]> = {
+  department: ["department", "so", "so gddt", "so gd dt", "so giao duc va dao tao"],
+  office: ["office", "phong", "phong gddt", "phong gd dt", "phong giao duc va dao tao"],
+  school: ["school", "truong", "trung tam"],
+};
+
+const LEVEL_ALIASES: Record<UnitLevel, readonly string[]> = {
+  mam_non: ["mam non"],
+  tieu_hoc: ["tieu hoc"],
+  thcs: ["thcs", "trung hoc co so"],
+  thpt: ["thpt", "trung hoc pho thong"],
+  gdtx: ["gdtx", "tt gdtx", "trung tam gdtx", "giao duc thuong xuyen", "gdnn gdtx", "tt gdnn gdtx"],
+};
+
+const REQUIRED_COLUMNS: readonly UnitColumn[] = ["code", "name", "type", "parent_code"];
+
+const TYPE_LABEL: Record<UnitType, string> = { department: "the department", office: "an office", school: "a school" };
+
+function lookup<K extends string>(table: Record<K, readonly string[]>, folded: string): K | undefined {
+  for (const key of Object.keys(table) as K[]) if (table[key].includes(folded)) return key;
+  return undefined;
+}
+
+/** "Phòng GDĐT", "phong", "office" → "office"; undefined when not a known type. */
+export function parseUnitType(value: string): UnitType | undefined {
+  return lookup(TYPE_ALIASES, fold(value));
+}
+
+/** "Tiểu học", "tieu hoc", "tieu_hoc", "TT GDTX" → canonical level; undefined when not a known level. */
+export function parseUnitLevel(value: string): UnitLevel | undefined {
+  return lookup(LEVEL_ALIASES, fold(value));
+}
+
+/** NFC, without zero-width characters, inner whitespace collapsed, trimmed. */
+export function cleanCell(value: string): string {
+  return value
+    .normalize("NFC")
+    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** `row 7, column level: unknown level "cap 4"` (or `row 1: ...` for a problem with the whole file). */
+export function formatProblem(p: ImportProblem): string {
+  return p.column === "" ? `row ${p.row}: ${p.problem}` : `row ${p.row}, column ${p.column}: ${p.problem}`;
+}
+
+interface FileUnit {
+  row: number;
+  code: string;
+  name: string;
+  type: UnitType | undefined;
+  level: UnitLevel | null;
+  parentCode: string | null;
+}
+
+interface DbUnit {
+  id: number;
+  code: string;
+  name: string;
+  nameFolded: string;
+  type: UnitType;
+  level: UnitLevel | null;
+  parentId: number | null;
+}
+
+/** The tree as it would be after the import: database units overlaid with the file's. */
+interface FinalUnit {
+  type: UnitType | undefined;
+  parentCode: string | null;
+  /** the file row, or undefined for a unit only in the database */
+  row: number | undefined;
+}
+
+export function importUnits(
+  database: OpenDatabase,
+  input: string | readonly (readonly string[])[],
+  options: ImportOptions,
+): ImportReport {
+  const problems: ImportProblem[] = [];
+  const fail = (): ImportReport => ({ ok: false, created: 0, updated: 0, unchanged: 0, problems: sortProblems(problems) });
+
+  // 1. Records, without blank lines (spreadsheets export trailing ";;;;" rows).
+  let records: CsvRecord[];
+  if (typeof input === "string") {
+    try {
+      records = parseCsv(input).records;
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
+      problems.push({ row: error.line, column: "", problem: error.message });
+      return fail();
+    }
+  } else {
+    records = input.map((fields, i) => ({ line: i + 1, fields: [...fields] }));
+  }
+  records = records
+    .map((r) => ({ line: r.line, fields: r.fields.map(cleanCell) }))
+    .filter((r) => r.fields.some((f) => f !== ""));
+  const header = records[0];
+  if (!header) {
+    problems.push({ row: 1, column: "", problem: "the file is empty (expected a header: code, name, type, level, parent_code)" });
+    return fail();
+  }
+
+  // 2. Header: which cell holds which column.
+  const columnIndex = new Map<UnitColumn, number>();
+  header.fields.forEach((cell, i) => {
+    const column = lookup(HEADER_ALIASES, fold(cell));
+    if (!column) return; // other columns (STT, address, phone...) are ignored
+    const first = columnIndex.get(column);
+    if (first !== undefined) {
+      problems.push({
+        row: header.line,
+        column,
+        problem: `column "${cell}" repeats column "${header.fields[first] ?? ""}" (both mean ${column})`,
+      });
+    } else {
+      columnIndex.set(column, i);
+    }
+  });
+  for (const column of REQUIRED_COLUMNS) {
+    if (!columnIndex.has(column)) {
+      problems.push({
+        row: header.line,
+        column,
+        problem: `missing column "${column}" (or ${HEADER_ALIASES[column]
+          .slice(1)
+          .map((a) => `"${a}"`)
+          .join(", ")}, with or without tone marks)`,
+      });
+    }
+  }
+  if (problems.length > 0) return fail();
+  const dataRecords = records.slice(1);
+  if (dataRecords.length === 0) {
+    problems.push({ row: header.line, column: "", problem: "no units under the header" });
+    return fail();
+  }
+
+  // 3. Each row on its own.
+  const cell = (r: CsvRecord, column: UnitColumn): string => {
+    const i = columnIndex.get(column);
+    return i === undefined ? "" : (r.fields[i] ?? "");
+  };
+  const rows: FileUnit[] = [];
+  for (const r of dataRecords) {
+    const code = cell(r, "code");
+    const name = cell(r, "name");
+    const typeText = cell(r, "type");
+    const levelText = cell(r, "level");
+    const parentCode = cell(r, "parent_code");
+    if (code === "") problems.push({ row: r.line, column: "code", problem: "code is empty" });
+    if (name === "") problems.push({ row: r.line, column: "name", problem: "name is empty" });
+    const type = parseUnitType(typeText);
+    if (typeText === "") {
+      problems.push({ row: r.line, column: "type", problem: "type is empty (department, office or school)" });
+    } else if (!type) {
+      problems.push({ row: r.line, column: "type", problem: `unknown type "${typeText}"` });
+    }
+    const level = levelText === "" ? undefined : parseUnitLevel(levelText);
+    if (levelText !== "" && !level) {
+      problems.push({ row: r.line, column: "level", problem: `unknown level "${levelText}"` });
+    } else if (level && (type === "department" || type === "office")) {
+      problems.push({ row: r.line, column: "level", problem: `level must be empty for ${TYPE_LABEL[type]} (got "${levelText}")` });
+    } else if (type === "school" && levelText === "" && columnIndex.has("level")) {
+      problems.push({ row: r.line, column: "level", problem: "a school needs a level (mam_non, tieu_hoc, thcs, thpt or gdtx)" });
+    }
+    rows.push({ row: r.line, code, name, type, level: level ?? null, parentCode: parentCode === "" ? null : parentCode });
+  }
+  if (!columnIndex.has("level") && rows.some((u) => u.type === "school")) {
+    problems.push({
+      row: header.line,
+      column: "level",
+      problem: 'missing column "level" (or "Cấp học"), needed because the file has schools',
+    });
+  }
+
+  // 4. Duplicate codes within the file (also codes that differ only in letter case).
+  const fileUnits = new Map<string, FileUnit>();
+  const fileByLower = new Map<string, FileUnit>();
+  for (const u of rows) {
+    if (u.code === "") continue;
+    const same = fileUnits.get(u.code);
+    const similar = fileByLower.get(u.code.toLowerCase());
+    if (same) {
+      problems.push({ row: u.row, column: "code", problem: `duplicate code "${u.code}" (first on row ${same.row})` });
+    } else if (similar) {
+      problems.push({
+        row: u.row,
+        column: "code",
+        problem: `duplicate code "${u.code}": row ${similar.row} has "${similar.code}" (codes differ only in letter case)`,
+      });
+    } else {
+      fileUnits.set(u.code, u);
+      fileByLower.set(u.code.toLowerCase(), u);
+    }
+  }
+
+  // The rest reads the database, and writes it, in one transaction so nothing changes in between.
+  return database.db.transaction(
+    (tx) => {
+      const existing: DbUnit[] = tx
+        .select({
+          id: units.id,
+          code: units.code,
+          name: units.name,
+          nameFolded: units.nameFolded,
+          type: units.type,
+          level: units.level,
+          parentId: units.parentId,
+        })
+        .from(units)
+        .all();
+      const dbByCode = new Map(existing.map((u) => [u.code, u]));
+      const dbById = new Map(existing.map((u) => [u.id, u]));
+      const dbByLower = new Map(existing.map((u) => [u.code.toLowerCase(), u]));
+      const dbParentCode = (u: DbUnit): string | null =>
+        u.parentId === null ? null : (dbById.get(u.parentId)?.code ?? null);
+
+      // 5. A new code that differs from an existing one only in letter case is almost surely a typo.
+      for (const u of fileUnits.values()) {
+        const similar = dbByLower.get(u.code.toLowerCase());
+        if (!dbByCode.has(u.code) && similar) {
+          problems.push({
+            row: u.row,
+            column: "code",
+            problem: `code "${u.code}" differs only in letter case from "${similar.code}", already in the database`,
+          });
+        }
+      }
+
+      // 6. The tree after the import.
+      const final = new Map<string, FinalUnit>();
+      for (const u of existing) final.set(u.code, { type: u.type, parentCode: dbParentCode(u), row: undefined });
+      for (const u of fileUnits.values()) final.set(u.code, { type: u.type, parentCode: u.parentCode, row: u.row });
+      const finalByLower = new Map([...final.keys()].map((code) => [code.toLowerCase(), code]));
+
+      // 7. Parents: known, not itself, not an ancestor of itself, not a school; the department has none.
+      for (const u of fileUnits.values()) {
+        if (u.parentCode === null) continue;
+        if (u.type === "department") {
+          problems.push({ row: u.row, column: "parent_code", problem: `the department cannot be under another unit ("${u.parentCode}")` });
+          continue;
+        }
+        if (u.parentCode === u.code) {
+          problems.push({ row: u.row, column: "parent_code", problem: `unit "${u.code}" is its own parent` });
+          continue;
+        }
+        const parent = final.get(u.parentCode);
+        if (!parent) {
+          const near = finalByLower.get(u.parentCode.toLowerCase());
+          problems.push({
+            row: u.row,
+            column: "parent_code",
+            problem: `unknown parent "${u.parentCode}": not in the file nor in the database${near ? ` (did you mean "${near}"?)` : ""}`,
+          });
+          continue;
+        }
+        const path = ancestorCycle(u.code, final);
+        if (path) {
+          problems.push({ row: u.row, column: "parent_code", problem: `unit "${u.code}" is its own ancestor: ${path.join(" → ")}` });
+          continue;
+        }
+        if (parent.type === "school") {
+          problems.push({
+            row: u.row,
+            column: "parent_code",
+            problem: `parent "${u.parentCode}" is a school; units can only be under the department or an office`,
+          });
+        }
+      }
+
+      // 8. One department.
+      const departments = [...final.entries()]
+        .filter(([, f]) => f.type === "department")
+        .sort(([, a], [, b]) => (a.row ?? 0) - (b.row ?? 0));
+      const [firstDepartment] = departments;
+      if (firstDepartment) {
+        const [firstCode, firstUnit] = firstDepartment;
+        const where = firstUnit.row === undefined ? "already in the database" : `row ${firstUnit.row}`;
+        for (const [code, f] of departments.slice(1)) {
+          if (f.row === undefined) continue;
+          problems.push({
+            row: f.row,
+            column: "type",
+            problem: `more than one department: "${code}" and "${firstCode}" (${where})`,
+          });
+        }
+      }
+
+      if (problems.length > 0) return fail();
+
+      // 9. Plan and, unless a dry run, write: parents before children.
+      const report: ImportReport = { ok: true, created: 0, updated: 0, unchanged: 0, problems: [] };
+      const ids = new Map(existing.map((u) => [u.code, u.id]));
+      const at = options.now.getTime();
+      for (const u of topologicalOrder(fileUnits)) {
+        const type = u.type as UnitType; // validated above
+        const wanted = { name: u.name, nameFolded: fold(u.name), type, level: type === "school" ? u.level : null };
+        const old = dbByCode.get(u.code);
+        const parentId = u.parentCode === null ? null : (ids.get(u.parentCode) ?? null);
+        if (!old) {
+          report.created++;
+          if (!options.dryRun) {
+            const row = tx
+              .insert(units)
+              .values({ code: u.code, ...wanted, parentId, createdAt: at, updatedAt: at })
+              .returning({ id: units.id })
+              .get();
+            ids.set(u.code, row.id);
+          }
+          continue;
+        }
+        const same =
+          old.name === wanted.name &&
+          old.nameFolded === wanted.nameFolded &&
+          old.type === wanted.type &&
+          old.level === wanted.level &&
+          dbParentCode(old) === u.parentCode;
+        if (same) {
+          report.unchanged++;
+        } else {
+          report.updated++;
+          if (!options.dryRun) tx.update(units).set({ ...wanted, parentId, updatedAt: at }).where(eq(units.id, old.id)).run();
+        }
+      }
+      return report;
+    },
+    { behavior: options.dryRun ? "deferred" : "immediate" },
+  );
+}
+
+/** The cycle through `code` (["A", "B", "A"]) when following parents leads back to it, else undefined. */
+function ancestorCycle(code: string, final: Map<string, FinalUnit>): string[] | undefined {
+  const path = [code];
+  const seen = new Set<string>([code]);
+  let current = final.get(code)?.parentCode ?? null;
+  while (current !== null) {
+    path.push(current);
+    if (current === code) return path;
+    if (seen.has(current)) return undefined; // a loop above this unit, reported on its own rows
+    seen.add(current);
+    current = final.get(current)?.parentCode ?? null;
+  }
+  return undefined;
+}
+
+/** File units with every parent that is in the file before its children (the tree is acyclic by now). */
+function topologicalOrder(fileUnits: Map<string, FileUnit>): FileUnit[] {
+  const ordered: FileUnit[] = [];
+  const done = new Set<string>();
+  const visit = (u: FileUnit) => {
+    if (done.has(u.code)) return;
+    done.add(u.code);
+    const parent = u.parentCode === null ? undefined : fileUnits.get(u.parentCode);
+    if (parent) visit(parent);
+    ordered.push(u);
+  };
+  for (const u of fileUnits.values()) visit(u);
+  return ordered;
+}
+
+function sortProblems(problems: ImportProblem[]): ImportProblem[] {
+  const order = (column: string) => {
+    const i = UNIT_COLUMNS.indexOf(column as UnitColumn);
+    return i < 0 ? -1 : i;
+  };
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.row - b.p.row || order(a.p.column) - order(b.p.column) || a.i - b.i)
+    .map(({ p }) => p);
+}
