@@ -4,7 +4,7 @@ import type { Logger } from "../core/conversation.js";
 import type { ChannelSender } from "../core/delivery/outbox-types.js";
 import { parseMarkdown } from "../core/markdown.js";
 import type { Clock } from "../core/ports.js";
-import { splitRich, toPlainText, toTelegramHtml } from "../core/render.js";
+import { splitRich, telegramVisibleLength, toPlainText, toTelegramHtml } from "../core/render.js";
 import { concatRich } from "../core/rich-text.js";
 import { nextAllowed, type QuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
@@ -16,15 +16,9 @@ import { audienceSchema, type Audience } from "./audience.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
 export const CHANNEL_LIMITS: Record<Exclude<Channel, "web">, { limit: number; measure: (r: RichText) => number }> = {
-  telegram: { limit: 4096, measure: (r) => toPlainTextLength(r) },
+  telegram: { limit: 4096, measure: telegramVisibleLength },
   zalo: { limit: 2000, measure: (r) => toPlainText(r).length },
 };
-
-function toPlainTextLength(rich: RichText): number {
-  let n = Math.max(0, rich.lines.length - 1);
-  for (const line of rich.lines) for (const span of line) n += span.text.length;
-  return n;
-}
 
 export const broadcastInput = z
   .object({

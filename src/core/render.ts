@@ -67,6 +67,13 @@ function lineToHtml(line: Span[]): string {
   return html;
 }
 
+/** What Telegram counts against its 4,096 limit: the visible text, tags and entities excluded. */
+export function telegramVisibleLength(rich: RichText): number {
+  let n = Math.max(0, rich.lines.length - 1);
+  for (const line of rich.lines) for (const span of telegramSpans(line)) n += span.text.length;
+  return n;
+}
+
 /** Links Telegram can show: http(s) stay links; mailto becomes text plus address; anything else text only. */
 function telegramSpans(line: Span[]): Span[] {
   return resolveLinks(line, (href) => /^https?:/i.test(href));

@@ -290,8 +290,9 @@ export function importUnits(
       const finalByLower = new Map([...final.keys()].map((code) => [code.toLowerCase(), code]));
 
       // 7. Parents: known, not itself, not an ancestor of itself, not a school; the department has none.
-      for (const u of fileUnits.values()) {
-        if (u.parentCode === null) continue;
+      // Duplicate rows get the simple checks too, so one run shows every problem of the file.
+      for (const u of rows) {
+        if (u.parentCode === null || u.code === "") continue;
         if (u.type === "department") {
           problems.push({ row: u.row, column: "parent_code", problem: `the department cannot be under another unit ("${u.parentCode}")` });
           continue;
@@ -310,6 +311,7 @@ export function importUnits(
           });
           continue;
         }
+        if (fileUnits.get(u.code) !== u) continue; // a duplicate row: the tree is checked with the first one
         const path = ancestorCycle(u.code, final);
         if (path) {
           problems.push({ row: u.row, column: "parent_code", problem: `unit "${u.code}" is its own ancestor: ${path.join(" → ")}` });

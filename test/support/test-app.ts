@@ -5,17 +5,25 @@ import { createApp, type App } from "../../src/app.js";
 import { parseConfig } from "../../src/config.js";
 import { createLogger } from "../../src/infra/logger.js";
 
-/** A clock the test moves by hand. */
+/**
+ * A clock that starts at a chosen instant and runs at real speed, so waits such as retry_after still pass;
+ * the test jumps it forward by hand to reach schedules, quiet hours or rate-limit windows.
+ */
 export class FakeClock {
-  constructor(private current: Date) {}
+  private base: number;
+  private readonly startedAt = performance.now();
+
+  constructor(start: Date) {
+    this.base = start.getTime();
+  }
   now(): Date {
-    return new Date(this.current);
+    return new Date(this.base + (performance.now() - this.startedAt));
   }
   advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
+    this.base += ms;
   }
   set(date: Date): void {
-    this.current = new Date(date);
+    this.base = date.getTime() - (performance.now() - this.startedAt);
   }
 }
 
@@ -28,12 +36,22 @@ export interface RunningApp {
 }
 
 /** Starts the real product on a random port with a fresh SQLite file migrated by the committed migrations. */
-export async function startTestApp(env: Record<string, string> = {}, start = new Date("2026-01-13T01:00:00Z")): Promise<RunningApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  start: Date | FakeClock = new Date("2026-01-13T01:00:00Z"),
+  reuseDbPath?: string,
+): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), "sogd-test-"));
-  const dbPath = join(dir, "bot.db");
-  const config = parseConfig({ PORT: "0", DATABASE_PATH: dbPath, LOG_LEVEL: "silent", ...env });
-  const clock = new FakeClock(start);
-  const app = await createApp({ config, clock, logger: createLogger("silent"), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const dbPath = reuseDbPath ?? join(dir, "bot.db");
+  const config = parseConfig({ PORT: "0", DATABASE_PATH: dbPath, LOG_LEVEL: "silent", QUIET_HOURS: "", ...env });
+  const clock = start instanceof FakeClock ? start : new FakeClock(start);
+  const app = await createApp({
+    config,
+    clock,
+    logger: createLogger("silent"),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    dispatcherIdleMs: 30,
+  });
   const { port } = await app.start();
   return {
     app,
@@ -42,7 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}, start = new
     dbPath,
     async stop() {
       await app.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!reuseDbPath) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

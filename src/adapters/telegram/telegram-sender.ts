@@ -1,7 +1,7 @@
 import { TelegramError, type Telegram } from "telegraf";
 import type { InlineKeyboardButton } from "telegraf/types";
 import { SendError, type SendFailure, type SendResult } from "../../core/delivery/send-error.js";
-import { splitRich, toTelegramHtml } from "../../core/render.js";
+import { splitRich, telegramVisibleLength, toTelegramHtml } from "../../core/render.js";
 import type { Button, OutboundMessage, RichText } from "../../core/types.js";
 
 /** Telegram's limit on a message's text after entity parsing, in UTF-16 code units. */
@@ -9,11 +9,7 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 const BUTTONS_PER_ROW = 2;
 
 /** What Telegram counts: the visible text (tags and entities are not counted). */
-export function telegramLength(rich: RichText): number {
-  let n = Math.max(0, rich.lines.length - 1);
-  for (const line of rich.lines) for (const span of line) n += span.text.length;
-  return n;
-}
+export const telegramLength = telegramVisibleLength;
 
 /**
  * Sends one OutboundMessage to a chat, as HTML, split at paragraph boundaries under 4,096 characters;
