@@ -32,7 +32,8 @@ export interface RunningApp {
   url: string;
   clock: FakeClock;
   dbPath: string;
-  stop(): Promise<void>;
+  /** stops the app; its database folder is removed unless `keepData` (a restart test reopens it) */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** Starts the real product on a random port with a fresh SQLite file migrated by the committed migrations. */
@@ -58,9 +59,9 @@ export async function startTestApp(
     url: `http://127.0.0.1:${port}`,
     clock,
     dbPath,
-    async stop() {
+    async stop(options) {
       await app.stop();
-      if (!reuseDbPath) rmSync(dir, { recursive: true, force: true });
+      if (!reuseDbPath && !options?.keepData) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -97,6 +97,7 @@ export class Dispatcher {
       for (const row of rows) {
         if (!this.running) break;
         await lane.waitTurn(row.address);
+        if (!this.running) break;
         const job = this.deliver(channel, lane, row).finally(() => inFlight.delete(job));
         inFlight.add(job);
         if (inFlight.size >= lane.pace.concurrency) await Promise.race(inFlight);
