@@ -158,18 +158,19 @@ class Lane {
     this.recover();
     const now = performance.now();
     const slot = Math.max(now, this.nextSlot, this.pausedUntil, this.chatReadyAt.get(address) ?? 0);
-    this.nextSlot = slot + 1000 / this.rate;
+    // 2% under the configured rate absorbs timer jitter, so evenly spaced sends never bunch past the limit.
+    this.nextSlot = slot + 1000 / (this.rate * 0.98);
     const gap = address.startsWith("-") ? this.pace.groupChatGapMs : this.pace.privateChatGapMs;
     this.chatReadyAt.set(address, slot + gap);
     if (this.chatReadyAt.size > 50_000) this.forgetOldChats(now);
     if (slot > now) await this.sleep(slot - now);
   }
 
-  /** Telegram said "retry after N s": everyone waits, and the lane goes 20% slower for a while. */
+  /** Telegram said "retry after N s": everyone waits, and the lane goes 10% slower for a while. */
   rateLimited(retryAfterMs: number): void {
     const now = performance.now();
     this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
-    this.rate = Math.max(1, this.rate * 0.8);
+    this.rate = Math.max(1, this.rate * 0.9);
     this.lastLimitAt = now;
   }
 
@@ -190,10 +191,11 @@ class Lane {
 
   private recover(): void {
     if (this.rate >= this.pace.perSecond) return;
+    // Back up by 5% for every 3 s without a 429.
     const quietFor = performance.now() - this.lastLimitAt;
-    if (quietFor > 10_000) {
+    if (quietFor > 3_000) {
       this.rate = Math.min(this.pace.perSecond, this.rate * 1.05);
-      this.lastLimitAt = performance.now() - 5_000;
+      this.lastLimitAt = performance.now();
     }
   }
 
