@@ -293,6 +293,19 @@ describe("broadcasts through the admin API", () => {
       );
     });
 
+    it("escapes a school name with HTML in it on Telegram", async () => {
+      const report = importUnits(
+        running.app.database,
+        "code,name,type,level,parent_code\nTHPT-X,Trường <THPT> Lê & Lợi,school,thpt,SGDDT\n",
+        { dryRun: false, now: START },
+      );
+      expect(report.ok).toBe(true);
+      fake.pushUpdate(fake.callbackUpdate(107, "#follow:THPT-X"));
+      const reply = await fake.waitForSent((m) => m.chatId === 107, 8000);
+      expect(reply.parseMode).toBe("HTML");
+      expect(reply.visibleText).toContain("Trường <THPT> Lê & Lợi");
+    });
+
     it("describes the API in an OpenAPI document", async () => {
       const doc = (await api(running, "GET", "/api/openapi.json", undefined)).body as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toBe("3.1.0");
