@@ -30,7 +30,7 @@ const USAGE = `usage: npm run broadcast -- --file <note.md> [--audience '<json>'
   --file      the Vietnamese text (UTF-8, Markdown subset: **bold**, *italic*, [link](https://…), - lists)
   --title     the title; otherwise the file's first line when it is a "# heading" (then left out of the body)
   --audience  JSON, e.g. '{"units":["PGD-VT"],"levels":["thcs"]}'; fields roles, units, levels, channels,
-              locales; default {} = every subscriber
+              locales; default {} = everyone
   --at        when to send, ISO time such as 2026-01-13T08:00 (Vietnam time unless it has an offset);
               default now (non-urgent messages wait for the end of quiet hours)
   --en        the English text for English-speaking recipients (otherwise they get the Vietnamese)
@@ -74,7 +74,7 @@ export interface BroadcastCliIo {
   username?: string;
 }
 
-/** A refusal that ends the command with a message and an exit code; nothing more is written. */
+/** Ends the command with a message (printed as is on stderr) and an exit code. */
 class CliExit extends Error {
   constructor(
     readonly code: number,
@@ -83,6 +83,11 @@ class CliExit extends Error {
   ) {
     super(message);
   }
+}
+
+/** A usage, file or input error: `error: <message>`, exit 2. */
+function failure(message: string, showUsage = false): CliExit {
+  return new CliExit(2, `error: ${message}`, showUsage);
 }
 
 interface Options {
@@ -144,8 +149,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
     const requested = options.at !== undefined ? parseZonedIso(options.at, config.TZ_NAME) : now();
     const sendAt = new Date(preview.sendAt);
     out(`Title:      ${title}`);
-    let when = sendAt.getTime() <= now().getTime() ? "now" : formatWhen(sendAt, config.TZ_NAME);
-    if (sendAt.getTime() <= now().getTime()) when += ` (${formatWhen(sendAt, config.TZ_NAME)})`;
+    let when = `${sendAt.getTime() <= now().getTime() ? "now, " : ""}${formatWhen(sendAt, config.TZ_NAME)}`;
     if (requested && sendAt.getTime() > requested.getTime() + 1000) when += " — held back by quiet hours (--urgent sends during them)";
     out(`Goes out:   ${when}`);
     if (options.urgent) out("Urgent:     yes, quiet hours do not apply");
@@ -194,7 +198,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
     return await follow(created.id, service, outbox, io, now);
   } catch (error) {
     if (error instanceof CliExit) {
-      err(error.code === 2 && !error.message.startsWith("Not a terminal") && !error.message.startsWith("No input") ? `error: ${error.message}` : error.message);
+      err(error.message);
       if (error.showUsage) err(USAGE);
       return error.code;
     }
@@ -209,9 +213,8 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
 }
 
 function parseOptions(args: string[]): Options | "help" {
-  let values: ReturnType<typeof parse>["values"];
-  function parse() {
-    return parseArgs({
+  const parse = () =>
+    parseArgs({
       args,
       strict: true,
       allowPositionals: false,
@@ -227,21 +230,20 @@ function parseOptions(args: string[]): Options | "help" {
         help: { type: "boolean", short: "h" },
       },
     });
-  }
+  let values: ReturnType<typeof parse>["values"];
   try {
     values = parse().values;
   } catch (error) {
-    throw new CliExit(2, (error as Error).message, true);
+    throw failure((error as Error).message, true);
   }
   if (values.help) return "help";
-  if (!values.file) throw new CliExit(2, "--file is required", true);
+  if (!values.file) throw failure("--file is required", true);
   let audience: unknown = {};
   if (values.audience !== undefined) {
     try {
       audience = JSON.parse(values.audience);
     } catch (error) {
-      throw new CliExit(
-        2,
+      throw failure(
         `--audience is not valid JSON (${(error as Error).message}); write it in single quotes, e.g. --audience '{"units":["PGD-VT"]}'`,
       );
     }
@@ -262,7 +264,7 @@ function parseOptions(args: string[]): Options | "help" {
 function readNote(file: string, titleOption: string | undefined): { title: string; textVi: string } {
   const text = readUtf8(file, "--file").replace(/\r\n?/g, "\n");
   if (titleOption !== undefined) {
-    if (titleOption.trim() === "") throw new CliExit(2, "--title is empty");
+    if (titleOption.trim() === "") throw failure("--title is empty");
     return { title: titleOption.trim(), textVi: text };
   }
   const lines = text.split("\n");
@@ -270,7 +272,7 @@ function readNote(file: string, titleOption: string | undefined): { title: strin
   const heading = first >= 0 ? /^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/.exec(lines[first] ?? "") : null;
   const title = heading?.[1]?.trim();
   if (!title) {
-    throw new CliExit(2, `no title: give --title "..." or start ${file} with a "# heading" line`);
+    throw failure(`no title: give --title "..." or start ${file} with a "# heading" line`);
   }
   return { title, textVi: lines.slice(first + 1).join("\n").replace(/^\s*\n/, "") };
 }
@@ -282,12 +284,12 @@ function readUtf8(file: string, option: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (error as Error).message;
-    throw new CliExit(2, `${option} ${file}: cannot read it: ${why}`);
+    throw failure(`${option} ${file}: cannot read it: ${why}`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new CliExit(2, `${option} ${file} is not UTF-8 text; save it as UTF-8 (in Notepad: Save As → Encoding: UTF-8)`);
+    throw failure(`${option} ${file} is not UTF-8 text; save it as UTF-8 (in Notepad: Save As → Encoding: UTF-8)`);
   }
 }
 
@@ -394,12 +396,12 @@ export function progressLine(counts: DeliveryCounts, ratePerSecond: number): str
   const percent = Math.floor(fraction * 100);
   const rate = ratePerSecond >= 10 || ratePerSecond === 0 ? String(Math.round(ratePerSecond)) : ratePerSecond.toFixed(1);
   return (
-    `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${String(percent).padStart(4)}%  ` +
+    `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${String(percent).padStart(3)}%  ` +
     `sent ${counts.sent} · failed ${counts.failed} · skipped ${counts.skipped} · queued ${counts.queued}  (${rate}/s)`
   );
 }
 
-/** "2026-01-13T01:00:00.000Z (08:00 13/01/2026 Asia/Ho_Chi_Minh)" */
+/** "2026-01-13T01:00:00.000Z = 2026-01-13 08:00 Asia/Ho_Chi_Minh" */
 function formatWhen(at: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat("en-GB", {
     timeZone,
@@ -411,7 +413,7 @@ function formatWhen(at: Date, timeZone: string): string {
     minute: "2-digit",
   }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${at.toISOString()} (${get("hour")}:${get("minute")} ${get("day")}/${get("month")}/${get("year")} ${timeZone})`;
+  return `${at.toISOString()} = ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${timeZone}`;
 }
 
 /** Resolves true after ms, or false at once when the signal is (or gets) aborted. */

@@ -222,3 +222,158 @@ export const deliveryAttempts = sqliteTable(
   },
   (t) => [index("delivery_attempts_outbox").on(t.outboxId)],
 );
+
+/** People in the registry (the Department's own records): IT leads, school leaders, office and Department staff. */
+export const people = sqliteTable(
+  "people",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** the Department's stable id for the person */
+    ref: text("ref").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["it_lead", "school_leader", "office_staff", "department_staff"] }).notNull(),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id),
+    phone: text("phone"),
+    email: text("email"),
+    /** the chat user bound by /link */
+    userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
+    linkedAt: integer("linked_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("people_ref").on(t.ref), index("people_unit_role").on(t.unitId, t.role), uniqueIndex("people_user").on(t.userId)],
+);
+
+/** One-time codes that bind a chat to a person; only a hash of the code is kept. */
+export const linkCodes = sqliteTable(
+  "link_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    codeHash: text("code_hash").notNull(),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("link_codes_hash").on(t.codeHash)],
+);
+
+/** Wrong link codes per chat, for rate limiting guesses. */
+export const linkFailures = sqliteTable(
+  "link_failures",
+  {
+    channel: text("channel").notNull(),
+    address: text("address").notNull(),
+    count: integer("count").notNull(),
+    windowStartedAt: integer("window_started_at").notNull(),
+  },
+  (t) => [uniqueIndex("link_failures_pk").on(t.channel, t.address)],
+);
+
+export const schoolYears = sqliteTable(
+  "school_years",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** "2025-2026" */
+    name: text("name").notNull(),
+    startsOn: text("starts_on").notNull(),
+    endsOn: text("ends_on").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("school_years_name").on(t.name)],
+);
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    yearId: integer("year_id")
+      .notNull()
+      .references(() => schoolYears.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    section: text("section"),
+    titleVi: text("title_vi").notNull(),
+    titleEn: text("title_en").notNull(),
+    instructionsVi: text("instructions_vi").notNull(),
+    instructionsEn: text("instructions_en").notNull(),
+    /** JSON arrays; levels null = every level */
+    appliesTypes: text("applies_types").notNull(),
+    appliesLevels: text("applies_levels"),
+    /** YYYY-MM-DD, or null when the directive gives no date (listed, not reminded) */
+    dueOn: text("due_on"),
+    dueNoteVi: text("due_note_vi"),
+    dueNoteEn: text("due_note_en"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("tasks_year_key").on(t.yearId, t.key), index("tasks_due").on(t.dueOn)],
+);
+
+/** A school's status per task; no row means todo. */
+export const taskStatuses = sqliteTable(
+  "task_statuses",
+  {
+    taskId: integer("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["todo", "done", "not_applicable"] }).notNull(),
+    changedBy: text("changed_by").notNull(),
+    changedAt: integer("changed_at").notNull(),
+    note: text("note"),
+  },
+  (t) => [uniqueIndex("task_statuses_pk").on(t.taskId, t.unitId)],
+);
+
+export const taskStatusHistory = sqliteTable(
+  "task_status_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    taskId: integer("task_id").notNull(),
+    unitId: integer("unit_id").notNull(),
+    status: text("status").notNull(),
+    changedBy: text("changed_by").notNull(),
+    note: text("note"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("task_status_history_task_unit").on(t.taskId, t.unitId)],
+);
+
+/** One reminder per (task, unit, person, step): the planner can run twice, or in two processes, safely. */
+export const reminders = sqliteTable(
+  "reminders",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    taskId: integer("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    /** the school; for office and Department summaries, the office or Department */
+    unitId: integer("unit_id").notNull(),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    step: text("step").notNull(),
+    /** JSON list of late school ids for office/Department summaries */
+    schools: text("schools"),
+    scheduledFor: integer("scheduled_for").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("reminders_key").on(t.taskId, t.unitId, t.personId, t.step)],
+);
+
+export const reminderSnoozes = sqliteTable(
+  "reminder_snoozes",
+  {
+    taskId: integer("task_id").notNull(),
+    unitId: integer("unit_id").notNull(),
+    personId: integer("person_id").notNull(),
+    until: integer("until").notNull(),
+  },
+  (t) => [uniqueIndex("reminder_snoozes_pk").on(t.taskId, t.unitId, t.personId)],
+);
