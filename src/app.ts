@@ -30,6 +30,11 @@ import { parseQuietHours } from "./core/time/quiet-hours.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./db/outbox-store.js";
 import { SqliteUnitDirectory } from "./db/unit-directory.js";
+import { StaffChat } from "./core/staff-chat.js";
+import { ReminderPlanner } from "./reminders/planner.js";
+import type { ReminderSettings } from "./reminders/steps.js";
+import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.js";
+import { StaffDesk } from "./tasks/staff-desk.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -57,6 +62,8 @@ export interface App {
   broadcasts: BroadcastService;
   dispatcher: Dispatcher;
   tokens: AdminTokens;
+  planner: ReminderPlanner;
+  desk: StaffDesk;
   /** binds HTTP and starts Telegram (polling or webhook); resolves with the bound address */
   start(): Promise<{ port: number; host: string }>;
   stop(): Promise<void>;
@@ -86,6 +93,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const store = new SqliteConversationStore(database.db);
   const metrics = new Metrics();
 
+  const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
+  const reminderSettings = reminderSettingsFrom(config, quietHours);
+  const desk = new StaffDesk(database.db, clock, translator, reminderSettings);
+  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE);
+
   let telegram: TelegramChannel | undefined;
   const staffNotifier = { current: undefined as TelegramStaffNotifier | undefined };
   const conversation = new Conversation({
@@ -98,6 +110,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     observer: metrics,
     units: new SqliteUnitDirectory(database.db),
+    staffChat: new StaffChat(desk, translator, config.TZ_NAME),
     staff: { notifyHandoff: async (request) => staffNotifier.current?.notifyHandoff(request) },
   });
 
@@ -131,7 +144,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
   }
-  const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
   const broadcasts = new BroadcastService({
     db: database.db,
     outbox,
@@ -144,7 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const dispatcher = new Dispatcher({
     outbox,
-    source: new OutboxMessages(broadcasts),
+    source: new OutboxMessages(broadcasts, desk),
     senders,
     pace: {
       telegram: {
@@ -185,7 +197,15 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let server: Server | undefined;
   let retention: RetentionJob | undefined;
-  let planner: ReturnType<typeof cron.schedule> | undefined;
+  let broadcastTick: ReturnType<typeof cron.schedule> | undefined;
+  let reminderTick: ReturnType<typeof cron.schedule> | undefined;
+  const planReminders = (): void => {
+    try {
+      planner.plan(clock.now());
+    } catch (error) {
+      logger.error({ err: error }, "planning reminders failed");
+    }
+  };
   const planDue = (): void => {
     try {
       broadcasts.planDue(clock.now());
@@ -206,6 +226,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     broadcasts,
     dispatcher,
     tokens,
+    planner,
+    desk,
     async start() {
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -223,8 +245,14 @@ export async function createApp(options: AppOptions): Promise<App> {
         }
       }
       // node-cron only says "plan what is due now"; all state is in the database.
+      // The current school year exists from the first start, created from templates/tasks.yaml.
+      const year = schoolYearOf(clock.now(), config.TZ_NAME);
+      const opened = openSchoolYear(database.db, year.name, loadTaskFile(join(root, "templates", "tasks.yaml")), clock.now());
+      if (opened.created) logger.info({ year: year.name }, "school year opened from templates/tasks.yaml");
       planDue();
-      planner = cron.schedule("*/15 * * * * *", planDue, { timezone: config.TZ_NAME });
+      planReminders();
+      broadcastTick = cron.schedule("*/15 * * * * *", planDue, { timezone: config.TZ_NAME });
+      reminderTick = cron.schedule(config.REMINDER_CRON, planReminders, { timezone: config.TZ_NAME });
       dispatcher.start();
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -232,7 +260,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       retention?.stop();
-      await planner?.stop();
+      await broadcastTick?.stop();
+      await reminderTick?.stop();
       await dispatcher.stop();
       await telegram?.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -257,5 +286,22 @@ function jsonErrors(logger: PinoLogger): ErrorRequestHandler {
             ? "internal error"
             : "bad request";
     res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message });
+  };
+}
+
+export function reminderSettingsFrom(config: Config, quietHours: ReturnType<typeof parseQuietHours>): ReminderSettings {
+  const [hour, minute] = config.REMINDER_TIME.split(":").map(Number) as [number, number];
+  return {
+    daysBefore: config.REMINDER_DAYS_BEFORE.split(",").map(Number),
+    lateEveryDays: config.REMINDER_LATE_EVERY_DAYS,
+    officeAfterDays: config.REMINDER_OFFICE_AFTER_DAYS,
+    departmentAfterDays: config.REMINDER_DEPARTMENT_AFTER_DAYS,
+    maxLateDays: config.REMINDER_MAX_LATE_DAYS,
+    hour,
+    minute,
+    skipWeekends: config.REMINDER_SKIP_WEEKENDS,
+    quietHours,
+    timeZone: config.TZ_NAME,
+    catchUpMs: 24 * 3_600_000,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import cron from "node-cron";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
 
 /**
@@ -62,6 +63,27 @@ const schema = z
     TELEGRAM_GROUP_RATE_PER_MIN: z.coerce.number().positive().max(1000).default(20),
     TELEGRAM_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(1),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+    TELEGRAM_BOT_USERNAME: optionalString.pipe(z.string().regex(/^\w{5,32}$/, "must be the bot's username without @").optional()),
+    REMINDER_CRON: z
+      .string()
+      .default("*/15 * * * *")
+      .refine((v) => cron.validate(v), "must be a cron expression such as */15 * * * *"),
+    REMINDER_DAYS_BEFORE: z
+      .string()
+      .regex(/^\d{1,3}(,\d{1,3})*$/, "must be a comma-separated list of days, such as 7,3,1,0")
+      .default("7,3,1,0"),
+    REMINDER_LATE_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(2),
+    REMINDER_OFFICE_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+    REMINDER_DEPARTMENT_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+    REMINDER_MAX_LATE_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+    REMINDER_TIME: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM, such as 08:00")
+      .default("08:00"),
+    REMINDER_SKIP_WEEKENDS: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true"),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.PUBLIC_URL && cfg.TELEGRAM_BOT_TOKEN && !cfg.TELEGRAM_WEBHOOK_SECRET) {

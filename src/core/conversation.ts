@@ -10,6 +10,7 @@ import type {
 } from "./ports.js";
 import { plainText } from "./rich-text.js";
 import { looksLikePassword } from "./sensitive.js";
+import type { StaffChat } from "./staff-chat.js";
 import type { Channel, InboundEvent, Locale, OutboundMessage, Reply } from "./types.js";
 
 /** The slice of the NLU engine the core relies on. */
@@ -35,6 +36,7 @@ export interface ConversationDeps {
   staff?: StaffNotifier | undefined;
   observer?: ConversationObserver | undefined;
   units?: UnitDirectory | undefined;
+  staffChat?: StaffChat | undefined;
 }
 
 /** Longest text the core reads; adapters reject or trim longer input before it gets here. */
@@ -63,6 +65,15 @@ export class Conversation {
 
     if (event.kind === "button" || text.startsWith(BUTTON_PREFIX)) {
       const target = text.slice(BUTTON_PREFIX.length);
+      const staffButton = /^(done):(\d+):(\d+)$|^(snooze):(\d+)$/.exec(target);
+      if (staffButton && this.deps.staffChat) {
+        store.logMessage(user.id, event.channel, { direction: "in", text, intent: staffButton[1] ?? staffButton[4] ?? "", at });
+        const chat = this.deps.staffChat;
+        const message = staffButton[1]
+          ? chat.done(user.id, Number(staffButton[2]), Number(staffButton[3]), at, hinted)
+          : chat.snooze(user.id, Number(staffButton[5]), at, hinted);
+        return this.reply([message], staffButton[1] ?? "snooze", 1, hinted);
+      }
       const follow = /^(follow|unfollow):(\S{1,40})$/.exec(target);
       if (follow) {
         store.logMessage(user.id, event.channel, { direction: "in", text, intent: follow[1] as string, at });
@@ -122,6 +133,13 @@ export class Conversation {
       store.setLocale(user.id, chosen, true);
       return this.reply([answers.answer("language", chosen)], "language", confidence, chosen);
     }
+    if ((target === "staff.deadlines" || target === "staff.tasks") && this.deps.staffChat) {
+      const person = this.deps.staffChat.person(user.id);
+      if (person) {
+        this.logOut(user, event.channel, target, at);
+        return this.reply([this.deps.staffChat.tasks(person, locale, target === "staff.tasks")], target, confidence, locale);
+      }
+    }
     if (!META_ACTIONS.has(target)) {
       const message = answers.answer(target, locale);
       this.logOut(user, event.channel, target, at);
@@ -162,6 +180,9 @@ export class Conversation {
     const { answers, store } = this.deps;
     switch (name) {
       case "start": {
+        if (arg && this.deps.staffChat && this.deps.staffChat.looksLikeCode(arg)) {
+          return this.reply([this.deps.staffChat.link(arg, event.channel, event.address, user.id, event.receivedAt, locale)], "link", 1, locale);
+        }
         // Deep-link payloads allow only A-Z a-z 0-9 _ -, so "dvc-transfer_school" stands for dvc.transfer_school.
         const deepLinked = arg.replace(/-/g, ".");
         if (arg && answers.has(deepLinked, locale)) return this.follow(deepLinked, user, event, locale, null);
@@ -183,6 +204,10 @@ export class Conversation {
         choose.buttons = answers.buttons(["lang.vi", "lang.en"], locale);
         return this.reply([choose], "language", 1, locale);
       }
+      case "link":
+      case "unlink":
+      case "tasks":
+        return this.staffCommand(name, arg, user, event, locale);
       case "follow":
         return this.searchUnits(arg, locale);
       case "unfollow":
@@ -196,6 +221,16 @@ export class Conversation {
         return this.reply([unknown], "unknown_command", 1, locale);
       }
     }
+  }
+
+  private staffCommand(name: string, arg: string, user: UserRecord, event: InboundEvent, locale: Locale): Reply {
+    const chat = this.deps.staffChat;
+    if (!chat) return this.reply([this.say("unknown_command", locale, { command: `/${name}` })], "unknown_command", 1, locale);
+    if (name === "link") return this.reply([chat.link(arg, event.channel, event.address, user.id, event.receivedAt, locale)], "link", 1, locale);
+    if (name === "unlink") return this.reply([chat.unlink(user.id, event.receivedAt, locale)], "unlink", 1, locale);
+    const person = chat.person(user.id);
+    if (!person) return this.reply([this.say("link.not_linked", locale)], "tasks", 1, locale);
+    return this.reply([chat.tasks(person, locale, true)], "tasks", 1, locale);
   }
 
   private searchUnits(query: string, locale: Locale): Reply {

@@ -55,6 +55,51 @@ export interface UnitDirectory {
   followed(userId: number): UnitSummary[];
 }
 
+export interface StaffPerson {
+  id: number;
+  name: string;
+  role: string;
+  unitId: number;
+  unitName: string;
+  unitType: string;
+  unitLevel: string | null;
+}
+
+export interface StaffTask {
+  taskId: number;
+  unitId: number;
+  title: string;
+  dueOn: string | null;
+  dueNote: string | null;
+}
+
+/** What the chat offers school IT leads and staff: linking, their open tasks, done and snooze. */
+export interface StaffDeskPort {
+  looksLikeCode(text: string): boolean;
+  link(
+    code: string,
+    channel: Channel,
+    address: string,
+    userId: number,
+    at: Date,
+  ):
+    | { ok: true; person: { name: string; role: string }; unit: { code: string; name: string } }
+    | { ok: false; reason: "unknown" | "expired" | "used" | "rate_limited"; retryAfterMinutes?: number };
+  unlink(userId: number, at: Date): { name: string } | undefined;
+  personOf(userId: number): StaffPerson | undefined;
+  openTasks(person: StaffPerson, locale: Locale): StaffTask[];
+  markDone(
+    userId: number,
+    taskId: number,
+    unitId: number,
+    at: Date,
+  ):
+    | { ok: true; task: string; unit: string }
+    | { ok: false; reason: "not_linked" | "forbidden" | "unknown" }
+    | { ok: false; reason: "already"; by: string; at: Date };
+  snooze(userId: number, reminderId: number, at: Date): { until: Date } | undefined;
+}
+
 export interface Clock {
   now(): Date;
 }

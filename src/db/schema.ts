@@ -377,3 +377,14 @@ export const reminderSnoozes = sqliteTable(
   },
   (t) => [uniqueIndex("reminder_snoozes_pk").on(t.taskId, t.unitId, t.personId)],
 );
+
+/** (task, step) pairs the planner has fully written, so later runs in the same window skip them cheaply. */
+export const plannedSteps = sqliteTable(
+  "planned_steps",
+  {
+    taskId: integer("task_id").notNull(),
+    step: text("step").notNull(),
+    plannedAt: integer("planned_at").notNull(),
+  },
+  (t) => [uniqueIndex("planned_steps_pk").on(t.taskId, t.step)],
+);

@@ -21,7 +21,7 @@ export interface TelegramChannelOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "forget"] as const;
+const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "unlink", "forget"] as const;
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 /**

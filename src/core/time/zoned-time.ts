@@ -49,3 +49,24 @@ export function parseZonedIso(value: string, timeZone: string): Date | undefined
   guess = wall - zoneOffsetMinutes(new Date(guess), timeZone) * 60_000;
   return new Date(guess);
 }
+
+/** Calendar fields of an instant in a zone (month 1-12, weekday 0 = Sunday). */
+export function localDateParts(at: Date, timeZone: string): { year: number; month: number; day: number; weekday: number } {
+  const local = new Date(at.getTime() + zoneOffsetMinutes(at, timeZone) * 60_000);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), weekday: local.getUTCDay() };
+}
+
+/** The instant of a local wall-clock time on a calendar date ("2026-01-20", 8, 0) in the zone. */
+export function zonedInstant(isoDate: string, hour: number, minute: number, timeZone: string): Date {
+  const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  let guess = wall - zoneOffsetMinutes(new Date(wall), timeZone) * 60_000;
+  guess = wall - zoneOffsetMinutes(new Date(guess), timeZone) * 60_000;
+  return new Date(guess);
+}
+
+/** The local calendar date (YYYY-MM-DD) of an instant. */
+export function localIsoDate(at: Date, timeZone: string): string {
+  const { year, month, day } = localDateParts(at, timeZone);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}

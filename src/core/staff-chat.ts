@@ -1,0 +1,89 @@
+import { BUTTON_PREFIX } from "./answer-book.js";
+import type { StaffDeskPort, StaffPerson, Translator } from "./ports.js";
+import { plainText } from "./rich-text.js";
+import type { Channel, Locale, OutboundMessage, Span } from "./types.js";
+
+/**
+ * The staff side of the conversation: /link, /unlink, /tasks, the reminder buttons (done, snooze) and the
+ * live answers to staff.deadlines and staff.tasks. Kept apart from the parents' flow it would clutter.
+ */
+export class StaffChat {
+  constructor(
+    private readonly desk: StaffDeskPort,
+    private readonly translator: Translator,
+    private readonly timeZone: string,
+  ) {}
+
+  looksLikeCode(text: string): boolean {
+    return this.desk.looksLikeCode(text);
+  }
+
+  link(code: string, channel: Channel, address: string, userId: number, at: Date, locale: Locale): OutboundMessage {
+    if (code.trim() === "") return this.say("link.how", locale);
+    const outcome = this.desk.link(code, channel, address, userId, at);
+    if (outcome.ok) {
+      return this.say("link.ok", locale, {
+        name: outcome.person.name,
+        role: this.translator.t(`roles.${outcome.person.role}`, locale),
+        unit: outcome.unit.name,
+      });
+    }
+    return this.say(`link.${outcome.reason}`, locale, { minutes: outcome.retryAfterMinutes ?? 0 });
+  }
+
+  unlink(userId: number, at: Date, locale: Locale): OutboundMessage {
+    const person = this.desk.unlink(userId, at);
+    return person ? this.say("link.unlinked", locale, { name: person.name }) : this.say("link.not_linked", locale);
+  }
+
+  person(userId: number): StaffPerson | undefined {
+    return this.desk.personOf(userId);
+  }
+
+  /** /tasks: each open task with its due date and its own done button, labelled with the task. */
+  tasks(person: StaffPerson, locale: Locale, withButtons: boolean): OutboundMessage {
+    const open = this.desk.openTasks(person, locale);
+    if (open.length === 0) return this.say("tasks.none", locale, { unit: person.unitName });
+    const lines: Span[][] = [[{ text: this.translator.t("tasks.title", locale, { unit: person.unitName }), bold: true }], []];
+    for (const task of open) {
+      const due = task.dueOn ? this.translator.t("tasks.due", locale, { date: formatDate(task.dueOn) }) : (task.dueNote ?? this.translator.t("tasks.no_date", locale));
+      lines.push([{ text: `• ${task.title}`, bold: true }, { text: ` — ${due}` }]);
+    }
+    const buttons = withButtons
+      ? open.slice(0, 20).map((task) => ({
+          label: `✅ ${task.title}`.slice(0, 60),
+          payload: `${BUTTON_PREFIX}done:${task.taskId}:${task.unitId}`,
+        }))
+      : [];
+    return { text: { lines }, buttons };
+  }
+
+  done(userId: number, taskId: number, unitId: number, at: Date, locale: Locale): OutboundMessage {
+    const outcome = this.desk.markDone(userId, taskId, unitId, at);
+    if (outcome.ok) return this.say("done.thanks", locale, { task: outcome.task, unit: outcome.unit });
+    if (outcome.reason === "already") {
+      return this.say("done.already", locale, { by: outcome.by, date: outcome.at.toLocaleDateString("vi-VN", { timeZone: this.timeZone }) });
+    }
+    return this.say(`done.${outcome.reason}`, locale);
+  }
+
+  snooze(userId: number, reminderId: number, at: Date, locale: Locale): OutboundMessage {
+    const result = this.desk.snooze(userId, reminderId, at);
+    if (!result) return this.say("snooze.failed", locale);
+    const when = result.until.toLocaleString(locale === "en" ? "en-GB" : "vi-VN", {
+      timeZone: this.timeZone,
+      dateStyle: "short",
+      timeStyle: "short",
+    });
+    return this.say("snooze.ok", locale, { when });
+  }
+
+  private say(key: string, locale: Locale, vars?: Record<string, string | number>): OutboundMessage {
+    return { text: plainText(this.translator.t(key, locale, vars)), buttons: [] };
+  }
+}
+
+function formatDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split("-");
+  return `${d}/${m}/${y}`;
+}

@@ -1,0 +1,191 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { currentSteps, type ReminderSettings, type Step } from "./steps.js";
+
+interface DueTask {
+  id: number;
+  key: string;
+  titleVi: string;
+  dueOn: string;
+  appliesTypes: string[];
+  appliesLevels: string[] | null;
+}
+
+export interface PlannedReminder {
+  ref: string;
+  name: string;
+  role: string;
+  unit: string;
+  unitName: string;
+  task: string;
+  title: string;
+  dueOn: string;
+  step: string;
+  scheduledFor: string;
+  /** "telegram:123" per linked address, or why there is none */
+  channels: string[];
+  /** for office and Department summaries: the late units' codes */
+  lateUnits?: string[];
+}
+
+/**
+ * Finds what is due at `now` and writes reminder rows, then outbox rows for the linked chats. Unique keys
+ * per (task, unit, person, step) and per (reminder, address) make a second run, a second process or a
+ * restart harmless. Runs in a few milliseconds when nothing is due, which is almost always.
+ */
+export class ReminderPlanner {
+  constructor(
+    private readonly db: Db,
+    private readonly settings: ReminderSettings,
+    private readonly defaultLocale: string,
+  ) {}
+
+  plan(now: Date): { steps: number; reminders: number; deliveries: number } {
+    let steps = 0;
+    let remindersWritten = 0;
+    let deliveries = 0;
+    for (const task of this.dueTasks(now)) {
+      for (const step of currentSteps(task.dueOn, now, this.settings)) {
+        const done = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM planned_steps WHERE task_id = ${task.id} AND step = ${step.key}`);
+        if (done && done.n > 0) continue;
+        steps++;
+        const counts = this.db.transaction((tx) => {
+          let written = tx.run(this.insertUnitReminders(task, step, now)).changes;
+          if (step.toOffice) written += tx.run(this.insertSummaries(task, step, "office", now)).changes;
+          if (step.toDepartment) written += tx.run(this.insertSummaries(task, step, "department", now)).changes;
+          const sent = tx.run(this.insertDeliveries(task, step, now)).changes;
+          tx.run(sql`INSERT OR IGNORE INTO planned_steps (task_id, step, planned_at) VALUES (${task.id}, ${step.key}, ${now.getTime()})`);
+          return { written, sent };
+        });
+        remindersWritten += counts.written;
+        deliveries += counts.sent;
+      }
+    }
+    return { steps, reminders: remindersWritten, deliveries };
+  }
+
+  /** Who would get what at `at`, without writing anything. */
+  dryRun(at: Date): PlannedReminder[] {
+    const out: PlannedReminder[] = [];
+    for (const task of this.dueTasks(at)) {
+      for (const step of currentSteps(task.dueOn, at, this.settings)) {
+        const rows = this.db.all<{ ref: string; name: string; role: string; unit: string; unit_name: string; person_id: number; late: string | null }>(
+          this.recipients(task, step, at),
+        );
+        for (const r of rows) {
+          const channels = this.db.all<{ c: string }>(sql`
+            SELECT a.channel || ':' || a.address || CASE WHEN a.unreachable_at IS NOT NULL THEN ' (unreachable)' ELSE '' END AS c
+            FROM people p JOIN channel_addresses a ON a.user_id = p.user_id AND a.channel != 'web' WHERE p.id = ${r.person_id}`);
+          out.push({
+            ref: r.ref,
+            name: r.name,
+            role: r.role,
+            unit: r.unit,
+            unitName: r.unit_name,
+            task: task.key,
+            title: task.titleVi,
+            dueOn: task.dueOn,
+            step: r.late ? `summary-${step.key}` : step.key,
+            scheduledFor: step.at.toISOString(),
+            channels: channels.length > 0 ? channels.map((c) => c.c) : ["none: not linked to a chat"],
+            ...(r.late ? { lateUnits: JSON.parse(r.late) as string[] } : {}),
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  private dueTasks(now: Date): DueTask[] {
+    const day = 86_400_000;
+    const from = new Date(now.getTime() - (this.settings.maxLateDays + 7) * day).toISOString().slice(0, 10);
+    const to = new Date(now.getTime() + (Math.max(...this.settings.daysBefore, 0) + 7) * day).toISOString().slice(0, 10);
+    return this.db
+      .all<{ id: number; key: string; title_vi: string; due_on: string; applies_types: string; applies_levels: string | null }>(
+        sql`SELECT id, key, title_vi, due_on, applies_types, applies_levels FROM tasks WHERE due_on IS NOT NULL AND due_on BETWEEN ${from} AND ${to}`,
+      )
+      .map((t) => ({
+        id: t.id,
+        key: t.key,
+        titleVi: t.title_vi,
+        dueOn: t.due_on,
+        appliesTypes: JSON.parse(t.applies_types) as string[],
+        appliesLevels: t.applies_levels ? (JSON.parse(t.applies_levels) as string[]) : null,
+      }));
+  }
+
+  /** Units the task applies to that have not finished it (alias `u`). */
+  private lateUnitCondition(task: DueTask, alias: string): SQL {
+    const u = sql.raw(alias);
+    const types = sql.join(task.appliesTypes.map((t) => sql`${t}`), sql`, `);
+    const levels = task.appliesLevels ? sql`AND (${u}.type != 'school' OR ${u}.level IN (${sql.join(task.appliesLevels.map((l) => sql`${l}`), sql`, `)}))` : sql``;
+    return sql`${u}.type IN (${types}) ${levels}
+      AND NOT EXISTS (SELECT 1 FROM task_statuses s WHERE s.task_id = ${task.id} AND s.unit_id = ${u}.id AND s.status IN ('done', 'not_applicable'))`;
+  }
+
+  private notSnoozed(taskId: number, unitAlias: string, now: Date): SQL {
+    return sql`NOT EXISTS (SELECT 1 FROM reminder_snoozes z WHERE z.task_id = ${taskId} AND z.unit_id = ${sql.raw(unitAlias)}.id AND z.person_id = p.id AND z.until > ${now.getTime()})`;
+  }
+
+  /** The school's own people (IT lead and leader; an office's staff when the office itself owes the task). */
+  private insertUnitReminders(task: DueTask, step: Step, now: Date): SQL {
+    return sql`
+      INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, scheduled_for, created_at)
+      SELECT ${task.id}, u.id, p.id, ${step.key}, ${step.at.getTime()}, ${now.getTime()}
+      FROM units u JOIN people p ON p.unit_id = u.id AND (
+        (u.type = 'school' AND p.role IN ('it_lead', 'school_leader')) OR (u.type = 'office' AND p.role = 'office_staff'))
+      WHERE ${this.lateUnitCondition(task, "u")} AND ${this.notSnoozed(task.id, "u", now)}`;
+  }
+
+  /** One message per office (its late schools) or per Department staff member (all late units). */
+  private insertSummaries(task: DueTask, step: Step, level: "office" | "department", now: Date): SQL {
+    const under = level === "office" ? sql`x.parent_id = o.id` : sql`1 = 1`;
+    const role = level === "office" ? "office_staff" : "department_staff";
+    return sql`
+      INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
+      SELECT ${task.id}, o.id, p.id, ${`summary-${step.key}`},
+        (SELECT json_group_array(x.code) FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")}),
+        ${step.at.getTime()}, ${now.getTime()}
+      FROM units o JOIN people p ON p.unit_id = o.id AND p.role = ${role}
+      WHERE o.type = ${level}
+        AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})`;
+  }
+
+  /** Outbox rows for every linked, pushable address of this step's reminders. */
+  private insertDeliveries(task: DueTask, step: Step, now: Date): SQL {
+    return sql`
+      INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
+      SELECT 'reminder:' || r.id || ':' || a.channel || ':' || a.address, 'reminder', r.id, usr.id, a.channel, a.address,
+        COALESCE(usr.locale, ${this.defaultLocale}), 0,
+        CASE WHEN a.unreachable_at IS NULL THEN 'queued' ELSE 'skipped' END,
+        CASE WHEN a.unreachable_at IS NULL THEN NULL ELSE 'unreachable' END,
+        ${step.at.getTime()}, ${now.getTime()},
+        CASE WHEN a.unreachable_at IS NULL THEN NULL ELSE ${now.getTime()} END
+      FROM reminders r
+        JOIN people p ON p.id = r.person_id
+        JOIN users usr ON usr.id = p.user_id
+        JOIN channel_addresses a ON a.user_id = usr.id AND a.channel != 'web'
+      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})
+      ON CONFLICT(dedupe_key) DO NOTHING`;
+  }
+
+  private recipients(task: DueTask, step: Step, now: Date): SQL {
+    const own = sql`
+      SELECT p.ref, p.name, p.role, u.code AS unit, u.name AS unit_name, p.id AS person_id, NULL AS late
+      FROM units u JOIN people p ON p.unit_id = u.id AND (
+        (u.type = 'school' AND p.role IN ('it_lead', 'school_leader')) OR (u.type = 'office' AND p.role = 'office_staff'))
+      WHERE ${this.lateUnitCondition(task, "u")} AND ${this.notSnoozed(task.id, "u", now)}`;
+    const summary = (level: "office" | "department") => {
+      const under = level === "office" ? sql`x.parent_id = o.id` : sql`1 = 1`;
+      return sql`
+        SELECT p.ref, p.name, p.role, o.code, o.name, p.id,
+          (SELECT json_group_array(x.code) FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})
+        FROM units o JOIN people p ON p.unit_id = o.id AND p.role = ${level === "office" ? "office_staff" : "department_staff"}
+        WHERE o.type = ${level} AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})`;
+    };
+    const parts = [own];
+    if (step.toOffice) parts.push(summary("office"));
+    if (step.toDepartment) parts.push(summary("department"));
+    return sql.join(parts, sql` UNION ALL `);
+  }
+}
