@@ -388,7 +388,7 @@ describe("npm run import", () => {
     expect(failed.stdout).toMatch(/1 problem; nothing was imported/);
   }, 120_000);
 
-  it("refuses a file that is not UTF-8, people (not yet) and unknown commands or options", async () => {
+  it("refuses a file that is not UTF-8 (units and people) and unknown commands or options", async () => {
     const latin = join(dir, "latin.csv");
     writeFileSync(latin, Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x0a, 0xe0, 0xe1, 0x0a]));
     const [notUtf8, people, unknown, typo] = await Promise.all([
@@ -399,8 +399,8 @@ describe("npm run import", () => {
     ]);
     expect(notUtf8.code).toBe(1);
     expect(notUtf8.stderr).toMatch(/not UTF-8/);
-    expect(people.code).toBe(2);
-    expect(people.stderr).toMatch(/not implemented yet/);
+    expect(people.code).toBe(1);
+    expect(people.stderr).toMatch(/not UTF-8/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/usage/);
     expect(typo.code).toBe(2);

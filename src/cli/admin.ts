@@ -9,9 +9,11 @@ import { userInfo } from "node:os";
 import { ADMIN_ROLES, AdminTokens, TokenError, type AdminRole } from "../admin/admin-tokens.js";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
+import { Linking, LinkError } from "../registry/linking.js";
 import { argValue } from "./shared.js";
 
 const USAGE = `usage:
+  npm run admin -- link-code <person ref>
   npm run admin -- token create --role <${ADMIN_ROLES.join("|")}> --name "<who>" [--unit <code>] [--chat telegram:<chat id>]
   npm run admin -- token list
   npm run admin -- token revoke <id>
@@ -19,6 +21,10 @@ const USAGE = `usage:
 
 const args = process.argv.slice(2);
 const [group, command, positional] = args;
+if (group === "link-code") {
+  await issueLinkCode(command);
+  process.exit(process.exitCode ?? 0);
+}
 if (group !== "token" || !command) {
   console.error(USAGE);
   process.exit(2);
@@ -72,4 +78,28 @@ try {
   process.exitCode = 2;
 } finally {
   database.close();
+}
+
+/** A one-time code binding a person's chat; the code alone on its own line, then the Telegram deep link. */
+async function issueLinkCode(ref: string | undefined): Promise<void> {
+  if (!ref) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const config = loadConfig();
+  const database = openDatabase(config.DATABASE_PATH);
+  try {
+    const { code, expiresAt, person } = new Linking(database.db).issue(ref, `cli:${userInfo().username}`, new Date());
+    console.error(`One-time link code for ${person.name} (valid until ${expiresAt.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}):`);
+    console.log(code);
+    const bot = config.TELEGRAM_BOT_USERNAME;
+    console.error(bot ? `Telegram: https://t.me/${bot}?start=${code}` : "Telegram: send /link <code> to the bot (set TELEGRAM_BOT_USERNAME to print a deep link)");
+  } catch (error) {
+    if (!(error instanceof LinkError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+  } finally {
+    database.close();
+  }
 }

@@ -1,0 +1,67 @@
+/**
+ * npm run reminders -- --at <ISO time> --dry-run [--json]
+ *   Who would get which reminder at that moment, without writing or sending anything.
+ * npm run reminders -- --at <ISO time>
+ *   Runs the planner once for that moment (what the cron tick does), writing reminder and outbox rows.
+ */
+import { join } from "node:path";
+import { reminderSettingsFrom } from "../app.js";
+import { loadConfig } from "../config.js";
+import { parseQuietHours } from "../core/time/quiet-hours.js";
+import { parseZonedIso } from "../core/time/zoned-time.js";
+import { openDatabase } from "../db/database.js";
+import { ReminderPlanner } from "../reminders/planner.js";
+import { loadTaskFile, openSchoolYear, schoolYearOf } from "../tasks/school-year.js";
+import { formatDate } from "../tasks/staff-desk.js";
+import { argValue, REPO_ROOT } from "./shared.js";
+
+const args = process.argv.slice(2);
+const config = loadConfig();
+const atText = argValue(args, "--at");
+const at = atText ? parseZonedIso(atText, config.TZ_NAME) : new Date();
+if (!at) {
+  console.error(`--at must be an ISO date-time such as 2027-01-13T08:00 (${config.TZ_NAME} when no offset is given)`);
+  process.exit(2);
+}
+const database = openDatabase(config.DATABASE_PATH);
+try {
+  const year = schoolYearOf(at, config.TZ_NAME);
+  openSchoolYear(database.db, year.name, loadTaskFile(join(REPO_ROOT, "templates", "tasks.yaml")), new Date());
+  const planner = new ReminderPlanner(database.db, reminderSettingsFrom(config, parseQuietHours(config.QUIET_HOURS, config.TZ_NAME)), config.DEFAULT_LOCALE);
+  if (args.includes("--dry-run")) {
+    const rows = planner.dryRun(at);
+    if (args.includes("--json")) {
+      for (const r of rows) {
+        console.log(
+          JSON.stringify({
+            ref: r.ref,
+            name: r.name,
+            role: r.role,
+            school: r.unit,
+            school_name: r.unitName,
+            task: r.task,
+            title: r.title,
+            due: r.dueOn,
+            step: r.step,
+            at: r.scheduledFor,
+            channel: r.channels.join(", "),
+            ...(r.lateUnits ? { late_schools: r.lateUnits } : {}),
+          }),
+        );
+      }
+    } else if (rows.length === 0) {
+      console.log(`No reminder is due at ${at.toISOString()} (${config.TZ_NAME}: ${at.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}).`);
+    } else {
+      console.log(`${rows.length} reminder(s) due at ${at.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}:`);
+      for (const r of rows) {
+        const late = r.lateUnits ? ` — ${r.lateUnits.length} late: ${r.lateUnits.slice(0, 5).join(", ")}${r.lateUnits.length > 5 ? ", …" : ""}` : "";
+        console.log(`  ${r.step.padEnd(18)} ${r.ref.padEnd(8)} ${r.name} (${r.unit}) · ${r.title} · due ${formatDate(r.dueOn)} · ${r.channels.join(", ")}${late}`);
+      }
+    }
+  } else {
+    const result = planner.plan(at);
+    console.log(`Planned ${result.steps} step(s): ${result.reminders} reminder(s), ${result.deliveries} message(s) queued.`);
+  }
+} finally {
+  database.close();
+}
