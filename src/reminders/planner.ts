@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { currentSteps, type ReminderSettings, type Step } from "./steps.js";
+import { stepsFor, type ReminderSettings, type Step } from "./steps.js";
 
 interface DueTask {
   id: number;
@@ -34,6 +34,9 @@ export interface PlannedReminder {
  * restart harmless. Runs in a few milliseconds when nothing is due, which is almost always.
  */
 export class ReminderPlanner {
+  /** Steps depend only on the due date and the settings: computed once per date. */
+  private readonly stepCache = new Map<string, Step[]>();
+
   constructor(
     private readonly db: Db,
     private readonly settings: ReminderSettings,
@@ -45,7 +48,7 @@ export class ReminderPlanner {
     let remindersWritten = 0;
     let deliveries = 0;
     for (const task of this.dueTasks(now)) {
-      for (const step of currentSteps(task.dueOn, now, this.settings)) {
+      for (const step of this.currentSteps(task.dueOn, now)) {
         const done = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM planned_steps WHERE task_id = ${task.id} AND step = ${step.key}`);
         if (done && done.n > 0) continue;
         steps++;
@@ -68,7 +71,7 @@ export class ReminderPlanner {
   dryRun(at: Date): PlannedReminder[] {
     const out: PlannedReminder[] = [];
     for (const task of this.dueTasks(at)) {
-      for (const step of currentSteps(task.dueOn, at, this.settings)) {
+      for (const step of this.currentSteps(task.dueOn, at)) {
         const rows = this.db.all<{ ref: string; name: string; role: string; unit: string; unit_name: string; person_id: number; late: string | null }>(
           this.recipients(task, step, at),
         );
@@ -94,6 +97,17 @@ export class ReminderPlanner {
       }
     }
     return out;
+  }
+
+  private currentSteps(dueOn: string, now: Date): Step[] {
+    let steps = this.stepCache.get(dueOn);
+    if (!steps) {
+      steps = stepsFor(dueOn, this.settings);
+      if (this.stepCache.size > 500) this.stepCache.clear();
+      this.stepCache.set(dueOn, steps);
+    }
+    const t = now.getTime();
+    return steps.filter((s) => s.at.getTime() <= t && s.at.getTime() > t - this.settings.catchUpMs);
   }
 
   private dueTasks(now: Date): DueTask[] {

@@ -1,0 +1,137 @@
+/**
+ * npm run bench:reminders — a generated province (3,000 schools under 30 offices, 20 dated tasks, an IT lead
+ * and a leader per school, all linked to a chat), the planner run over a whole school year at 15-minute steps
+ * with a fake clock. Schools finish their tasks as real ones do: most before the date, some late, a few never.
+ * Reports total time, time per planner run (p50/p99/max), reminders and messages planned, duplicates.
+ * Options: --schools N --offices N --tasks N --step-minutes N
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { reminderSettingsFrom } from "../../src/app.js";
+import { argValue, percentile } from "../../src/cli/shared.js";
+import { parseConfig } from "../../src/config.js";
+import { parseQuietHours } from "../../src/core/time/quiet-hours.js";
+import { openDatabase, type OpenDatabase } from "../../src/db/database.js";
+import { ReminderPlanner } from "../../src/reminders/planner.js";
+import { addDays } from "../../src/reminders/steps.js";
+
+const args = process.argv.slice(2);
+const SCHOOLS = Number(argValue(args, "--schools") ?? 3000);
+const OFFICES = Number(argValue(args, "--offices") ?? 30);
+const TASKS = Number(argValue(args, "--tasks") ?? 20);
+const STEP_MINUTES = Number(argValue(args, "--step-minutes") ?? 15);
+const YEAR_START = Date.parse("2025-09-01T00:00:00+07:00");
+const YEAR_END = Date.parse("2026-09-01T00:00:00+07:00");
+const LEVELS = ["mam_non", "tieu_hoc", "thcs", "thpt", "gdtx"];
+
+let seed = 42;
+const random = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+
+function generate(database: OpenDatabase): { dueDates: string[]; completions: { at: number; task: number; unit: number }[] } {
+  const { sqlite } = database;
+  const now = Date.now();
+  const dueDates: string[] = [];
+  const completions: { at: number; task: number; unit: number }[] = [];
+  sqlite.transaction(() => {
+    const unit = sqlite.prepare("INSERT INTO units (code, name, name_folded, type, level, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    const person = sqlite.prepare("INSERT INTO people (ref, name, role, unit_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const user = sqlite.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES (?, 1, ?, ?)");
+    const address = sqlite.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)");
+    let ref = 0;
+    const addPerson = (role: string, unitId: number) => {
+      const userId = Number(user.run(role, now, now).lastInsertRowid);
+      address.run(userId, String(100_000 + userId), now, now);
+      person.run(`P${++ref}`, `Person ${ref}`, role, unitId, userId, now, now);
+    };
+    const department = Number(unit.run("SGD", "Sở GDĐT", "so gddt", "department", null, null, now, now).lastInsertRowid);
+    for (let i = 0; i < 3; i++) addPerson("department_staff", department);
+    const offices: number[] = [];
+    for (let o = 0; o < OFFICES; o++) {
+      const id = Number(unit.run(`PGD${o}`, `Phòng GDĐT ${o}`, `phong gddt ${o}`, "office", null, department, now, now).lastInsertRowid);
+      offices.push(id);
+      for (let i = 0; i < 2; i++) addPerson("office_staff", id);
+    }
+    const schools: number[] = [];
+    for (let s = 0; s < SCHOOLS; s++) {
+      const level = LEVELS[s % LEVELS.length] as string;
+      const parent = level === "thpt" || level === "gdtx" ? department : (offices[s % offices.length] as number);
+      const id = Number(unit.run(`S${s}`, `Trường ${s}`, `truong ${s}`, "school", level, parent, now, now).lastInsertRowid);
+      schools.push(id);
+      addPerson("it_lead", id);
+      addPerson("school_leader", id);
+    }
+    const yearId = Number(sqlite.prepare("INSERT INTO school_years (name, starts_on, ends_on, created_at) VALUES ('2025-2026', '2025-09-01', '2026-08-31', ?)").run(now).lastInsertRowid);
+    const task = sqlite.prepare(
+      `INSERT INTO tasks (year_id, key, title_vi, title_en, instructions_vi, instructions_en, applies_types, applies_levels, due_on, updated_at)
+       VALUES (?, ?, ?, ?, 'Làm theo hướng dẫn.', 'Follow the instructions.', '["school","office"]', NULL, ?, ?)`,
+    );
+    for (let t = 0; t < TASKS; t++) {
+      // Due dates spread from late September to late June, a few sharing a date as real calendars do.
+      const due = addDays("2025-09-25", Math.floor((t * 270) / TASKS) - (t % 4 === 3 ? 1 : 0) * 0);
+      dueDates.push(due);
+      const taskId = Number(task.run(yearId, `task_${t}`, `Nhiệm vụ ${t}`, `Task ${t}`, due, now).lastInsertRowid);
+      const dueAt = Date.parse(`${due}T08:00:00+07:00`);
+      for (const school of schools) {
+        const r = random();
+        // 70% finish in the two weeks before the date, 25% up to 20 days late, 5% never.
+        if (r < 0.7) completions.push({ at: dueAt - Math.floor(random() * 14 * 86_400_000), task: taskId, unit: school });
+        else if (r < 0.95) completions.push({ at: dueAt + Math.floor(random() * 20 * 86_400_000), task: taskId, unit: school });
+      }
+    }
+  })();
+  completions.sort((a, b) => a.at - b.at);
+  return { dueDates, completions };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bench-reminders-"));
+try {
+  const database = openDatabase(join(dir, "bench.db"));
+  const genStart = performance.now();
+  const { completions } = generate(database);
+  const genSeconds = (performance.now() - genStart) / 1000;
+  const config = parseConfig({});
+  const planner = new ReminderPlanner(database.db, reminderSettingsFrom(config, parseQuietHours(config.QUIET_HOURS, config.TZ_NAME)), "vi");
+  const markDone = database.sqlite.prepare(
+    "INSERT OR IGNORE INTO task_statuses (task_id, unit_id, status, changed_by, changed_at) VALUES (?, ?, 'done', 'bench', ?)",
+  );
+  const times: number[] = [];
+  let next = 0;
+  let planningRuns = 0;
+  const started = performance.now();
+  for (let t = YEAR_START; t < YEAR_END; t += STEP_MINUTES * 60_000) {
+    database.sqlite.transaction(() => {
+      while (next < completions.length && (completions[next]?.at ?? Infinity) <= t) {
+        const c = completions[next++] as { at: number; task: number; unit: number };
+        markDone.run(c.task, c.unit, c.at);
+      }
+    })();
+    const runStart = performance.now();
+    const result = planner.plan(new Date(t));
+    times.push(performance.now() - runStart);
+    if (result.steps > 0) planningRuns++;
+  }
+  const totalSeconds = (performance.now() - started) / 1000;
+  // A second pass over a sample of moments must add nothing.
+  const before = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  for (let t = YEAR_START; t < YEAR_END; t += 7 * 86_400_000 + 3_600_000) planner.plan(new Date(t));
+  const after = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  const count = (q: string) => (database.sqlite.prepare(q).get() as { n: number }).n;
+  const reminders = count("SELECT count(*) AS n FROM reminders");
+  const messages = count("SELECT count(*) AS n FROM outbox");
+  const duplicateReminders = count("SELECT count(*) AS n FROM (SELECT 1 FROM reminders GROUP BY task_id, unit_id, person_id, step HAVING count(*) > 1)");
+  const duplicateMessages = count("SELECT count(*) AS n FROM (SELECT 1 FROM outbox GROUP BY cause_type, cause_id, channel, address HAVING count(*) > 1)");
+  database.close();
+  times.sort((a, b) => a - b);
+  const busy = [...times].sort((a, b) => b - a).slice(0, planningRuns);
+  console.log(`Node ${process.version}; ${SCHOOLS} schools under ${OFFICES} offices, ${TASKS} dated tasks, ${SCHOOLS * 2 + OFFICES * 2 + 3} people all linked (generated in ${genSeconds.toFixed(1)} s)`);
+  console.log(`school year 2025-2026 at ${STEP_MINUTES}-minute steps: ${times.length} planner runs in ${totalSeconds.toFixed(1)} s`);
+  console.log(`time per run: p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms, max ${(times[times.length - 1] ?? 0).toFixed(1)} ms`);
+  console.log(`runs that planned a step: ${planningRuns} (slowest ${busy[0]?.toFixed(1)} ms, median ${(busy[Math.floor(busy.length / 2)] ?? 0).toFixed(1)} ms)`);
+  console.log(`reminders planned ${reminders}, messages queued ${messages}; duplicates: reminders ${duplicateReminders}, messages ${duplicateMessages}; second pass added ${after - before}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
