@@ -35,6 +35,12 @@ import { ReminderPlanner } from "./reminders/planner.js";
 import type { ReminderSettings } from "./reminders/steps.js";
 import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.js";
 import { StaffDesk } from "./tasks/staff-desk.js";
+import { ZaloChannel } from "./adapters/zalo/zalo-channel.js";
+import { ZaloClient } from "./adapters/zalo/zalo-client.js";
+import { ZaloSender } from "./adapters/zalo/zalo-sender.js";
+import { zaloWebhookRoute } from "./adapters/zalo/zalo-webhook.js";
+import { SqliteSeenMessages, SqliteZaloTokens } from "./db/zalo-store.js";
+import type { SendGuard } from "./core/delivery/outbox-types.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -140,9 +146,20 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
   const senders: Partial<Record<Channel, ChannelSender>> = {};
+  const guards: Partial<Record<Channel, SendGuard>> = {};
   if (telegram) {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
+  }
+  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, sleep: options.sleep });
+  if (zalo) {
+    senders.zalo = zalo.sender;
+    // Zalo delivers consultation messages only within N days of the person's last message to the OA.
+    const windowMs = config.ZALO_CS_WINDOW_DAYS * 86_400_000;
+    guards.zalo = (row, now) => {
+      const last = outbox.lastInbound("zalo", row.address);
+      return last === undefined || now.getTime() - last > windowMs ? "outside_zalo_window" : undefined;
+    };
   }
   const broadcasts = new BroadcastService({
     db: database.db,
@@ -165,12 +182,14 @@ export async function createApp(options: AppOptions): Promise<App> {
         groupChatGapMs: 60_000 / config.TELEGRAM_GROUP_RATE_PER_MIN,
         concurrency: config.TELEGRAM_SEND_CONCURRENCY,
       },
+      zalo: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
     },
     clock,
     policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.MAX_ATTEMPTS },
     quietHours,
     logger,
     observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
+    guards,
     ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
   });
   const tokens = new AdminTokens(database.db);
@@ -178,8 +197,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  // Zalo signs the raw bytes, so its route reads the body itself, before the JSON parser.
+  if (zalo) app.use(zalo.route);
   app.use(express.json({ limit: "64kb" }));
   app.get("/healthz", (_req, res) => {
+    if (zalo && zalo.client.health() === "degraded") {
+      res.json({ status: "degraded", zalo: zalo.client.healthReason() ?? "token refresh failing" });
+      return;
+    }
     res.json({ status: "ok" });
   });
   app.get("/metrics", async (_req, res) => {
@@ -304,4 +329,69 @@ export function reminderSettingsFrom(config: Config, quietHours: ReturnType<type
     timeZone: config.TZ_NAME,
     catchUpMs: 24 * 3_600_000,
   };
+}
+
+interface ZaloParts {
+  client: ZaloClient;
+  sender: ZaloSender;
+  channel: ZaloChannel;
+  route: express.Router;
+}
+
+/** The Zalo OA channel, on when the app id and the OA secret key are set. */
+function createZalo(
+  config: Config,
+  deps: {
+    conversation: Conversation;
+    translator: I18nTranslator;
+    clock: Clock;
+    logger: PinoLogger;
+    metrics: Metrics;
+    store: SqliteConversationStore;
+    database: OpenDatabase;
+    sleep: ((ms: number) => Promise<void>) | undefined;
+  },
+): ZaloParts | undefined {
+  if (!config.ZALO_APP_ID || !config.ZALO_OA_SECRET_KEY || !config.ZALO_APP_SECRET) return undefined;
+  const client = new ZaloClient({
+    appId: config.ZALO_APP_ID,
+    appSecret: config.ZALO_APP_SECRET,
+    apiBase: config.ZALO_API_BASE,
+    oauthBase: config.ZALO_OAUTH_BASE,
+    tokens: new SqliteZaloTokens(deps.database.db),
+    initialTokens:
+      config.ZALO_ACCESS_TOKEN && config.ZALO_REFRESH_TOKEN
+        ? { accessToken: config.ZALO_ACCESS_TOKEN, refreshToken: config.ZALO_REFRESH_TOKEN }
+        : undefined,
+    logger: deps.logger,
+    now: () => deps.clock.now().getTime(),
+  });
+  const zaloSender = new ZaloSender(client);
+  const sender = Object.assign(zaloSender, { isReady: () => client.health() !== "degraded" });
+  const channel = new ZaloChannel({
+    sender,
+    conversation: deps.conversation,
+    translator: deps.translator,
+    clock: deps.clock,
+    logger: deps.logger,
+    defaultLocale: config.DEFAULT_LOCALE,
+    recordInbound: (userId, at) => void deps.store.touchUser("zalo", userId, at),
+    markUnreachable: (userId, at) => deps.store.markUnreachable("zalo", userId, at),
+    markUnfollowed: (userId, at) => {
+      const user = deps.store.touchUser("zalo", userId, at);
+      deps.store.setSubscribed(user.id, false, at);
+      deps.store.markUnreachable("zalo", userId, at);
+    },
+    metrics: deps.metrics,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+  const route = zaloWebhookRoute({
+    appId: config.ZALO_APP_ID,
+    oaSecretKey: config.ZALO_OA_SECRET_KEY,
+    seen: new SqliteSeenMessages(deps.database.db, () => deps.clock.now()),
+    ...channel.handlers(),
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  return { client, sender, channel, route };
 }

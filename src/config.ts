@@ -80,12 +80,24 @@ const schema = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM, such as 08:00")
       .default("08:00"),
+    ZALO_APP_ID: optionalString,
+    ZALO_APP_SECRET: optionalString,
+    ZALO_OA_SECRET_KEY: optionalString,
+    ZALO_ACCESS_TOKEN: optionalString,
+    ZALO_REFRESH_TOKEN: optionalString,
+    ZALO_API_BASE: z.url().default("https://openapi.zalo.me"),
+    ZALO_OAUTH_BASE: z.url().default("https://oauth.zaloapp.com"),
+    ZALO_CS_WINDOW_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+    ZALO_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
     REMINDER_SKIP_WEEKENDS: z
       .enum(["true", "false"])
       .default("true")
       .transform((v) => v === "true"),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.ZALO_APP_ID && cfg.ZALO_OA_SECRET_KEY && !cfg.ZALO_APP_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["ZALO_APP_SECRET"], message: "is required when the Zalo channel is on (it refreshes tokens)" });
+    }
     if (cfg.PUBLIC_URL && cfg.TELEGRAM_BOT_TOKEN && !cfg.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: "custom",

@@ -165,6 +165,31 @@ export class SqliteOutbox implements OutboxPort {
     });
   }
 
+  skipWithFallback(row: OutboxRow, reason: string, now: Date): void {
+    this.db.transaction((tx) => {
+      tx.update(outbox).set({ status: "skipped", reason, doneAt: now.getTime() }).where(eq(outbox.id, row.id)).run();
+      if (row.userId === null) return;
+      tx.run(sql`
+        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
+        SELECT ${row.causeType} || ':' || ${row.causeId} || ':' || a.channel || ':' || a.address, ${row.causeType}, ${row.causeId}, a.user_id,
+          a.channel, a.address, ${row.locale}, ${row.urgent ? 1 : 0}, 'queued', ${now.getTime()}, ${now.getTime()}
+        FROM channel_addresses a
+        WHERE a.user_id = ${row.userId} AND a.channel NOT IN (${row.channel}, 'web') AND a.unreachable_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${row.causeType} AND o.cause_id = ${row.causeId} AND o.channel = a.channel)
+        ORDER BY a.last_inbound_at DESC LIMIT 1
+        ON CONFLICT(dedupe_key) DO NOTHING`);
+    });
+  }
+
+  /** When the person last wrote to us on this address (Zalo's consultation window runs from it). */
+  lastInbound(channel: Channel, address: string): number | undefined {
+    return this.db
+      .select({ at: channelAddresses.lastInboundAt })
+      .from(channelAddresses)
+      .where(and(eq(channelAddresses.channel, channel), eq(channelAddresses.address, address)))
+      .get()?.at;
+  }
+
   releaseClaims(): number {
     return this.db.update(outbox).set({ status: "queued", claimedAt: null }).where(eq(outbox.status, "sending")).run().changes;
   }

@@ -388,3 +388,22 @@ export const plannedSteps = sqliteTable(
   },
   (t) => [uniqueIndex("planned_steps_pk").on(t.taskId, t.step)],
 );
+
+/** The Zalo OA token pair in use (one row); refresh tokens are single-use, so each new pair is saved first. */
+export const zaloTokens = sqliteTable("zalo_tokens", {
+  id: integer("id").primaryKey(),
+  accessToken: text("access_token").notNull(),
+  refreshToken: text("refresh_token").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Webhook events already handled (Zalo retries for an hour), so one message is never answered twice. */
+export const seenEvents = sqliteTable(
+  "seen_events",
+  {
+    key: text("key").notNull(),
+    seenAt: integer("seen_at").notNull(),
+  },
+  (t) => [uniqueIndex("seen_events_key").on(t.key), index("seen_events_at").on(t.seenAt)],
+);

@@ -2,7 +2,7 @@ import { createHash, randomInt } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Channel } from "../core/types.js";
 import type { Db } from "../db/database.js";
-import { auditLog, linkCodes, linkFailures, people, units, userUnits, users } from "../db/schema.js";
+import { auditLog, channelAddresses, linkCodes, linkFailures, people, units, userUnits, users } from "../db/schema.js";
 
 /** 8 characters from A-Z and 2-9 without look-alikes (no O/0, I/1/L). */
 export const LINK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -72,12 +72,24 @@ export class Linking {
       const person = tx.select().from(people).where(eq(people.id, row.personId)).get();
       const unit = person ? tx.select().from(units).where(eq(units.id, person.unitId)).get() : undefined;
       if (!person || !unit) return { ok: false, reason: "unknown" } as LinkOutcome;
-      // One chat user per person and one person per chat user: move the link if either had one.
-      tx.update(people).set({ userId: null }).where(eq(people.userId, userId)).run();
-      tx.update(people).set({ userId, linkedAt: now.getTime() }).where(eq(people.id, person.id)).run();
+      let target = userId;
+      if (person.userId !== null && person.userId !== userId) {
+        // The person is already linked on another channel: this chat joins that user, so Telegram and
+        // Zalo are two addresses of one person (reminders go to the one used last, then the other).
+        target = person.userId;
+        tx.update(channelAddresses)
+          .set({ userId: target })
+          .where(and(eq(channelAddresses.channel, channel), eq(channelAddresses.address, address)))
+          .run();
+        const left = tx.select({ id: channelAddresses.id }).from(channelAddresses).where(eq(channelAddresses.userId, userId)).get();
+        if (!left) tx.delete(users).where(eq(users.id, userId)).run();
+      } else {
+        tx.update(people).set({ userId: null }).where(eq(people.userId, userId)).run();
+      }
+      tx.update(people).set({ userId: target, linkedAt: now.getTime() }).where(eq(people.id, person.id)).run();
       tx.update(linkCodes).set({ usedAt: now.getTime() }).where(eq(linkCodes.id, row.id)).run();
-      tx.update(users).set({ role: person.role, subscribed: true }).where(eq(users.id, userId)).run();
-      tx.insert(userUnits).values({ userId, unitId: unit.id, createdAt: now.getTime() }).onConflictDoNothing().run();
+      tx.update(users).set({ role: person.role, subscribed: true }).where(eq(users.id, target)).run();
+      tx.insert(userUnits).values({ userId: target, unitId: unit.id, createdAt: now.getTime() }).onConflictDoNothing().run();
       tx.delete(linkFailures).where(and(eq(linkFailures.channel, channel), eq(linkFailures.address, address))).run();
       tx.insert(auditLog).values({ actor: `${channel}:${address}`, action: "link.redeem", target: `person:${person.ref}`, at: now.getTime() }).run();
       return { ok: true, person: { name: person.name, role: person.role }, unit: { code: unit.code, name: unit.name } } as LinkOutcome;

@@ -165,20 +165,20 @@ export class ReminderPlanner {
         AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})`;
   }
 
-  /** Outbox rows for every linked, pushable address of this step's reminders. */
+  /** Outbox rows for each linked person's last-used pushable address. */
   private insertDeliveries(task: DueTask, step: Step, now: Date): SQL {
     return sql`
       INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
       SELECT 'reminder:' || r.id || ':' || a.channel || ':' || a.address, 'reminder', r.id, usr.id, a.channel, a.address,
-        COALESCE(usr.locale, ${this.defaultLocale}), 0,
-        CASE WHEN a.unreachable_at IS NULL THEN 'queued' ELSE 'skipped' END,
-        CASE WHEN a.unreachable_at IS NULL THEN NULL ELSE 'unreachable' END,
-        ${step.at.getTime()}, ${now.getTime()},
-        CASE WHEN a.unreachable_at IS NULL THEN NULL ELSE ${now.getTime()} END
+        COALESCE(usr.locale, ${this.defaultLocale}), 0, 'queued', NULL, ${step.at.getTime()}, ${now.getTime()}, NULL
       FROM reminders r
         JOIN people p ON p.id = r.person_id
         JOIN users usr ON usr.id = p.user_id
-        JOIN channel_addresses a ON a.user_id = usr.id AND a.channel != 'web'
+        -- the channel the person used last; the dispatcher falls back to the other one if it cannot deliver
+        JOIN channel_addresses a ON a.id = (
+          SELECT a2.id FROM channel_addresses a2
+          WHERE a2.user_id = usr.id AND a2.channel != 'web' AND a2.unreachable_at IS NULL
+          ORDER BY a2.last_inbound_at DESC, a2.id DESC LIMIT 1)
       WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})
       ON CONFLICT(dedupe_key) DO NOTHING`;
   }

@@ -2,7 +2,7 @@ import type { Clock } from "../ports.js";
 import type { Logger } from "../conversation.js";
 import { isQuiet, type QuietHours } from "../time/quiet-hours.js";
 import type { Channel } from "../types.js";
-import type { ChannelSender, MessageSource, OutboxPort, OutboxRow } from "./outbox-types.js";
+import type { ChannelSender, MessageSource, OutboxPort, OutboxRow, SendGuard } from "./outbox-types.js";
 import { decide, type RetryPolicy } from "./retry-policy.js";
 import { SendError, type SendFailure } from "./send-error.js";
 
@@ -31,6 +31,7 @@ export interface DispatcherDeps {
   quietHours?: QuietHours | undefined;
   logger: Logger;
   observer?: DispatcherObserver | undefined;
+  guards?: Partial<Record<Channel, SendGuard>>;
   /** real-time waits for pacing; tests may shorten idle polling */
   idleMs?: number;
 }
@@ -79,6 +80,10 @@ export class Dispatcher {
     const idleMs = this.deps.idleMs ?? 250;
     while (this.running) {
       const now = this.deps.clock.now();
+      if (this.deps.senders[channel]?.isReady?.() === false) {
+        await lane.sleep(idleMs * 20);
+        continue;
+      }
       const urgentOnly = isQuiet(now, this.deps.quietHours);
       let rows: OutboxRow[];
       try {
@@ -115,6 +120,11 @@ export class Dispatcher {
       outbox.markFailed(row, sender ? "nothing_to_send" : "channel_off", undefined, clock.now());
       return;
     }
+    const blocked = this.deps.guards?.[channel]?.(row, clock.now());
+    if (blocked) {
+      outbox.skipWithFallback(row, blocked, clock.now());
+      return;
+    }
     try {
       const result = await sender.send(row.address, message);
       outbox.markSent(row, result, clock.now());
@@ -132,8 +142,11 @@ export class Dispatcher {
         outbox.markUnreachable(row, failure, now);
         observer?.onDelivered(channel, "unreachable", failure);
       } else {
-        const reason = decision.outcome === "window_closed" ? "window_closed" : failure.kind;
-        outbox.markFailed(row, reason, failure, now);
+        if (decision.outcome === "window_closed") {
+          outbox.skipWithFallback(row, `outside_${channel}_window`, now);
+          return;
+        }
+        outbox.markFailed(row, failure.kind, failure, now);
         observer?.onDelivered(channel, "failed", failure);
         logger.warn({ channel, outboxId: row.id, failure: failure.kind }, "delivery failed");
       }

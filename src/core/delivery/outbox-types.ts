@@ -26,6 +26,11 @@ export interface OutboxPort {
   releaseClaims(): number;
   /** Closes broadcasts with nothing left to send. */
   settle(now: Date): void;
+  /**
+   * The row cannot go out on its channel (Zalo's consultation window closed): it is skipped with the reason,
+   * and the same message is queued on the person's other reachable channel, if they have one.
+   */
+  skipWithFallback(row: OutboxRow, reason: string, now: Date): void;
 }
 
 /** Renders the message an outbox row stands for (from its broadcast or reminder), in the row's locale. */
@@ -36,4 +41,9 @@ export interface MessageSource {
 /** One per channel; thin, with credentials in the constructor and one result shape. */
 export interface ChannelSender {
   send(address: string, message: OutboundMessage): Promise<SendResult>;
+  /** false while the channel cannot send at all (Zalo token refresh failing): rows wait instead of failing */
+  isReady?(): boolean;
 }
+
+/** A channel rule checked before each send; returns why the row must not go out on this channel. */
+export type SendGuard = (row: OutboxRow, now: Date) => string | undefined;

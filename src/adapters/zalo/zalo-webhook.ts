@@ -1,0 +1,236 @@
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
+import type { Logger } from "../../core/conversation.js";
+import type { Metrics } from "../../infra/metrics.js";
+import { ZALO_SIGNATURE_HEADER, verifyZaloSignature } from "./zalo-signature.js";
+
+export { ZaloChannel, type ZaloChannelOptions } from "./zalo-channel.js";
+
+export const ZALO_WEBHOOK_PATH = "/webhooks/zalo";
+
+/** Remembers which events were handled; Zalo resends an event it thinks failed (30 s, 5 min … 1 h). */
+export interface SeenMessages {
+  /** true the first time this key is seen (and records it), false for every repeat */
+  firstSeen(msgId: string): boolean;
+}
+
+export interface ZaloTextEvent {
+  userId: string;
+  text: string;
+  msgId: string;
+}
+
+/** What the webhook does with each kind of event (ZaloChannel.handlers() provides them). */
+export interface ZaloEventHandlers {
+  onText(event: ZaloTextEvent): Promise<void> | void;
+  onFollow(userId: string): Promise<void> | void;
+  onUnfollow(userId: string): Promise<void> | void;
+  onNonText(userId: string): Promise<void> | void;
+}
+
+export interface ZaloWebhookDeps extends ZaloEventHandlers {
+  appId: string;
+  /** ZALO_OA_SECRET_KEY: verifies the X-ZEvent-Signature header */
+  oaSecretKey: string;
+  seen: SeenMessages;
+  logger?: Logger | undefined;
+  metrics?: Metrics | undefined;
+  /** runs the handling after the answer has gone (default setImmediate) */
+  defer?: (task: () => void) => void;
+}
+
+/** Events that carry something other than text: the answer is "I can read text only". */
+export const NON_TEXT_EVENTS: ReadonlySet<string> = new Set([
+  "user_send_image",
+  "user_send_sticker",
+  "user_send_file",
+  "user_send_gif",
+  "user_send_audio",
+  "user_send_video",
+  "user_send_location",
+  "user_send_link",
+  "user_send_business_card",
+]);
+
+type ParsedEvent =
+  | { kind: "text"; userId: string; text: string; msgId: string; key: string }
+  | { kind: "follow" | "unfollow" | "non_text"; userId: string; key: string }
+  | { kind: "ignored"; name: string };
+
+const NO_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * POST /webhooks/zalo. Zalo signs the raw body, so this route reads it raw (it must be mounted BEFORE any
+ * app-wide express.json(), which would consume the body first). A missing or wrong signature gets 401 and
+ * nothing is processed; malformed JSON or a known event without its fields gets 400; everything else gets
+ * 200 at once and is handled afterwards (Zalo wants an answer within 2 seconds), once per msg_id, in arrival
+ * order per user. Unknown events (including the echoes of the OA's own messages) are acknowledged and ignored.
+ */
+export function zaloWebhookRoute(deps: ZaloWebhookDeps): Router {
+  const router = Router();
+  const logger = deps.logger ?? NO_LOGGER;
+  const defer = deps.defer ?? ((task: () => void) => void setImmediate(task));
+  const queues = new Map<string, Promise<void>>();
+
+  const reject = (res: Response, status: number, reason: string, error: string): void => {
+    deps.metrics?.rejected.inc({ channel: "zalo", reason });
+    res.status(status).json({ error });
+  };
+
+  /** Handles one user's events one after another, so replies keep the order of the questions. */
+  const enqueue = (userId: string, task: () => Promise<void> | void): void => {
+    const previous = queues.get(userId) ?? Promise.resolve();
+    const next = previous
+      .then(task)
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "zalo webhook event failed");
+      })
+      .finally(() => {
+        if (queues.get(userId) === next) queues.delete(userId);
+      });
+    queues.set(userId, next);
+  };
+
+  const handle = (req: Request, res: Response): void => {
+    const signature = req.get(ZALO_SIGNATURE_HEADER);
+    if (signature === undefined || signature.trim() === "") {
+      reject(res, 401, "bad_signature", "missing X-ZEvent-Signature");
+      return;
+    }
+    const raw: unknown = req.body;
+    if (raw === undefined) {
+      reject(res, 400, "bad_body", "body is required");
+      return;
+    }
+    if (!Buffer.isBuffer(raw)) {
+      // Another body parser ran first: the raw bytes Zalo signed are gone.
+      logger.error({}, "zalo webhook got no raw body: mount zaloWebhookRoute before express.json()");
+      res.status(500).json({ error: "webhook misconfigured" });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      reject(res, 400, "bad_body", "body is not JSON");
+      return;
+    }
+    const record = asRecord(body);
+    const timestamp = record?.timestamp;
+    if (!record || (typeof timestamp !== "string" && typeof timestamp !== "number")) {
+      reject(res, 400, "bad_body", "timestamp: is required");
+      return;
+    }
+    if (!verifyZaloSignature(signature, deps.appId, raw, String(timestamp), deps.oaSecretKey)) {
+      reject(res, 401, "bad_signature", "invalid X-ZEvent-Signature");
+      return;
+    }
+    const parsed = parseEvent(record);
+    if (typeof parsed === "string") {
+      reject(res, 400, "bad_body", parsed);
+      return;
+    }
+    res.status(200).json({ ok: true });
+    if (parsed.kind === "ignored") return;
+    deps.metrics?.updates.inc({ channel: "zalo" });
+    defer(() => {
+      if (!deps.seen.firstSeen(parsed.key)) {
+        logger.info({ event: parsed.kind }, "zalo event already handled; ignoring the resend");
+        return;
+      }
+      enqueue(parsed.userId, () => {
+        switch (parsed.kind) {
+          case "text":
+            return deps.onText({ userId: parsed.userId, text: parsed.text, msgId: parsed.msgId });
+          case "follow":
+            return deps.onFollow(parsed.userId);
+          case "unfollow":
+            return deps.onUnfollow(parsed.userId);
+          case "non_text":
+            return deps.onNonText(parsed.userId);
+        }
+      });
+    });
+  };
+
+  const errors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    const status = (error as { status?: unknown }).status;
+    if (status === 413) {
+      reject(res, 413, "too_large", "body too large");
+      return;
+    }
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      reject(res, 400, "bad_body", "unreadable body");
+      return;
+    }
+    logger.error({ err: error }, "zalo webhook failed");
+    res.status(500).json({ error: "internal error" });
+  };
+
+  router.post(ZALO_WEBHOOK_PATH, express.raw({ type: () => true, limit: "256kb" }), handle, errors);
+  return router;
+}
+
+/** The event's meaning, or a `field: problem` message for a 400. */
+function parseEvent(body: Record<string, unknown>): ParsedEvent | string {
+  const name = body.event_name;
+  if (typeof name !== "string" || name === "") return "event_name: is required";
+  const stamp = String(body.timestamp);
+  const message = asRecord(body.message);
+  const msgId = nonEmpty(message?.msg_id);
+  const senderId = nonEmpty(asRecord(body.sender)?.id);
+  if (name === "user_send_text") {
+    if (!senderId) return "sender.id: is required";
+    if (!message) return "message: is required";
+    if (typeof message.text !== "string") return "message.text: is required";
+    if (!msgId) return "message.msg_id: is required";
+    return { kind: "text", userId: senderId, text: message.text, msgId, key: msgId };
+  }
+  if (name === "follow" || name === "unfollow") {
+    // Zalo names the person `follower`; accept `sender` as well.
+    const userId = nonEmpty(asRecord(body.follower)?.id) ?? senderId;
+    if (!userId) return "follower.id: is required";
+    return { kind: name, userId, key: `${name}:${userId}:${stamp}` };
+  }
+  if (NON_TEXT_EVENTS.has(name)) {
+    if (!senderId) return "sender.id: is required";
+    return { kind: "non_text", userId: senderId, key: msgId ?? `${name}:${senderId}:${stamp}` };
+  }
+  return { kind: "ignored", name };
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * SeenMessages in memory: keys are kept for `ttlMs` (default 3 hours, past Zalo's last resend) and at most
+ * `max` of them. A restart forgets them; a database-backed port survives it.
+ */
+export class InMemorySeenMessages implements SeenMessages {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly ttlMs = 3 * 60 * 60_000,
+    private readonly max = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  firstSeen(msgId: string): boolean {
+    const t = this.now();
+    const at = this.seen.get(msgId);
+    if (at !== undefined && t - at < this.ttlMs) return false;
+    this.seen.delete(msgId);
+    this.seen.set(msgId, t);
+    // Oldest first in a Map: drop expired keys and anything past the cap.
+    for (const [key, first] of this.seen) {
+      if (this.seen.size <= this.max && t - first < this.ttlMs) break;
+      this.seen.delete(key);
+    }
+    return true;
+  }
+}
