@@ -213,7 +213,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (telegram && config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
     app.use(telegramWebhookRoute(telegram, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
   }
-  app.use(adminRoutes({ tokens, broadcasts, outbox, clock }));
+  app.use(
+    adminRoutes({
+      tokens,
+      broadcasts,
+      outbox,
+      clock,
+      registry: {
+        database,
+        clock,
+        timeZone: config.TZ_NAME,
+        tasksFile: join(root, "templates", "tasks.yaml"),
+        botUsername: () => config.TELEGRAM_BOT_USERNAME ?? telegram?.bot.botInfo?.username,
+      },
+    }),
+  );
   app.use(webChatRoutes({ conversation, clock, metrics, ratePerMinute: config.CHAT_RATE_PER_MINUTE }));
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });

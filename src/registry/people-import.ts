@@ -317,6 +317,10 @@ export function importPeople(
           });
           continue;
         }
+        if (options.allowedUnitCodes && !options.allowedUnitCodes.has(unit.code)) {
+          problems.push({ row: p.row, column: "unit_code", problem: `unit "${p.unitCode}" is outside your office` });
+          continue;
+        }
         if (p.role && unit.type !== ROLE_UNIT_TYPE[p.role]) {
           problems.push({
             row: p.row,

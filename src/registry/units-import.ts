@@ -41,6 +41,8 @@ export interface ImportOptions {
   dryRun: boolean;
   /** createdAt / updatedAt of the rows written */
   now: Date;
+  /** people import by an office admin: every row's unit must be one of these codes */
+  allowedUnitCodes?: ReadonlySet<string> | undefined;
 }
 
 /** Header aliases, folded (lower case, no tone marks, punctuation as spaces: "Mã đơn vị" → "ma don vi"). */

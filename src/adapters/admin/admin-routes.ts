@@ -7,12 +7,14 @@ import type { Clock } from "../../core/ports.js";
 import type { SqliteOutbox } from "../../db/outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
 import { openApiDocument } from "./openapi.js";
+import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
 
 export interface AdminRoutesDeps {
   tokens: AdminTokens;
   broadcasts: BroadcastService;
   outbox: SqliteOutbox;
   clock: Clock;
+  registry?: RegistryRoutesDeps;
 }
 
 type AuthedRequest = Request & { actor?: Actor };
@@ -131,6 +133,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       res.end();
     }),
   );
+
+  if (deps.registry) router.use(registryRoutes(deps.registry));
 
   return router;
 }

@@ -1,0 +1,10 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "./database.js";
+
+/** Codes of a unit and every unit under it. */
+export function subtreeCodes(db: Db, unitId: number): Set<string> {
+  const rows = db.all<{ code: string }>(sql`
+    WITH RECURSIVE subtree(id) AS (SELECT ${unitId} UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
+    SELECT code FROM units WHERE id IN (SELECT id FROM subtree)`);
+  return new Set(rows.map((r) => r.code));
+}

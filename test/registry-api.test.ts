@@ -1,0 +1,107 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+
+const FIXTURES = join(import.meta.dirname, "fixtures");
+
+describe("registry and school year through the admin API", () => {
+  let running: RunningApp;
+  let clock: FakeClock;
+  let admin: string;
+  let viewer: string;
+  let office: string;
+
+  const call = async (method: string, path: string, token: string, body?: string | object, type = "application/json") => {
+    const res = await fetch(`${running.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": type },
+      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));
+    running = await startTestApp({ TELEGRAM_BOT_USERNAME: "sogd_test_bot" }, clock);
+    admin = running.app.tokens.create({ name: "admin", role: "department_admin" }, "test", clock.now()).token;
+    viewer = running.app.tokens.create({ name: "viewer", role: "viewer" }, "test", clock.now()).token;
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it("imports units from an uploaded CSV, department only; a dry run writes nothing; bad rows import nothing", async () => {
+    const csv = readFileSync(join(FIXTURES, "units-sample.csv"), "utf8");
+    expect((await call("POST", "/api/admin/imports/units", viewer, csv, "text/csv")).status).toBe(403);
+    const dry = await call("POST", "/api/admin/imports/units?dryRun=true", admin, csv, "text/csv");
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ ok: true, dryRun: true, created: 19 });
+    const bad = await call("POST", "/api/admin/imports/units", admin, "code,name,type,level,parent_code\nX1,Trường X,school,cap 4,SGDDT\n", "text/csv");
+    expect(bad.status).toBe(400);
+    expect((bad.body.problems as { row: number; column: string }[])[0]).toMatchObject({ row: 2, column: "level" });
+    const real = await call("POST", "/api/admin/imports/units", admin, csv, "text/csv");
+    expect(real.body).toMatchObject({ ok: true, created: 19 });
+    const again = await call("POST", "/api/admin/imports/units", admin, csv, "text/csv");
+    expect(again.body).toMatchObject({ ok: true, created: 0, unchanged: 19 });
+  });
+
+  it("lets an office admin import people only for its own units", async () => {
+    office = running.app.tokens.create({ name: "PGD VT", role: "office_admin", unitCode: "PGD-VT" }, "test", clock.now()).token;
+    expect((await call("POST", "/api/admin/imports/units", office, "code,name,type,level,parent_code\n", "text/csv")).status).toBe(403);
+    const outside = await call(
+      "POST",
+      "/api/admin/imports/people",
+      office,
+      "ref,name,role,unit_code,phone,email\nCBX1,Nguyễn Văn A,it_lead,THCS-HKN-VT,,\nCBX2,Trần Văn B,it_lead,THPT-VT,,\n",
+      "text/csv",
+    );
+    expect(outside.status).toBe(400);
+    expect(outside.body.problems).toEqual([{ row: 3, column: "unit_code", problem: 'unit "THPT-VT" is outside your office' }]);
+    const all = await call("POST", "/api/admin/imports/people", admin, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), "text/csv");
+    expect(all.body.ok).toBe(true);
+  });
+
+  it("issues a one-time link code with a Telegram deep link, scoped for office admins", async () => {
+    const res = await call("POST", "/api/admin/people/CB0013/link-code", admin);
+    expect(res.status).toBe(201);
+    expect(res.body.code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/);
+    expect(res.body.telegramLink).toBe(`https://t.me/sogd_test_bot?start=${String(res.body.code)}`);
+    expect((await call("POST", "/api/admin/people/CB0001/link-code", office)).status).toBe(403);
+    expect((await call("POST", "/api/admin/people/NOPE/link-code", admin)).status).toBe(404);
+  });
+
+  it("lists the year's tasks, edits a date, records statuses and shows who is late", async () => {
+    const list = await call("GET", "/api/admin/tasks", viewer);
+    expect(list.body.year).toBe("2025-2026");
+    const tasks = list.body.tasks as { id: number; key: string; dueOn: string | null }[];
+    const mid = tasks.find((t) => t.key === "mid_year_it_report");
+    expect(mid?.dueOn).toBe("2026-01-20");
+    expect(tasks.find((t) => t.key === "it_plan")?.dueOn).toBeNull();
+
+    expect((await call("PATCH", `/api/admin/tasks/${mid?.id}`, office, { dueOn: "2026-01-10" })).status).toBe(403);
+    expect((await call("PATCH", `/api/admin/tasks/${mid?.id}`, admin, { dueOn: "10/01/2026" })).status).toBe(400);
+    expect((await call("PATCH", `/api/admin/tasks/${mid?.id}`, admin, { dueOn: "2026-01-10" })).status).toBe(200);
+
+    expect((await call("PUT", `/api/admin/tasks/${mid?.id}/units/THCS-HKN-VT/status`, office, { status: "done", note: "đã nộp" })).status).toBe(200);
+    expect((await call("PUT", `/api/admin/tasks/${mid?.id}/units/THPT-VT/status`, office, { status: "done" })).status).toBe(403);
+    expect((await call("PUT", `/api/admin/tasks/${mid?.id}/units/THPT-VT/status`, admin, { status: "finished" })).status).toBe(400);
+
+    const late = await call("GET", `/api/admin/tasks/${mid?.id}/late`, admin);
+    expect(late.body.daysLate).toBe(2);
+    const codes = (late.body.late as { code: string }[]).map((u) => u.code);
+    expect(codes).toContain("THCS-VANLANG-VT");
+    expect(codes).toContain("PGD-VT");
+    expect(codes).not.toContain("THCS-HKN-VT");
+    const officeView = await call("GET", `/api/admin/tasks/${mid?.id}/late`, office);
+    expect((officeView.body.late as { code: string }[]).every((u) => ["PGD-VT", "MN-SAOMAI-VT", "TH-THANGNHAT-VT", "THCS-VANLANG-VT"].includes(u.code))).toBe(true);
+  });
+
+  it("opens another school year from the data file", async () => {
+    const res = await call("POST", "/api/admin/years", admin, { name: "2026-2027" });
+    expect(res.status).toBe(201);
+    const next = await call("GET", "/api/admin/tasks?year=2026-2027", admin);
+    expect((next.body.tasks as { key: string; dueOn: string | null }[]).find((t) => t.key === "end_of_year_it_report")?.dueOn).toBe("2027-05-20");
+    expect((await call("POST", "/api/admin/years", admin, { name: "2026-2028" })).status).toBe(400);
+  });
+});
