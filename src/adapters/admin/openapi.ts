@@ -86,6 +86,53 @@ export function openApiDocument(): object {
       "/api/admin/broadcasts/{id}/test": {
         post: { summary: "Send it to the caller's own linked chat only", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors, "409": { description: "No chat linked to the token" } } },
       },
+      "/api/admin/imports/{kind}": {
+        post: {
+          summary: "Import units (Department only) or people (office admins: their own units) from CSV or XLSX; all or nothing",
+          parameters: [
+            { name: "kind", in: "path", required: true, schema: { type: "string", enum: ["units", "people"] } },
+            { name: "dryRun", in: "query", required: false, schema: { type: "boolean" } },
+          ],
+          requestBody: { content: { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
+          responses: { "200": { description: "Imported (or would import)" }, ...errors },
+        },
+      },
+      "/api/admin/people/{ref}/link-code": {
+        post: {
+          summary: "A one-time code (valid 7 days) and Telegram deep link binding the person's chat",
+          parameters: [{ name: "ref", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "201": json({ type: "object", properties: { code: { type: "string" }, expiresAt: { type: "string" }, telegramLink: { type: "string" } } }), ...errors },
+        },
+      },
+      "/api/admin/years": {
+        post: { summary: "Open a school year from templates/tasks.yaml", requestBody: json({ type: "object", properties: { name: { type: "string" } } }), responses: { "201": { description: "Opened" }, ...errors } },
+      },
+      "/api/admin/tasks": {
+        get: {
+          summary: "The school year's tasks with due dates and status counts",
+          parameters: [{ name: "year", in: "query", required: false, schema: { type: "string" } }],
+          responses: { "200": json({ type: "object" }), ...errors },
+        },
+      },
+      "/api/admin/tasks/{id}": {
+        patch: {
+          summary: "Change a task's due date (YYYY-MM-DD or null), title or instructions",
+          parameters: idParam,
+          requestBody: json({ type: "object", properties: { dueOn: { type: ["string", "null"] }, title: { type: "object" }, instructions: { type: "object" } } }),
+          responses: { "200": json({ type: "object" }), ...errors },
+        },
+      },
+      "/api/admin/tasks/{id}/units/{code}/status": {
+        put: {
+          summary: "Set a unit's status for a task (todo, done, not_applicable); every change is kept",
+          parameters: [...idParam, { name: "code", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: json({ type: "object", properties: { status: { type: "string", enum: ["todo", "done", "not_applicable"] }, note: { type: "string" } } }),
+          responses: { "200": json({ type: "object" }), ...errors },
+        },
+      },
+      "/api/admin/tasks/{id}/late": {
+        get: { summary: "Units that have not finished a task past its date", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors } },
+      },
       "/api/admin/broadcasts/{id}/deliveries.csv": {
         get: { summary: "Per-recipient delivery report", parameters: idParam, responses: { "200": { description: "CSV", content: { "text/csv": {} } }, ...errors } },
       },
