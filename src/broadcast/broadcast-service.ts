@@ -10,6 +10,7 @@ import { nextAllowed, type QuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, RichText } from "../core/types.js";
 import type { Db } from "../db/database.js";
+import { subtreeCodes } from "../db/unit-tree.js";
 import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../db/outbox-store.js";
 import { auditLog, broadcasts, units } from "../db/schema.js";
 import { audienceSchema, type Audience } from "./audience.js";
@@ -308,11 +309,9 @@ export class BroadcastService {
   }
 
   private subtreeCodes(unitId: number): Set<string> {
-    const rows = this.deps.db.all<{ code: string }>(sql`
-      WITH RECURSIVE subtree(id) AS (SELECT ${unitId} UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
-      SELECT code FROM units WHERE id IN (SELECT id FROM subtree)`);
-    return new Set(rows.map((r) => r.code));
+    return subtreeCodes(this.deps.db, unitId);
   }
+
 
   private codeOf(unitId: number): string {
     const row = this.deps.db.select({ code: units.code }).from(units).where(eq(units.id, unitId)).get();

@@ -9,6 +9,7 @@
  * Exit codes: 0 created (and, when waited for, finished or left to the server with Ctrl-C); 1 cancelled at the
  * prompt, or the broadcast was cancelled elsewhere while waiting; 2 usage, file, audience or validation error.
  */
+import { localDateTime } from "../core/time/zoned-time.js";
 import { readFileSync, realpathSync } from "node:fs";
 import { userInfo } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -403,17 +404,7 @@ export function progressLine(counts: DeliveryCounts, ratePerSecond: number): str
 
 /** "2026-01-13T01:00:00.000Z = 2026-01-13 08:00 Asia/Ho_Chi_Minh" */
 function formatWhen(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${at.toISOString()} = ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${timeZone}`;
+  return `${at.toISOString()} = ${localDateTime(at, timeZone)} ${timeZone}`;
 }
 
 /** Resolves true after ms, or false at once when the signal is (or gets) aborted. */

@@ -18,6 +18,18 @@ export interface AudienceCount {
   skipped: Partial<Record<SkipReason, number>>;
 }
 
+/** One line of the per-recipient delivery report. */
+export interface DeliveryRow {
+  id: number;
+  channel: string;
+  address: string;
+  locale: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  doneAt: number | null;
+}
+
 export interface DeliveryCounts {
   queued: number;
   sent: number;
@@ -223,30 +235,12 @@ export class SqliteOutbox implements OutboxPort {
   }
 
   /** Per-recipient rows for the CSV report, streamed (never all in memory). */
-  *deliveries(causeType: "broadcast" | "reminder", causeId: number): Generator<{
-    id: number;
-    channel: string;
-    address: string;
-    locale: string;
-    status: string;
-    reason: string | null;
-    attempts: number;
-    doneAt: number | null;
-  }> {
+  *deliveries(causeType: "broadcast" | "reminder", causeId: number): Generator<DeliveryRow> {
     const statement = this.sqlite.prepare(
       `SELECT id, channel, address, locale, status, reason, attempts, done_at AS doneAt FROM outbox
        WHERE cause_type = ? AND cause_id = ? ORDER BY id`,
     );
-    yield* statement.iterate(causeType, causeId) as Iterable<{
-      id: number;
-      channel: string;
-      address: string;
-      locale: string;
-      status: string;
-      reason: string | null;
-      attempts: number;
-      doneAt: number | null;
-    }>;
+    yield* statement.iterate(causeType, causeId) as Iterable<DeliveryRow>;
   }
 }
 

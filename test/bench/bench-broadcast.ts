@@ -15,7 +15,7 @@ import { createApp } from "../../src/app.js";
 import { BroadcastService, type Actor } from "../../src/broadcast/broadcast-service.js";
 import { argValue, REPO_ROOT } from "../../src/cli/shared.js";
 import { parseConfig } from "../../src/config.js";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase, type OpenDatabase } from "../../src/db/database.js";
 import { SqliteOutbox } from "../../src/db/outbox-store.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../support/fake-telegram.js";
@@ -137,16 +137,7 @@ async function killed(dir: string): Promise<void> {
     });
 
   const database = openDatabase(dbPath);
-  const service = new BroadcastService({
-    db: database.db,
-    outbox: new SqliteOutbox(database, "vi"),
-    clock: { now: () => new Date() },
-    timeZone: "Asia/Ho_Chi_Minh",
-    quietHours: undefined,
-    defaultLocale: "vi",
-    senders: {},
-    logger: silent,
-  });
+  const service = serviceOn(database);
   let child = await startProduct();
   const marker = "Bench killed";
   const { id } = service.create({ title: marker, text: { vi: "Thông báo qua ba lần khởi động lại." } }, ACTOR);
@@ -187,7 +178,18 @@ async function planning(dir: string): Promise<void> {
 /** Runs in a fresh process so its peak RSS is the planner's own. */
 function planOnly(dbPath: string): void {
   const database = openDatabase(dbPath);
-  const service = new BroadcastService({
+  const service = serviceOn(database);
+  const started = performance.now();
+  const { id } = service.create({ title: "Bench plan", text: { vi: "Một triệu người nhận." } }, ACTOR);
+  const seconds = (performance.now() - started) / 1000;
+  const rows = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE cause_id = ?").get(id) as { n: number }).n;
+  database.close();
+  console.log(JSON.stringify({ rows, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+/** The broadcast service on a database, as the CLI builds it: no senders (the product sends). */
+function serviceOn(database: OpenDatabase): BroadcastService {
+  return new BroadcastService({
     db: database.db,
     outbox: new SqliteOutbox(database, "vi"),
     clock: { now: () => new Date() },
@@ -197,12 +199,6 @@ function planOnly(dbPath: string): void {
     senders: {},
     logger: silent,
   });
-  const started = performance.now();
-  const { id } = service.create({ title: "Bench plan", text: { vi: "Một triệu người nhận." } }, ACTOR);
-  const seconds = (performance.now() - started) / 1000;
-  const rows = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE cause_id = ?").get(id) as { n: number }).n;
-  database.close();
-  console.log(JSON.stringify({ rows, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import { BroadcastError, type Actor, type BroadcastService } from "../../broadca
 import type { Clock } from "../../core/ports.js";
 import type { SqliteOutbox } from "../../db/outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
+import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
 
@@ -39,23 +40,11 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     next();
   });
 
-  const handle =
-    (fn: (req: AuthedRequest, res: Response) => Promise<void> | void) =>
-    async (req: AuthedRequest, res: Response): Promise<void> => {
-      try {
-        await fn(req, res);
-      } catch (error) {
-        if (error instanceof BroadcastError) {
-          res.status(error.status).json({ error: error.message, field: error.field });
-          return;
-        }
-        if (error instanceof SendError) {
-          res.status(502).json({ error: `the platform refused the test message: ${error.message}` });
-          return;
-        }
-        throw error;
-      }
-    };
+  const handle = jsonHandler<AuthedRequest>((error) => {
+    if (error instanceof BroadcastError) return { status: error.status, body: { error: error.message, field: error.field } };
+    if (error instanceof SendError) return { status: 502, body: { error: `the platform refused the test message: ${error.message}` } };
+    return undefined;
+  });
 
   const idParam = (req: Request): number => {
     const id = Number(req.params.id);

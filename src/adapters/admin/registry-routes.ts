@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from "express";
+import express, { Router, type Request } from "express";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Actor } from "../../broadcast/broadcast-service.js";
@@ -8,6 +8,7 @@ import type { OpenDatabase } from "../../db/database.js";
 import { auditLog, people, plannedSteps, schoolYears, taskStatuses, taskStatusHistory, tasks, units } from "../../db/schema.js";
 import { subtreeCodes } from "../../db/unit-tree.js";
 import { Linking, LinkError } from "../../registry/linking.js";
+import { jsonHandler } from "./json-handler.js";
 import { importPeople } from "../../registry/people-import.js";
 import { importUnits } from "../../registry/units-import.js";
 import { readSheetRows } from "../../registry/xlsx.js";
@@ -48,23 +49,11 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
   const router = Router();
   const { db } = deps.database;
 
-  const handle =
-    (fn: (req: AuthedRequest, res: Response) => Promise<void> | void) =>
-    async (req: AuthedRequest, res: Response): Promise<void> => {
-      try {
-        await fn(req, res);
-      } catch (error) {
-        if (error instanceof HttpError) {
-          res.status(error.status).json({ error: error.message });
-          return;
-        }
-        if (error instanceof LinkError) {
-          res.status(404).json({ error: error.message });
-          return;
-        }
-        throw error;
-      }
-    };
+  const handle = jsonHandler<AuthedRequest>((error) => {
+    if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
+    if (error instanceof LinkError) return { status: 404, body: { error: error.message } };
+    return undefined;
+  });
   const actorOf = (req: AuthedRequest): Actor => req.actor as Actor;
   const requireWriter = (actor: Actor) => {
     if (actor.role === "viewer") throw new HttpError(403, "viewer tokens are read-only");

@@ -82,3 +82,9 @@ export function localIsoDate(at: Date, timeZone: string): string {
   const { year, month, day } = localDateParts(at, timeZone);
   return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
+
+/** "2026-01-13 08:00" in the zone. */
+export function localDateTime(at: Date, timeZone: string): string {
+  const local = new Date(at.getTime() + zoneOffsetMinutes(at, timeZone) * 60_000);
+  return local.toISOString().slice(0, 16).replace("T", " ");
+}
