@@ -19,7 +19,7 @@ const html = `<!doctype html>
   main { max-width: 760px; margin: 0 auto; display: flex; flex-direction: column; height: calc(100vh - 64px); }
   #log { flex: 1; overflow-y: auto; padding: 16px; }
   .msg { max-width: 85%; margin: 8px 0; padding: 10px 13px; border-radius: 14px; white-space: pre-wrap; word-wrap: break-word; }
-  .me { margin-left: auto; background: var(--blue); color: #fff; border-bottom-right-radius: 4px; }
+  .me { margin-left: auto; width: fit-content; background: var(--blue); color: #fff; border-bottom-right-radius: 4px; }
   .bot { background: #fff; border: 1px solid #dde3ea; border-bottom-left-radius: 4px; }
   .bot a { color: var(--blue); }
   .buttons { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 10px; }
@@ -91,7 +91,7 @@ const script = `"use strict";
   }
   function send(text, shown) {
     errorBox.textContent = "";
-    bubble(shown || text, "me");
+    if (shown !== null) bubble(shown || text, "me");
     fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -112,7 +112,8 @@ const script = `"use strict";
     input.value = "";
     send(text);
   });
-  send("/start", "👋");
+  // The greeting opens the conversation; the person did not type it, so it shows no bubble of theirs.
+  send("/start", null);
 })();
 `;
 

@@ -62,7 +62,7 @@ export function webChatRoutes(options: WebChatOptions): Router {
       address: parsed.data.user,
       text,
       kind: "text",
-      languageHint: req.get("accept-language") ?? undefined,
+      // No Accept-Language hint: many Vietnamese phones run in English, and the page is Vietnamese-first.
       receivedAt: options.clock.now(),
     });
     options.metrics.replyLatency.observe({ channel: "web" }, Number(process.hrtime.bigint() - started) / 1e9);
