@@ -15,8 +15,8 @@ import { and, eq } from "drizzle-orm";
 import type { OpenDatabase } from "../db/database.js";
 import { people, units, userUnits, users } from "../db/schema.js";
 import { fold } from "../nlu/normalize.js";
-import { CsvError, parseCsv, type CsvRecord } from "./csv.js";
-import { cleanCell, type ImportOptions, type ImportProblem, type ImportReport, type UnitType } from "./units-import.js";
+import { lookupAlias, readTable, sortProblems, type TableHeader, type TableInput } from "./table-reader.js";
+import type { ImportOptions, ImportProblem, ImportReport, UnitType } from "./units-import.js";
 
 export type { ImportOptions, ImportProblem, ImportReport } from "./units-import.js";
 
@@ -70,14 +70,9 @@ const ROLE_LABEL: Record<PersonRole, string> = {
 };
 const TYPE_LABEL: Record<UnitType, string> = { department: "the Department", office: "an office", school: "a school" };
 
-function lookup<K extends string>(table: Record<K, readonly string[]>, folded: string): K | undefined {
-  for (const key of Object.keys(table) as K[]) if (table[key].includes(folded)) return key;
-  return undefined;
-}
-
 /** "Hiệu trưởng", "GV tin học", "office_staff" → canonical role; undefined when not a known role. */
 export function parsePersonRole(value: string): PersonRole | undefined {
-  return lookup(ROLE_ALIASES, fold(value));
+  return lookupAlias(ROLE_ALIASES, fold(value));
 }
 
 /** Vietnamese mobile (0 + 3/5/7/8/9 + 8 digits) or landline (02 + 9 digits), without the leading 0. */
@@ -124,6 +119,21 @@ export function parseEmail(value: string): string | undefined {
   return `${local}@${domain.toLowerCase()}`;
 }
 
+/** A sheet whose name is split into a family-name column and "Tên" (taken, as a weak header, for the name). */
+function splitNameProblems(header: TableHeader<PersonColumn>): ImportProblem[] {
+  const familyNameHeader = header.cells.findLast((cell) => FAMILY_NAME_HEADERS.has(fold(cell)));
+  if (familyNameHeader === undefined || !header.weak.has("name")) return [];
+  return [
+    {
+      row: header.line,
+      column: "name",
+      problem:
+        `the name is split into "${familyNameHeader}" and "${header.cells[header.columns.get("name") ?? 0] ?? ""}"; ` +
+        `join them into one column "Họ và tên"`,
+    },
+  ];
+}
+
 interface FilePerson {
   row: number;
   ref: string;
@@ -137,95 +147,25 @@ interface FilePerson {
 
 export function importPeople(
   database: OpenDatabase,
-  input: string | readonly (readonly string[])[],
+  input: TableInput,
   options: ImportOptions,
 ): ImportReport {
-  const problems: ImportProblem[] = [];
-  const fail = (): ImportReport => ({ ok: false, created: 0, updated: 0, unchanged: 0, problems: sortProblems(problems) });
-
-  // 1. Records, without blank lines.
-  let records: CsvRecord[];
-  if (typeof input === "string") {
-    try {
-      records = parseCsv(input).records;
-    } catch (error) {
-      if (!(error instanceof CsvError)) throw error;
-      problems.push({ row: error.line, column: "", problem: error.message });
-      return fail();
-    }
-  } else {
-    records = input.map((fields, i) => ({ line: i + 1, fields: [...fields] }));
-  }
-  records = records
-    .map((r) => ({ line: r.line, fields: r.fields.map(cleanCell) }))
-    .filter((r) => r.fields.some((f) => f !== ""));
-  const header = records[0];
-  if (!header) {
-    problems.push({ row: 1, column: "", problem: "the file is empty (expected a header: ref, name, role, unit_code, phone, email)" });
-    return fail();
-  }
-
-  // 2. Header: which cell holds which column.
-  const columnIndex = new Map<PersonColumn, number>();
-  const weak = new Set<PersonColumn>();
-  let familyNameHeader: string | undefined;
-  header.fields.forEach((cell, i) => {
-    const folded = fold(cell);
-    if (FAMILY_NAME_HEADERS.has(folded)) familyNameHeader = cell;
-    const column = lookup(HEADER_ALIASES, folded);
-    if (!column) return; // other columns (STT, date of birth...) are ignored
-    const first = columnIndex.get(column);
-    if (first === undefined) {
-      columnIndex.set(column, i);
-      if (WEAK_HEADERS.has(folded)) weak.add(column);
-    } else if (WEAK_HEADERS.has(folded) && !weak.has(column)) {
-      // "Đơn vị" after "Mã đơn vị": the unit's name, ignored
-    } else if (weak.has(column) && !WEAK_HEADERS.has(folded)) {
-      columnIndex.set(column, i);
-      weak.delete(column);
-    } else {
-      problems.push({
-        row: header.line,
-        column,
-        problem: `column "${cell}" repeats column "${header.fields[first] ?? ""}" (both mean ${column})`,
-      });
-    }
+  // 1-2. Records without blank lines, and the header: which cell holds which column.
+  const table = readTable(input, {
+    aliases: HEADER_ALIASES,
+    weakAliases: WEAK_HEADERS,
+    required: REQUIRED_COLUMNS,
+    checkHeader: splitNameProblems,
+    emptyMessage: "the file is empty (expected a header: ref, name, role, unit_code, phone, email)",
+    noRowsMessage: "no people under the header",
   });
-  if (familyNameHeader !== undefined && weak.has("name")) {
-    problems.push({
-      row: header.line,
-      column: "name",
-      problem:
-        `the name is split into "${familyNameHeader}" and "${header.fields[columnIndex.get("name") ?? 0] ?? ""}"; ` +
-        `join them into one column "Họ và tên"`,
-    });
-  }
-  for (const column of REQUIRED_COLUMNS) {
-    if (!columnIndex.has(column)) {
-      problems.push({
-        row: header.line,
-        column,
-        problem: `missing column "${column}" (or ${HEADER_ALIASES[column]
-          .slice(1)
-          .map((a) => `"${a}"`)
-          .join(", ")}, with or without tone marks)`,
-      });
-    }
-  }
-  if (problems.length > 0) return fail();
-  const dataRecords = records.slice(1);
-  if (dataRecords.length === 0) {
-    problems.push({ row: header.line, column: "", problem: "no people under the header" });
-    return fail();
-  }
+  if (!table.ok) return rejected(table.problems);
+  const { header, cell } = table;
+  const problems: ImportProblem[] = [];
 
   // 3. Each row on its own.
-  const cell = (r: CsvRecord, column: PersonColumn): string => {
-    const i = columnIndex.get(column);
-    return i === undefined ? "" : (r.fields[i] ?? "");
-  };
   const rows: FilePerson[] = [];
-  for (const r of dataRecords) {
+  for (const r of table.rows) {
     const ref = cell(r, "ref");
     const name = cell(r, "name");
     const roleText = cell(r, "role");
@@ -344,13 +284,13 @@ export function importPeople(
         }
       }
 
-      if (problems.length > 0) return fail();
+      if (problems.length > 0) return rejected(problems);
 
       // 7. Plan and, unless a dry run, write.
       const report: ImportReport = { ok: true, created: 0, updated: 0, unchanged: 0, problems: [] };
       const at = options.now.getTime();
-      const hasPhone = columnIndex.has("phone");
-      const hasEmail = columnIndex.has("email");
+      const hasPhone = header.columns.has("phone");
+      const hasEmail = header.columns.has("email");
       for (const p of filePeople.values()) {
         // validated above: role known, unit known, phone and e-mail well-formed
         const role = p.role as PersonRole;
@@ -397,13 +337,6 @@ export function importPeople(
   );
 }
 
-function sortProblems(problems: ImportProblem[]): ImportProblem[] {
-  const order = (column: string) => {
-    const i = PERSON_COLUMNS.indexOf(column as PersonColumn);
-    return i < 0 ? -1 : i;
-  };
-  return problems
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => a.p.row - b.p.row || order(a.p.column) - order(b.p.column) || a.i - b.i)
-    .map(({ p }) => p);
+function rejected(problems: ImportProblem[]): ImportReport {
+  return { ok: false, created: 0, updated: 0, unchanged: 0, problems: sortProblems(problems, PERSON_COLUMNS) };
 }

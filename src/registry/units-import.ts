@@ -9,7 +9,9 @@ import { eq } from "drizzle-orm";
 import type { OpenDatabase } from "../db/database.js";
 import { units } from "../db/schema.js";
 import { fold } from "../nlu/normalize.js";
-import { CsvError, parseCsv, type CsvRecord } from "./csv.js";
+import { lookupAlias, readTable, sortProblems, type ImportProblem, type TableInput } from "./table-reader.js";
+
+export { cleanCell, type ImportProblem } from "./table-reader.js";
 
 export type UnitType = "department" | "office" | "school";
 export type UnitLevel = "mam_non" | "tieu_hoc" | "thcs" | "thpt" | "gdtx";
@@ -18,14 +20,6 @@ export type UnitColumn = "code" | "name" | "type" | "level" | "parent_code";
 export const UNIT_COLUMNS: readonly UnitColumn[] = ["code", "name", "type", "level", "parent_code"];
 export const UNIT_TYPES: readonly UnitType[] = ["department", "office", "school"];
 export const UNIT_LEVELS: readonly UnitLevel[] = ["mam_non", "tieu_hoc", "thcs", "thpt", "gdtx"];
-
-export interface ImportProblem {
-  /** 1-based line of the file, the header being line 1 (for rows given as arrays: index + 1) */
-  row: number;
-  /** one of UNIT_COLUMNS, or "" for a problem with the file as a whole */
-  column: string;
-  problem: string;
-}
 
 export interface ImportReport {
   ok: boolean;
@@ -72,28 +66,14 @@ const REQUIRED_COLUMNS: readonly UnitColumn[] = ["code", "name", "type", "parent
 
 const TYPE_LABEL: Record<UnitType, string> = { department: "the department", office: "an office", school: "a school" };
 
-function lookup<K extends string>(table: Record<K, readonly string[]>, folded: string): K | undefined {
-  for (const key of Object.keys(table) as K[]) if (table[key].includes(folded)) return key;
-  return undefined;
-}
-
 /** "Phòng GDĐT", "phong", "office" → "office"; undefined when not a known type. */
 export function parseUnitType(value: string): UnitType | undefined {
-  return lookup(TYPE_ALIASES, fold(value));
+  return lookupAlias(TYPE_ALIASES, fold(value));
 }
 
 /** "Tiểu học", "tieu hoc", "tieu_hoc", "TT GDTX" → canonical level; undefined when not a known level. */
 export function parseUnitLevel(value: string): UnitLevel | undefined {
-  return lookup(LEVEL_ALIASES, fold(value));
-}
-
-/** NFC, without zero-width characters, inner whitespace collapsed, trimmed. */
-export function cleanCell(value: string): string {
-  return value
-    .normalize("NFC")
-    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
+  return lookupAlias(LEVEL_ALIASES, fold(value));
 }
 
 /** `row 7, column level: unknown level "cap 4"` (or `row 1: ...` for a problem with the whole file). */
@@ -130,76 +110,23 @@ interface FinalUnit {
 
 export function importUnits(
   database: OpenDatabase,
-  input: string | readonly (readonly string[])[],
+  input: TableInput,
   options: ImportOptions,
 ): ImportReport {
-  const problems: ImportProblem[] = [];
-  const fail = (): ImportReport => ({ ok: false, created: 0, updated: 0, unchanged: 0, problems: sortProblems(problems) });
-
-  // 1. Records, without blank lines (spreadsheets export trailing ";;;;" rows).
-  let records: CsvRecord[];
-  if (typeof input === "string") {
-    try {
-      records = parseCsv(input).records;
-    } catch (error) {
-      if (!(error instanceof CsvError)) throw error;
-      problems.push({ row: error.line, column: "", problem: error.message });
-      return fail();
-    }
-  } else {
-    records = input.map((fields, i) => ({ line: i + 1, fields: [...fields] }));
-  }
-  records = records
-    .map((r) => ({ line: r.line, fields: r.fields.map(cleanCell) }))
-    .filter((r) => r.fields.some((f) => f !== ""));
-  const header = records[0];
-  if (!header) {
-    problems.push({ row: 1, column: "", problem: "the file is empty (expected a header: code, name, type, level, parent_code)" });
-    return fail();
-  }
-
-  // 2. Header: which cell holds which column.
-  const columnIndex = new Map<UnitColumn, number>();
-  header.fields.forEach((cell, i) => {
-    const column = lookup(HEADER_ALIASES, fold(cell));
-    if (!column) return; // other columns (STT, address, phone...) are ignored
-    const first = columnIndex.get(column);
-    if (first !== undefined) {
-      problems.push({
-        row: header.line,
-        column,
-        problem: `column "${cell}" repeats column "${header.fields[first] ?? ""}" (both mean ${column})`,
-      });
-    } else {
-      columnIndex.set(column, i);
-    }
+  // 1-2. Records without blank lines, and the header: which cell holds which column.
+  const table = readTable(input, {
+    aliases: HEADER_ALIASES,
+    required: REQUIRED_COLUMNS,
+    emptyMessage: "the file is empty (expected a header: code, name, type, level, parent_code)",
+    noRowsMessage: "no units under the header",
   });
-  for (const column of REQUIRED_COLUMNS) {
-    if (!columnIndex.has(column)) {
-      problems.push({
-        row: header.line,
-        column,
-        problem: `missing column "${column}" (or ${HEADER_ALIASES[column]
-          .slice(1)
-          .map((a) => `"${a}"`)
-          .join(", ")}, with or without tone marks)`,
-      });
-    }
-  }
-  if (problems.length > 0) return fail();
-  const dataRecords = records.slice(1);
-  if (dataRecords.length === 0) {
-    problems.push({ row: header.line, column: "", problem: "no units under the header" });
-    return fail();
-  }
+  if (!table.ok) return rejected(table.problems);
+  const { header, cell } = table;
+  const problems: ImportProblem[] = [];
 
   // 3. Each row on its own.
-  const cell = (r: CsvRecord, column: UnitColumn): string => {
-    const i = columnIndex.get(column);
-    return i === undefined ? "" : (r.fields[i] ?? "");
-  };
   const rows: FileUnit[] = [];
-  for (const r of dataRecords) {
+  for (const r of table.rows) {
     const code = cell(r, "code");
     const name = cell(r, "name");
     const typeText = cell(r, "type");
@@ -218,12 +145,12 @@ export function importUnits(
       problems.push({ row: r.line, column: "level", problem: `unknown level "${levelText}"` });
     } else if (level && (type === "department" || type === "office")) {
       problems.push({ row: r.line, column: "level", problem: `level must be empty for ${TYPE_LABEL[type]} (got "${levelText}")` });
-    } else if (type === "school" && levelText === "" && columnIndex.has("level")) {
+    } else if (type === "school" && levelText === "" && header.columns.has("level")) {
       problems.push({ row: r.line, column: "level", problem: "a school needs a level (mam_non, tieu_hoc, thcs, thpt or gdtx)" });
     }
     rows.push({ row: r.line, code, name, type, level: level ?? null, parentCode: parentCode === "" ? null : parentCode });
   }
-  if (!columnIndex.has("level") && rows.some((u) => u.type === "school")) {
+  if (!header.columns.has("level") && rows.some((u) => u.type === "school")) {
     problems.push({
       row: header.line,
       column: "level",
@@ -346,7 +273,7 @@ export function importUnits(
         }
       }
 
-      if (problems.length > 0) return fail();
+      if (problems.length > 0) return rejected(problems);
 
       // 9. Plan and, unless a dry run, write: parents before children.
       const report: ImportReport = { ok: true, created: 0, updated: 0, unchanged: 0, problems: [] };
@@ -418,13 +345,6 @@ function topologicalOrder(fileUnits: Map<string, FileUnit>): FileUnit[] {
   return ordered;
 }
 
-function sortProblems(problems: ImportProblem[]): ImportProblem[] {
-  const order = (column: string) => {
-    const i = UNIT_COLUMNS.indexOf(column as UnitColumn);
-    return i < 0 ? -1 : i;
-  };
-  return problems
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => a.p.row - b.p.row || order(a.p.column) - order(b.p.column) || a.i - b.i)
-    .map(({ p }) => p);
+function rejected(problems: ImportProblem[]): ImportReport {
+  return { ok: false, created: 0, updated: 0, unchanged: 0, problems: sortProblems(problems, UNIT_COLUMNS) };
 }
