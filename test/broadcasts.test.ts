@@ -306,6 +306,19 @@ describe("broadcasts through the admin API", () => {
       expect(reply.visibleText).toContain("Trường <THPT> Lê & Lợi");
     });
 
+    it("skips addresses on a channel that is not configured, so the broadcast still finishes", async () => {
+      // A Zalo address left from a time Zalo was on (this app runs without it).
+      const conn = db(running);
+      conn
+        .prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) SELECT user_id, 'zalo', 'z-old', 0, 0 FROM channel_addresses WHERE address = '102'")
+        .run();
+      conn.close();
+      const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Kênh tắt", text: { vi: "Zalo đang tắt" }, audience: { channels: ["zalo"] } });
+      const done = await waitForStatus(running, admin, res.body.id, "done", 15_000);
+      expect(done.body.status).toBe("done");
+      expect((done.body.counts as { reasons: Record<string, number> }).reasons.channel_off).toBe(1);
+    });
+
     it("describes the API in an OpenAPI document", async () => {
       const doc = (await api(running, "GET", "/api/openapi.json", undefined)).body as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toBe("3.1.0");

@@ -193,6 +193,13 @@ export class SqliteOutbox implements OutboxPort {
     });
   }
 
+  skipChannelsOtherThan(active: Channel[], now: Date): number {
+    const keep = active.length > 0 ? sql`AND channel NOT IN (${sql.join(active.map((c) => sql`${c}`), sql`, `)})` : sql``;
+    return this.db.run(sql`
+      UPDATE outbox SET status = 'skipped', reason = 'channel_off', done_at = ${now.getTime()}
+      WHERE status = 'queued' ${keep}`).changes;
+  }
+
   /** When the person last wrote to us on this address (Zalo's consultation window runs from it). */
   lastInbound(channel: Channel, address: string): number | undefined {
     return this.db

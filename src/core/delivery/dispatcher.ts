@@ -45,6 +45,7 @@ export class Dispatcher {
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly lanes = new Map<Channel, Lane>();
+  private sweeper: Lane | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -54,6 +55,7 @@ export class Dispatcher {
     const released = this.deps.outbox.releaseClaims();
     if (released > 0) this.deps.logger.warn({ released }, "re-queued deliveries left in flight by a previous run");
     this.running = true;
+    this.loops.push(this.sweepUnsendable());
     for (const channel of Object.keys(this.deps.senders) as Channel[]) {
       const pace = this.deps.pace[channel];
       if (!pace) continue;
@@ -66,6 +68,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.running = false;
     for (const lane of this.lanes.values()) lane.wake();
+    this.sweeper?.wake();
     await Promise.all(this.loops);
     this.loops = [];
     this.deps.outbox.releaseClaims();
@@ -74,6 +77,22 @@ export class Dispatcher {
   /** The channel's current rate (it drops after a 429 and recovers), for metrics and benchmarks. */
   currentRate(channel: Channel): number | undefined {
     return this.lanes.get(channel)?.rate;
+  }
+
+  /** Rows for a channel that is off would wait forever and keep their broadcast "sending": skip them. */
+  private async sweepUnsendable(): Promise<void> {
+    const active = Object.keys(this.deps.senders) as Channel[];
+    const lane = new Lane({ perSecond: 1, privateChatGapMs: 0, groupChatGapMs: 0, concurrency: 1 });
+    this.sweeper = lane;
+    while (this.running) {
+      try {
+        const skipped = this.deps.outbox.skipChannelsOtherThan(active, this.deps.clock.now());
+        if (skipped > 0) this.deps.logger.warn({ skipped }, "skipped deliveries on channels that are not configured");
+      } catch (error) {
+        this.deps.logger.error({ err: error }, "could not sweep the outbox");
+      }
+      await lane.sleep(5_000);
+    }
   }
 
   private async loop(channel: Channel, lane: Lane): Promise<void> {

@@ -31,6 +31,8 @@ export interface OutboxPort {
    * and the same message is queued on the person's other reachable channel, if they have one.
    */
   skipWithFallback(row: OutboxRow, reason: string, now: Date): void;
+  /** Queued rows for channels this process cannot send on (turned off) are skipped, so nothing waits forever. */
+  skipChannelsOtherThan(active: Channel[], now: Date): number;
 }
 
 /** Renders the message an outbox row stands for (from its broadcast or reminder), in the row's locale. */
