@@ -32,14 +32,10 @@ import { SqliteOutbox } from "./db/outbox-store.js";
 import { SqliteUnitDirectory } from "./db/unit-directory.js";
 import { StaffChat } from "./core/staff-chat.js";
 import { ReminderPlanner } from "./reminders/planner.js";
-import type { ReminderSettings } from "./reminders/steps.js";
 import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.js";
 import { StaffDesk } from "./tasks/staff-desk.js";
-import { ZaloChannel } from "./adapters/zalo/zalo-channel.js";
-import { ZaloClient } from "./adapters/zalo/zalo-client.js";
-import { ZaloSender } from "./adapters/zalo/zalo-sender.js";
-import { zaloWebhookRoute } from "./adapters/zalo/zalo-webhook.js";
-import { SqliteSeenMessages, SqliteZaloTokens } from "./db/zalo-store.js";
+import { reminderSettingsFrom } from "./wiring/reminder-settings.js";
+import { createZalo } from "./wiring/zalo.js";
 import type { SendGuard } from "./core/delivery/outbox-types.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -326,86 +322,4 @@ function jsonErrors(logger: PinoLogger): ErrorRequestHandler {
             : "bad request";
     res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message });
   };
-}
-
-export function reminderSettingsFrom(config: Config, quietHours: ReturnType<typeof parseQuietHours>): ReminderSettings {
-  const [hour, minute] = config.REMINDER_TIME.split(":").map(Number) as [number, number];
-  return {
-    daysBefore: config.REMINDER_DAYS_BEFORE.split(",").map(Number),
-    lateEveryDays: config.REMINDER_LATE_EVERY_DAYS,
-    officeAfterDays: config.REMINDER_OFFICE_AFTER_DAYS,
-    departmentAfterDays: config.REMINDER_DEPARTMENT_AFTER_DAYS,
-    maxLateDays: config.REMINDER_MAX_LATE_DAYS,
-    hour,
-    minute,
-    skipWeekends: config.REMINDER_SKIP_WEEKENDS,
-    quietHours,
-    timeZone: config.TZ_NAME,
-    catchUpMs: 24 * 3_600_000,
-  };
-}
-
-interface ZaloParts {
-  client: ZaloClient;
-  sender: ZaloSender;
-  channel: ZaloChannel;
-  route: express.Router;
-}
-
-/** The Zalo OA channel, on when the app id and the OA secret key are set. */
-function createZalo(
-  config: Config,
-  deps: {
-    conversation: Conversation;
-    translator: I18nTranslator;
-    clock: Clock;
-    logger: PinoLogger;
-    metrics: Metrics;
-    store: SqliteConversationStore;
-    database: OpenDatabase;
-    sleep: ((ms: number) => Promise<void>) | undefined;
-  },
-): ZaloParts | undefined {
-  if (!config.ZALO_APP_ID || !config.ZALO_OA_SECRET_KEY || !config.ZALO_APP_SECRET) return undefined;
-  const client = new ZaloClient({
-    appId: config.ZALO_APP_ID,
-    appSecret: config.ZALO_APP_SECRET,
-    apiBase: config.ZALO_API_BASE,
-    oauthBase: config.ZALO_OAUTH_BASE,
-    tokens: new SqliteZaloTokens(deps.database.db),
-    initialTokens:
-      config.ZALO_ACCESS_TOKEN && config.ZALO_REFRESH_TOKEN
-        ? { accessToken: config.ZALO_ACCESS_TOKEN, refreshToken: config.ZALO_REFRESH_TOKEN }
-        : undefined,
-    logger: deps.logger,
-    now: () => deps.clock.now().getTime(),
-  });
-  const zaloSender = new ZaloSender(client);
-  const sender = Object.assign(zaloSender, { isReady: () => client.health() !== "degraded" });
-  const channel = new ZaloChannel({
-    sender,
-    conversation: deps.conversation,
-    translator: deps.translator,
-    clock: deps.clock,
-    logger: deps.logger,
-    defaultLocale: config.DEFAULT_LOCALE,
-    recordInbound: (userId, at) => void deps.store.touchUser("zalo", userId, at),
-    markUnreachable: (userId, at) => deps.store.markUnreachable("zalo", userId, at),
-    markUnfollowed: (userId, at) => {
-      const user = deps.store.touchUser("zalo", userId, at);
-      deps.store.setSubscribed(user.id, false, at);
-      deps.store.markUnreachable("zalo", userId, at);
-    },
-    metrics: deps.metrics,
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  });
-  const route = zaloWebhookRoute({
-    appId: config.ZALO_APP_ID,
-    oaSecretKey: config.ZALO_OA_SECRET_KEY,
-    seen: new SqliteSeenMessages(deps.database.db, () => deps.clock.now()),
-    ...channel.handlers(),
-    logger: deps.logger,
-    metrics: deps.metrics,
-  });
-  return { client, sender, channel, route };
 }

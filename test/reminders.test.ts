@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reminderSettingsFrom } from "../src/app.js";
+import { reminderSettingsFrom } from "../src/wiring/reminder-settings.js";
 import { parseConfig } from "../src/config.js";
 import { parseQuietHours } from "../src/core/time/quiet-hours.js";
 import { openDatabase } from "../src/db/database.js";

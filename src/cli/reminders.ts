@@ -5,7 +5,7 @@
  *   Runs the planner once for that moment (what the cron tick does), writing reminder and outbox rows.
  */
 import { join } from "node:path";
-import { reminderSettingsFrom } from "../app.js";
+import { reminderSettingsFrom } from "../wiring/reminder-settings.js";
 import { loadConfig } from "../config.js";
 import { parseQuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reminderSettingsFrom } from "../../src/app.js";
+import { reminderSettingsFrom } from "../../src/wiring/reminder-settings.js";
 import { argValue, percentile } from "../../src/cli/shared.js";
 import { parseConfig } from "../../src/config.js";
 import { parseQuietHours } from "../../src/core/time/quiet-hours.js";

@@ -1,0 +1,79 @@
+import type express from "express";
+import type { Logger as PinoLogger } from "pino";
+import { ZaloChannel } from "../adapters/zalo/zalo-channel.js";
+import { ZaloClient } from "../adapters/zalo/zalo-client.js";
+import { ZaloSender } from "../adapters/zalo/zalo-sender.js";
+import { zaloWebhookRoute } from "../adapters/zalo/zalo-webhook.js";
+import type { Config } from "../config.js";
+import type { Conversation } from "../core/conversation.js";
+import type { Clock } from "../core/ports.js";
+import type { SqliteConversationStore } from "../db/conversation-store.js";
+import type { OpenDatabase } from "../db/database.js";
+import { SqliteSeenMessages, SqliteZaloTokens } from "../db/zalo-store.js";
+import type { Metrics } from "../infra/metrics.js";
+import type { I18nTranslator } from "../infra/translator.js";
+
+export interface ZaloParts {
+  client: ZaloClient;
+  sender: ZaloSender;
+  channel: ZaloChannel;
+  route: express.Router;
+}
+
+/** The Zalo OA channel, on when the app id and the OA secret key are set. */
+export function createZalo(
+  config: Config,
+  deps: {
+    conversation: Conversation;
+    translator: I18nTranslator;
+    clock: Clock;
+    logger: PinoLogger;
+    metrics: Metrics;
+    store: SqliteConversationStore;
+    database: OpenDatabase;
+    sleep: ((ms: number) => Promise<void>) | undefined;
+  },
+): ZaloParts | undefined {
+  if (!config.ZALO_APP_ID || !config.ZALO_OA_SECRET_KEY || !config.ZALO_APP_SECRET) return undefined;
+  const client = new ZaloClient({
+    appId: config.ZALO_APP_ID,
+    appSecret: config.ZALO_APP_SECRET,
+    apiBase: config.ZALO_API_BASE,
+    oauthBase: config.ZALO_OAUTH_BASE,
+    tokens: new SqliteZaloTokens(deps.database.db),
+    initialTokens:
+      config.ZALO_ACCESS_TOKEN && config.ZALO_REFRESH_TOKEN
+        ? { accessToken: config.ZALO_ACCESS_TOKEN, refreshToken: config.ZALO_REFRESH_TOKEN }
+        : undefined,
+    logger: deps.logger,
+    now: () => deps.clock.now().getTime(),
+  });
+  const zaloSender = new ZaloSender(client);
+  const sender = Object.assign(zaloSender, { isReady: () => client.health() !== "degraded" });
+  const channel = new ZaloChannel({
+    sender,
+    conversation: deps.conversation,
+    translator: deps.translator,
+    clock: deps.clock,
+    logger: deps.logger,
+    defaultLocale: config.DEFAULT_LOCALE,
+    recordInbound: (userId, at) => void deps.store.touchUser("zalo", userId, at),
+    markUnreachable: (userId, at) => deps.store.markUnreachable("zalo", userId, at),
+    markUnfollowed: (userId, at) => {
+      const user = deps.store.touchUser("zalo", userId, at);
+      deps.store.setSubscribed(user.id, false, at);
+      deps.store.markUnreachable("zalo", userId, at);
+    },
+    metrics: deps.metrics,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+  const route = zaloWebhookRoute({
+    appId: config.ZALO_APP_ID,
+    oaSecretKey: config.ZALO_OA_SECRET_KEY,
+    seen: new SqliteSeenMessages(deps.database.db, () => deps.clock.now()),
+    ...channel.handlers(),
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  return { client, sender, channel, route };
+}
