@@ -21,6 +21,7 @@ import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier } from "./nlu/intent-clas
 import cron from "node-cron";
 import { AdminTokens } from "./admin/admin-tokens.js";
 import { adminRoutes } from "./adapters/admin/admin-routes.js";
+import { consoleRoutes } from "./adapters/admin/console-page.js";
 import { BroadcastService } from "./broadcast/broadcast-service.js";
 import { OutboxMessages } from "./broadcast/outbox-messages.js";
 import { Dispatcher } from "./core/delivery/dispatcher.js";
@@ -224,6 +225,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     }),
   );
+  app.use(consoleRoutes());
   app.use(webChatRoutes({ conversation, clock, metrics, ratePerMinute: config.CHAT_RATE_PER_MINUTE }));
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
