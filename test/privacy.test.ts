@@ -38,11 +38,11 @@ describe("logs", () => {
       },
     });
     const logger = createLogger("info", sink);
-    const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    const token = "123456789:TESTtokenForTheRedactionCheck0042";
     logger.error({ err: new Error(`request to https://api.telegram.org/bot${token}/getMe failed`) }, "telegram failed");
     logger.info({ token, config: { TELEGRAM_BOT_TOKEN: token } }, `starting with ${token}`);
     const text = out.join("");
     expect(text).toContain("telegram failed");
-    expect(text).not.toContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw");
+    expect(text).not.toContain("TESTtokenForTheRedactionCheck0042");
   });
 });

@@ -758,7 +758,7 @@ interface UpdateWaiter {
 
 type Handler = (params: Params, signal: AbortSignal) => Outcome | Promise<Outcome>;
 
-const DEFAULT_TOKEN = "123456789:AAH-fake-token-for-tests_0123456789ab";
+const DEFAULT_TOKEN = "123456789:TEST-fake-token-for-tests_0123456789ab";
 const unixNow = (): number => Math.floor(Date.now() / 1000);
 
 class FakeTelegramServer implements FakeTelegram {
