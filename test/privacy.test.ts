@@ -41,8 +41,16 @@ describe("logs", () => {
     const token = "123456789:TESTtokenForTheRedactionCheck0042";
     logger.error({ err: new Error(`request to https://api.telegram.org/bot${token}/getMe failed`) }, "telegram failed");
     logger.info({ token, config: { TELEGRAM_BOT_TOKEN: token } }, `starting with ${token}`);
+    const httpError = Object.assign(new Error("Request failed with status code 500"), {
+      config: { url: "https://openapi.zalo.me/v3.0/oa/message/cs", headers: { access_token: "zalo-secret-access-token" } },
+      response: { status: 500, headers: { "set-cookie": "x" } },
+    });
+    logger.error({ err: httpError }, "zalo failed");
+    logger.info({ pair: { accessToken: "zalo-secret-access-token", refreshToken: "zalo-secret-refresh" } }, "refreshed");
     const text = out.join("");
     expect(text).toContain("telegram failed");
+    expect(text).toContain("Request failed with status code 500");
+    expect(text).not.toContain("zalo-secret");
     expect(text).not.toContain("TESTtokenForTheRedactionCheck0042");
   });
 });
