@@ -10,6 +10,7 @@ import type { Config } from "./config.js";
 import { loadAnswerBook } from "./content/load-answers.js";
 import { loadIntents, loadLexicon } from "./content/load-intents.js";
 import { Conversation } from "./core/conversation.js";
+import { plainText } from "./core/rich-text.js";
 import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
@@ -128,6 +129,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger,
       defaultLocale: config.DEFAULT_LOCALE,
       markUnreachable: (address, at) => store.markUnreachable("telegram", address, at),
+      staffChatId: config.STAFF_CHAT_ID,
+      onStaffReply: (postId, text) => relayStaffReply(postId, text),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
     if (config.STAFF_CHAT_ID) {
@@ -140,6 +143,23 @@ export async function createApp(options: AppOptions): Promise<App> {
       );
     }
   }
+
+  /** A staff member's reply to a hand-off post, sent to the person on the channel they asked from. */
+  const relayStaffReply = async (postId: string, text: string): Promise<string | undefined> => {
+    const staffLocale = config.DEFAULT_LOCALE;
+    const target = store.answerHandoff(postId, clock.now());
+    if (target === undefined) return undefined;
+    if (target === "gone") return translator.t("handoff_post.gone", staffLocale);
+    const sender = senders[target.channel];
+    if (!sender) return translator.t("handoff_post.no_push", staffLocale);
+    try {
+      await sender.send(target.address, { text: plainText(`${translator.t("staff_reply", target.locale)}\n\n${text}`), buttons: [] });
+      return translator.t("handoff_post.relayed", staffLocale);
+    } catch (error) {
+      logger.warn({ err: error }, "could not relay a staff reply");
+      return translator.t("handoff_post.failed", staffLocale);
+    }
+  };
 
   const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
   const senders: Partial<Record<Channel, ChannelSender>> = {};

@@ -152,6 +152,28 @@ describe("Telegram by long polling, through the real telegraf client", () => {
     expect(toUser.visibleText).toMatch(/cán bộ/);
   });
 
+  it("relays a staff member's reply to the hand-off post back to the person", async () => {
+    const chatId = nextChat;
+    fake.pushUpdate(fake.textUpdate(chatId, "tôi muốn gặp nhân viên tư vấn"));
+    const post = await fake.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("tôi muốn gặp nhân viên tư vấn"), 8000);
+    const now = Math.floor(Date.now() / 1000);
+    fake.pushUpdate({
+      message: {
+        message_id: 9001,
+        date: now,
+        chat: { id: STAFF_CHAT, type: "supergroup", title: "Hỗ trợ" },
+        from: { id: 42, is_bot: false, first_name: "Cán bộ" },
+        text: "Chào anh/chị, trường sẽ cấp tài khoản VnEdu trong tuần này <ạ> & xin cảm ơn.",
+        reply_to_message: { message_id: post.messageId, date: now, chat: { id: STAFF_CHAT, type: "supergroup", title: "Hỗ trợ" }, text: post.visibleText },
+      },
+    } as never);
+    const relayed = await fake.waitForSent((m) => m.chatId === chatId && m.visibleText.includes("trường sẽ cấp tài khoản"), 8000);
+    expect(relayed.visibleText).toContain("Cán bộ Sở GDĐT trả lời");
+    expect(relayed.visibleText).toContain("<ạ> & xin cảm ơn");
+    const confirmation = await fake.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("Đã chuyển câu trả lời"), 8000);
+    expect(confirmation.parseMode).toBe("HTML");
+  });
+
   it("splits a text over 4,096 characters at paragraph boundaries, buttons on the last piece", async () => {
     const chatId = nextChat;
     const paragraph = (n: number) => `**Phần ${n}** ${"nội dung <chi tiết> & ghi chú ".repeat(45).trim()}`;

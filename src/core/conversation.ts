@@ -279,7 +279,8 @@ export class Conversation {
     const id = store.createHandoff(request);
     if (!staff) return;
     try {
-      await staff.notifyHandoff({ id, ...request });
+      const posted = await staff.notifyHandoff({ id, ...request });
+      if (posted) store.setHandoffStaffMessage(id, posted);
     } catch (error) {
       // The request is stored; staff still see it in the database even if the chat post failed.
       logger.error({ err: error, handoff: id }, "could not post hand-off to the staff chat");

@@ -38,6 +38,7 @@ export interface ConversationStore {
   recentMessages(userId: number, limit: number): LoggedMessage[];
   recordUnanswered(normalizedText: string, locale: Locale, at: Date): void;
   createHandoff(request: Omit<HandoffRequest, "id">): number;
+  setHandoffStaffMessage(handoffId: number, staffMessageId: string): void;
   /** Deletes everything kept about this user (addresses, logs, hand-offs). */
   forgetUser(userId: number): void;
 }
@@ -110,7 +111,8 @@ export interface Translator {
 
 /** Where hand-off requests go (a staff Telegram chat); optional. */
 export interface StaffNotifier {
-  notifyHandoff(request: HandoffRequest): Promise<void>;
+  /** Posts the request; returns the post's id when a reply to it can be relayed back. */
+  notifyHandoff(request: HandoffRequest): Promise<string | void>;
 }
 
 export interface ConversationObserver {

@@ -97,6 +97,25 @@ export class SqliteConversationStore implements ConversationStore {
       .get().id;
   }
 
+  setHandoffStaffMessage(handoffId: number, staffMessageId: string): void {
+    this.db.update(handoffs).set({ staffMessageId }).where(eq(handoffs.id, handoffId)).run();
+  }
+
+  /** The person behind a hand-off post in the staff chat, to relay a staff reply; marks it answered. */
+  answerHandoff(staffMessageId: string, at: Date): { channel: Channel; address: string; locale: Locale } | "gone" | undefined {
+    return this.db.transaction((tx) => {
+      const handoff = tx.select().from(handoffs).where(eq(handoffs.staffMessageId, staffMessageId)).get();
+      if (!handoff) return undefined;
+      const address = tx
+        .select({ address: channelAddresses.address })
+        .from(channelAddresses)
+        .where(and(eq(channelAddresses.userId, handoff.userId), eq(channelAddresses.channel, handoff.channel as Channel)))
+        .get();
+      tx.update(handoffs).set({ status: "closed", answeredAt: at.getTime() }).where(eq(handoffs.id, handoff.id)).run();
+      return address ? { channel: handoff.channel as Channel, address: address.address, locale: handoff.locale as Locale } : "gone";
+    });
+  }
+
   forgetUser(userId: number): void {
     // Addresses, logs and hand-offs go with the user (ON DELETE CASCADE).
     this.db.delete(users).where(eq(users.id, userId)).run();

@@ -80,10 +80,12 @@ export const handoffs = sqliteTable(
     transcript: text("transcript").notNull(),
     status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
     createdAt: integer("created_at").notNull(),
+    /** the post in the staff chat; a staff member's reply to it goes back to the person */
+    staffMessageId: text("staff_message_id"),
+    answeredAt: integer("answered_at"),
   },
-  (t) => [index("handoffs_status").on(t.status, t.createdAt)],
+  (t) => [index("handoffs_status").on(t.status, t.createdAt), index("handoffs_staff_message").on(t.staffMessageId)],
 );
-
 
 /** The organisation tree: the Department, offices under it, schools under those (or directly under it). */
 export const units = sqliteTable(

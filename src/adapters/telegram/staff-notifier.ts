@@ -15,7 +15,7 @@ export class TelegramStaffNotifier implements StaffNotifier {
     private readonly timeZone: string,
   ) {}
 
-  async notifyHandoff(request: HandoffRequest): Promise<void> {
+  async notifyHandoff(request: HandoffRequest): Promise<string> {
     const t = (key: string, vars?: Record<string, string | number>) =>
       this.translator.t(`handoff_post.${key}`, this.locale, vars);
     const at = request.at.toLocaleString("vi-VN", { timeZone: this.timeZone });
@@ -28,6 +28,7 @@ export class TelegramStaffNotifier implements StaffNotifier {
         .filter((m) => m.direction === "in")
         .map((m) => `• ${m.text === null ? escapeHtml(t("withheld")) : escapeHtml(m.text.slice(0, MAX_QUOTE))}`),
     ];
-    await this.sender.sendHtml(this.staffChatId, lines.join("\n"));
+    lines.push("", `<i>${escapeHtml(t("reply_hint"))}</i>`);
+    return this.sender.sendHtml(this.staffChatId, lines.join("\n"));
   }
 }

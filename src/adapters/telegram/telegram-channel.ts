@@ -5,6 +5,7 @@ import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from "../../cor
 import type { Clock, Translator } from "../../core/ports.js";
 import type { Locale, OutboundMessage } from "../../core/types.js";
 import type { Metrics } from "../../infra/metrics.js";
+import { escapeHtml } from "../../core/render.js";
 import { TelegramSender } from "./telegram-sender.js";
 
 export interface TelegramChannelOptions {
@@ -19,6 +20,10 @@ export interface TelegramChannelOptions {
   markUnreachable: (address: string, at: Date) => void;
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  /** the staff chat: replies there to a hand-off post are relayed to the person */
+  staffChatId?: string | undefined;
+  /** relays a staff reply; returns the confirmation to post in the staff chat, or undefined to stay silent */
+  onStaffReply?: (postId: string, text: string) => Promise<string | undefined>;
 }
 
 const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "unlink", "forget"] as const;
@@ -87,7 +92,12 @@ export class TelegramChannel {
 
   private async onMessage(ctx: Context): Promise<void> {
     const message = ctx.message;
-    if (!message || !ctx.chat || ctx.chat.type !== "private") return;
+    if (!message || !ctx.chat) return;
+    if (this.options.staffChatId && String(ctx.chat.id) === this.options.staffChatId) {
+      await this.onStaffMessage(ctx);
+      return;
+    }
+    if (ctx.chat.type !== "private") return;
     this.options.metrics.updates.inc({ channel: "telegram" });
     const chatId = String(ctx.chat.id);
     const languageHint = message.from?.language_code;
@@ -98,6 +108,20 @@ export class TelegramChannel {
       return;
     }
     await this.converse(chatId, message.text, "text", languageHint);
+  }
+
+  /** A staff member answers a hand-off by replying to its post; the answer goes to the person. */
+  private async onStaffMessage(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (!message || !("reply_to_message" in message) || !message.reply_to_message || !("text" in message)) return;
+    const text = message.text.trim();
+    if (text === "" || !this.options.onStaffReply) return;
+    const confirmation = await this.options.onStaffReply(String(message.reply_to_message.message_id), text);
+    if (confirmation) {
+      await this.sender.sendHtml(String(message.chat.id), escapeHtml(confirmation), undefined, message.message_id).catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, "could not confirm a relayed staff reply");
+      });
+    }
   }
 
   private async onCallback(ctx: Context): Promise<void> {
