@@ -1,3 +1,4 @@
+import { mulberry32 } from "../src/nlu/random.js";
 import { Telegram } from "telegraf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMarkdown } from "../src/core/markdown.js";
@@ -42,17 +43,8 @@ function textProblemOf(text: string): string | null {
   return null;
 }
 
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a failure can be replayed. */
+const random = mulberry32;
 
 const PIECES = [
   "*", "**", "_", "__", "***", "[", "]", "(", ")", "](", "\\", "#", "# ", "- ", "* ", "+ ", "1. ", "\n", "\n\n", " ", "\t",

@@ -1,3 +1,4 @@
+import { expectRejected as expectRejectedFrom } from "./support/import-assertions.js";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,15 +31,9 @@ const csv = (...lines: string[]) => `${[HEADER, ...lines].join("\n")}\n`;
 /** The sample's department and office, for files that add to it. */
 const BASE = ["SGDDT,Sở Giáo dục và Đào tạo,department,,", "PGD-VT,Phòng GDĐT Thành phố Vũng Tàu,office,,SGDDT"];
 
-/** Asserts the import failed with exactly one problem at (row, column) matching `text`, and wrote nothing. */
+/** Asserts the import failed with one problem at (row, column) matching `text`, and wrote nothing. */
 function expectRejected(report: ImportReport, row: number, column: string, text: RegExp, before: unknown[] = []): ImportProblem {
-  expect(report.ok).toBe(false);
-  expect({ created: report.created, updated: report.updated, unchanged: report.unchanged }).toEqual({ created: 0, updated: 0, unchanged: 0 });
-  const found = report.problems.filter((p) => p.row === row && p.column === column);
-  expect(found, JSON.stringify(report.problems)).toHaveLength(1);
-  expect(found[0]?.problem).toMatch(text);
-  expect(all()).toEqual(before);
-  return found[0] as ImportProblem;
+  return expectRejectedFrom(report, row, column, text, all, before);
 }
 
 describe("importUnits: the sample province", () => {

@@ -1,4 +1,5 @@
 import type { SparseVector } from "./features.js";
+import { mulberry32 } from "./random.js";
 
 /**
  * Multinomial logistic regression on sparse vectors, trained by AdaGrad with L2 regularisation.
@@ -96,17 +97,6 @@ export class SoftmaxRegression {
     for (let c = 0; c < C; c++) out[c] = (out[c] as number) / sum;
     return out;
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle(items: number[], random: () => number): void {
