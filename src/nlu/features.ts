@@ -14,6 +14,8 @@ export interface FeatureOptions {
   charWeight: number;
   wordWeight: number;
   bigramWeight: number;
+  /** weight of the words and bigrams as written with tone marks (0 turns them off) */
+  tonedWeight: number;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
@@ -22,10 +24,11 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   charWeight: 0.6,
   wordWeight: 1,
   bigramWeight: 0.8,
+  tonedWeight: 0.5,
 };
 
 /** Feature names with weights for one normalised text; the vocabulary maps them to indices. */
-export function extractFeatures(normalized: string, options: FeatureOptions): Map<string, number> {
+export function extractFeatures(normalized: string, options: FeatureOptions, toned: readonly string[] = []): Map<string, number> {
   const out = new Map<string, number>();
   const add = (key: string, weight: number): void => {
     out.set(key, (out.get(key) ?? 0) + weight);
@@ -33,6 +36,10 @@ export function extractFeatures(normalized: string, options: FeatureOptions): Ma
   const words = normalized.split(" ").filter(Boolean);
   for (const w of words) add(`w:${w}`, options.wordWeight);
   for (let i = 0; i + 1 < words.length; i++) add(`b:${words[i]}_${words[i + 1]}`, options.bigramWeight);
+  if (options.tonedWeight > 0) {
+    for (const w of toned) add(`t:${w}`, options.tonedWeight);
+    for (let i = 0; i + 1 < toned.length; i++) add(`tb:${toned[i]}_${toned[i + 1]}`, options.tonedWeight);
+  }
   const padded = ` ${normalized} `;
   for (let n = options.charMin; n <= options.charMax; n++) {
     for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`, options.charWeight);

@@ -1,6 +1,6 @@
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions } from "./features.js";
 import { LanguageDetector, type Locale } from "./language-detector.js";
-import { fold, Normalizer, type LexiconData } from "./normalize.js";
+import { fold, Normalizer, tonedWords, type LexiconData } from "./normalize.js";
 import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type TrainingOptions } from "./softmax-regression.js";
 
 export const OUT_OF_SCOPE = "out_of_scope";
@@ -70,7 +70,7 @@ export class IntentClassifier {
     const labels = [...new Set(data.map((d) => d.label))].sort();
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const vocabulary = new Vocabulary();
-    const docs = data.map((d) => extractFeatures(normalizer.normalizeForMatching(d.text), settings.features));
+    const docs = data.map((d) => extractFeatures(normalizer.normalizeForMatching(d.text), settings.features, tonedWords(d.text)));
     for (const doc of docs) vocabulary.learn(doc);
     vocabulary.fitIdf(docs);
     const vectors = docs.map((doc) => vocabulary.vectorize(doc));
@@ -113,9 +113,10 @@ export class IntentClassifier {
     const stripped = this.normalizer.stripFillers(expanded);
     // Politeness usually wraps a question ("dạ cho em hỏi … ạ, em cảm ơn"), but sometimes it is the message
     // ("cám ơn bot, mình hiểu rồi"): score the text with and without it and keep the surer reading.
-    let best = this.score(stripped);
+    const toned = tonedWords(text);
+    let best = this.score(stripped, toned);
     if (stripped !== expanded) {
-      const whole = this.score(expanded);
+      const whole = this.score(expanded, toned);
       if (whole.confidence > best.confidence) best = whole;
     }
     const { threshold, minWordCoverage, confidentEnough } = this.settings;
@@ -131,8 +132,8 @@ export class IntentClassifier {
     };
   }
 
-  private score(normalized: string): { intent: string; confidence: number; coverage: number; normalized: string } {
-    const features = extractFeatures(normalized, this.settings.features);
+  private score(normalized: string, toned: readonly string[]): { intent: string; confidence: number; coverage: number; normalized: string } {
+    const features = extractFeatures(normalized, this.settings.features, toned);
     const probs = this.model.probabilities(this.vocabulary.vectorize(features), this.probs);
     let best = 0;
     for (let c = 1; c < probs.length; c++) if ((probs[c] as number) > (probs[best] as number)) best = c;

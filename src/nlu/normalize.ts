@@ -36,6 +36,15 @@ export function fold(text: string): string {
     .replace(/\s+/g, " ");
 }
 
+/**
+ * The words as written, lower case with their tone marks, when the text has any: the classifier adds them
+ * beside the folded forms, so tone marks tell "bán" from "bạn" when present and nothing is lost when absent.
+ */
+export function tonedWords(text: string): string[] {
+  if (!hasVietnameseMarks(text)) return [];
+  return toNfc(text).toLowerCase().replace(NON_WORD, " ").trim().split(" ").filter(Boolean);
+}
+
 export class Normalizer {
   private readonly shorthand: Map<string, string>;
   private readonly fillerPatterns: RegExp[];
