@@ -38,6 +38,7 @@ import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.
 import { StaffDesk } from "./tasks/staff-desk.js";
 import { reminderSettingsFrom } from "./wiring/reminder-settings.js";
 import { createZalo } from "./wiring/zalo.js";
+import { zaloSiteVerificationRoute } from "./adapters/zalo/zalo-site-verification.js";
 import type { SendGuard } from "./core/delivery/outbox-types.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -216,6 +217,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.set("trust proxy", false);
   // Zalo signs the raw bytes, so its route reads the body itself, before the JSON parser.
   if (zalo) app.use(zalo.route);
+  if (config.ZALO_SITE_VERIFICATION) app.use(zaloSiteVerificationRoute(config.ZALO_SITE_VERIFICATION));
   app.use(express.json({ limit: "64kb" }));
   app.get("/healthz", (_req, res) => {
     if (zalo && zalo.client.health() === "degraded") {

@@ -89,6 +89,15 @@ const schema = z
     ZALO_OAUTH_BASE: z.url().default("https://oauth.zaloapp.com"),
     ZALO_CS_WINDOW_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     ZALO_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
+    // Domain verification (Zalo for Developers): the code of the meta tag, or the whole file name given.
+    ZALO_SITE_VERIFICATION: optionalString
+      .transform((v) => v?.replace(/^zalo_verifier/, "").replace(/\.html$/, ""))
+      .pipe(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{8,128}$/, "must be the code Zalo gives (zalo_verifier<code>.html or the meta tag's content)")
+          .optional(),
+      ),
     REMINDER_SKIP_WEEKENDS: z
       .enum(["true", "false"])
       .default("true")

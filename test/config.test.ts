@@ -23,6 +23,9 @@ describe("configuration", () => {
     expect(() => parseConfig({ STAFF_CHAT_ID: "staff" })).toThrow(/STAFF_CHAT_ID/);
     expect(() => parseConfig({ PUBLIC_URL: "ftp://x" })).toThrow(/PUBLIC_URL/);
     expect(() => parseConfig({ PORT: "x" })).toThrow(ConfigError);
+    expect(() => parseConfig({ ZALO_SITE_VERIFICATION: "<script>" })).toThrow(/ZALO_SITE_VERIFICATION: must be the code/);
+    expect(parseConfig({ ZALO_SITE_VERIFICATION: "zalo_verifierAbc123_-xyz.html" }).ZALO_SITE_VERIFICATION).toBe("Abc123_-xyz");
+    expect(parseConfig({ ZALO_SITE_VERIFICATION: "Abc123_-xyz" }).ZALO_SITE_VERIFICATION).toBe("Abc123_-xyz");
   });
 
   it("requires a webhook secret when Telegram runs by webhook", () => {

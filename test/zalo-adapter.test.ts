@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { anonymousAddress } from "../src/adapters/zalo/zalo-address.js";
 import { ZaloChannel } from "../src/adapters/zalo/zalo-channel.js";
 import { ZaloClient, type TokenPair, type ZaloTokenStore } from "../src/adapters/zalo/zalo-client.js";
 import { ZaloSender } from "../src/adapters/zalo/zalo-sender.js";
@@ -250,6 +251,44 @@ describe("POST /webhooks/zalo (router in a bare express app)", () => {
     expect(processed()).toBe(0);
   });
 
+  it("reads the question typed with a link and the caption of a picture or file as text", async () => {
+    await fake.postEvent(url, fake.linkEvent("u-110", "thủ tục chuyển trường ở link này là gì", "https://dichvucong.gov.vn/x", "m-110"));
+    await fake.postEvent(url, fake.mediaEvent("u-111", "user_send_image", "m-111", "điểm thi lớp 10 xem ở đâu"));
+    await fake.postEvent(url, fake.mediaEvent("u-112", "user_send_file", "m-112", "mẫu đơn này nộp ở đâu"));
+    await fake.postEvent(url, fake.mediaEvent("u-113", "user_send_image", "m-113", "  "));
+    await until(() => processed() === 4);
+    expect(texts).toEqual([
+      { userId: "u-110", text: "thủ tục chuyển trường ở link này là gì", msgId: "m-110" },
+      { userId: "u-111", text: "điểm thi lớp 10 xem ở đâu", msgId: "m-111" },
+      { userId: "u-112", text: "mẫu đơn này nộp ở đâu", msgId: "m-112" },
+    ]);
+    expect(nonTexts).toEqual(["u-113"]);
+  });
+
+  it("keeps a 20-digit id exact when Zalo sends it as a bare number", async () => {
+    const event = fake.textEvent("18446744073709551615", "xin chào", "m-114");
+    const raw = JSON.stringify(event).replace('"id":"18446744073709551615"', '"id": 18446744073709551615');
+    expect(raw).toContain('"id": 18446744073709551615');
+    expect((await fake.postEvent(url, event, { rawBody: raw })).status).toBe(200);
+    await until(() => texts.length === 1);
+    expect(texts[0]?.userId).toBe("18446744073709551615");
+  });
+
+  it("greets someone who taps Nhắn tin (user_click_chatnow) like a new follower", async () => {
+    expect((await fake.postEvent(url, fake.chatNowEvent("u-115"))).status).toBe(200);
+    await until(() => follows.length === 1);
+    expect(follows).toEqual(["u-115"]);
+  });
+
+  it("hands on an anonymous chat's text with an address that names the conversation", async () => {
+    await fake.postEvent(url, fake.anonymousTextEvent("anon-116", "conv-116", "học phí năm nay", "m-116"));
+    await until(() => texts.length === 1);
+    expect(texts[0]).toEqual({ userId: anonymousAddress("anon-116", "conv-116"), text: "học phí năm nay", msgId: "m-116" });
+    const noConversation = fake.anonymousTextEvent("anon-117", "c", "x");
+    delete (noConversation.message as Record<string, unknown>).conversation_id;
+    expect((await fake.postEvent(url, noConversation)).status).toBe(400);
+  });
+
   it("refuses a body over 256 kB", async () => {
     const res = await fake.postEvent(url, fake.textEvent("u-107", "a".repeat(300_000)));
     expect(res.status).toBe(413);
@@ -269,14 +308,39 @@ describe("POST /webhooks/zalo (router in a bare express app)", () => {
 // ───────────────────────────── client and sender ─────────────────────────────
 
 describe("ZaloClient and ZaloSender against the fake Zalo over HTTP", () => {
-  it("sends plain text with oa.query.show buttons and returns Zalo's message id", async () => {
+  it("sends plain text with oa.query.hide buttons (the payload is not echoed) and returns Zalo's message id", async () => {
     const sender = new ZaloSender(clientFor(freshStore()));
     const rich: RichText = { lines: [[{ text: "Chuyển trường", bold: true }, { text: " — xem " }, { text: "cổng", href: "https://dvc.example.vn" }]] };
     const result = await sender.send("u-200", message(rich, [{ label: "Danh sách dịch vụ", payload: "#dvc.list" }]));
     const [sent] = fake.sentTo("u-200");
     expect(result.providerMessageId).toBe(sent?.messageId);
     expect(sent?.text).toBe("Chuyển trường — xem cổng (https://dvc.example.vn)");
-    expect(sent?.buttons).toEqual([{ title: "Danh sách dịch vụ", type: "oa.query.show", payload: "#dvc.list" }]);
+    expect(sent?.buttons).toEqual([{ title: "Danh sách dịch vụ", type: "oa.query.hide", payload: "#dvc.list" }]);
+  });
+
+  it("refreshes once on -220 (access token expired or removed) and retries the send", async () => {
+    const store = freshStore();
+    const client = clientFor(store);
+    fake.expireAccessTokens(-220);
+    await new ZaloSender(client).send("u-220", message(text("Xin chào")));
+    expect(fake.counters.expiredToken).toBe(1);
+    expect(fake.counters.refreshes).toBe(1);
+    expect(fake.sentTo("u-220")).toHaveLength(1);
+    expect(fake.sentTo("u-220")[0]?.accessToken).toBe(store.pair?.accessToken);
+    expect(client.health()).toBe("ok");
+  });
+
+  it("maps -244 (the user restricted this type of message) to unreachable", async () => {
+    const sender = new ZaloSender(clientFor(freshStore()));
+    fake.restricted("u-244");
+    expect(await failureOf(sender.send("u-244", message(text("x"))))).toMatchObject({ kind: "unreachable" });
+  });
+
+  it("answers an anonymous chat through the anonymous endpoint, text only", async () => {
+    const sender = new ZaloSender(clientFor(freshStore()));
+    await sender.send(anonymousAddress("anon-1", "conv-1"), message(text("Dạ, học phí…"), [{ label: "Menu", payload: "#menu" }]));
+    expect(fake.sent).toHaveLength(1);
+    expect(fake.sent[0]).toMatchObject({ userId: "anon-1", conversationId: "conv-1", text: "Dạ, học phí…", buttons: [] });
   });
 
   it("refreshes an expired token once, saves the new pair first, and retries the send", async () => {
@@ -545,18 +609,59 @@ describe("ZaloChannel: signed webhook → conversation → reply through the rea
     const sent = fake.sentTo("z-300");
     expect(sent.length).toBeGreaterThan(1);
     for (const m of sent) expect([...m.text].length).toBeLessThanOrEqual(2000);
-    expect(sent.at(-1)?.buttons).toEqual([{ title: "Menu", type: "oa.query.show", payload: "#menu" }]);
+    expect(sent.at(-1)?.buttons).toEqual([{ title: "Menu", type: "oa.query.hide", payload: "#menu" }]);
   });
 
-  it("welcomes a new follower with /start and the whole menu", async () => {
+  it("welcomes a new follower with /start in ONE message: four topics and the whole menu behind the fifth", async () => {
     await fake.postEvent(url, fake.followEvent("z-301"));
-    await fake.waitForSent((m) => m.userId === "z-301" && m.buttons.some((b) => b.payload === "#menu.11"));
+    await fake.waitForSent((m) => m.userId === "z-301");
+    await settle(150);
     expect(events.filter((e) => e.address === "z-301").map((e) => e.text)).toEqual(["/start"]);
     const sent = fake.sentTo("z-301");
+    expect(sent).toHaveLength(1);
     expect(sent[0]?.text).toBe("Xin chào! Trợ lý Sở GDĐT.");
-    expect(sent.flatMap((m) => m.buttons).map((b) => b.payload)).toHaveLength(11);
-    expect(sent.every((m) => m.buttons.length <= 5)).toBe(true);
+    expect(sent[0]?.buttons.map((b) => b.payload)).toEqual(["#menu.1", "#menu.2", "#menu.3", "#menu.4", "#menu"]);
+    expect(sent[0]?.buttons.at(-1)?.title).toBe("Danh mục chủ đề");
     expect(inbound.some((i) => i.userId === "z-301")).toBe(true);
+  });
+
+  it("answers the question typed with a link, and a picture's caption, as questions", async () => {
+    await fake.postEvent(url, fake.linkEvent("z-310", "hồ sơ tuyển sinh lớp 6", "https://example.vn/a"));
+    await fake.postEvent(url, fake.mediaEvent("z-311", "user_send_image", undefined, "tra cứu văn bằng"));
+    await fake.waitForSent((m) => m.userId === "z-310" && m.buttons.length > 0);
+    await fake.waitForSent((m) => m.userId === "z-311" && m.buttons.length > 0);
+    expect(events.find((e) => e.address === "z-310")?.text).toBe("hồ sơ tuyển sinh lớp 6");
+    expect(events.find((e) => e.address === "z-311")?.text).toBe("tra cứu văn bằng");
+    expect([...fake.sentTo("z-310"), ...fake.sentTo("z-311")].some((m) => m.text.includes("chỉ đọc được"))).toBe(false);
+  });
+
+  it("welcomes someone who taps Nhắn tin (user_click_chatnow)", async () => {
+    await fake.postEvent(url, fake.chatNowEvent("z-312"));
+    const reply = await fake.waitForSent((m) => m.userId === "z-312");
+    expect(reply.text).toBe("Xin chào! Trợ lý Sở GDĐT.");
+    expect(inbound.some((i) => i.userId === "z-312")).toBe(true);
+  });
+
+  it("replies to a 20-digit sender id sent as a bare number, to exactly that id", async () => {
+    const event = fake.textEvent("18446744073709551615", "xin chào", "z-big");
+    const raw = JSON.stringify(event).replace('"id":"18446744073709551615"', '"id":18446744073709551615');
+    await fake.postEvent(url, event, { rawBody: raw });
+    const reply = await fake.waitForSent((m) => m.text.includes("xin chào"));
+    expect(reply.userId).toBe("18446744073709551615");
+  });
+
+  it("answers an anonymous chat in its conversation", async () => {
+    await fake.postEvent(url, fake.anonymousTextEvent("anon-313", "conv-313", "học phí"));
+    const reply = await fake.waitForSent((m) => m.userId === "anon-313");
+    expect(reply.conversationId).toBe("conv-313");
+    expect(events.find((e) => e.text === "học phí")?.address).toBe(anonymousAddress("anon-313", "conv-313"));
+  });
+
+  it("marks a user who restricted this type of message (-244) unreachable", async () => {
+    fake.restricted("z-314");
+    await fake.postEvent(url, fake.textEvent("z-314", "còn đó không"));
+    await until(() => unreachable.includes("z-314"));
+    expect(fake.sentTo("z-314")).toHaveLength(0);
   });
 
   it("says politely that it reads text only when sent a sticker", async () => {

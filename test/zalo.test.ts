@@ -35,6 +35,7 @@ describe("Zalo OA through the whole product", () => {
         ZALO_REFRESH_TOKEN: tokens.refreshToken,
         ZALO_API_BASE: zalo.apiBase,
         ZALO_OAUTH_BASE: zalo.oauthBase,
+        ZALO_SITE_VERIFICATION: "zalo_verifierGkRa5O6GTXL3ukCJdz5WJa_upMgZZXipCp0u.html",
       },
       clock,
     );
@@ -145,6 +146,33 @@ describe("Zalo OA through the whole product", () => {
       .get() as { s: number };
     conn.close();
     expect(row.s).toBe(0);
+  });
+
+  it("welcomes a follower with one message (four topics and the whole menu behind the fifth, not echoed)", async () => {
+    await zalo.postEvent(webhook, zalo.followEvent("zu8"));
+    const welcome = await zalo.waitForSent((m) => m.userId === "zu8", 8000);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(zalo.sentTo("zu8")).toHaveLength(1);
+    expect(welcome.buttons).toHaveLength(5);
+    expect(welcome.buttons.every((b) => b.type === "oa.query.hide")).toBe(true);
+    expect(welcome.buttons.at(-1)).toMatchObject({ title: "Danh mục chủ đề", payload: "#menu" });
+    await zalo.postEvent(webhook, zalo.textEvent("zu8", "#menu", "m10"));
+    const menu = await zalo.waitForSent((m) => m.userId === "zu8" && m.text.includes("chủ đề nào"), 8000);
+    expect(menu.buttons.length).toBeGreaterThan(0);
+  });
+
+  it("answers the question typed with a link as that question", async () => {
+    await zalo.postEvent(webhook, zalo.linkEvent("zu9", "chuyen truong cap 3 can gi", "https://dichvucong.gov.vn/p", "m11"));
+    const reply = await zalo.waitForSent((m) => m.userId === "zu9", 8000);
+    expect(reply.text).toContain("Chuyển trường đối với học sinh trung học phổ thông");
+  });
+
+  it("serves Zalo's domain verification file from ZALO_SITE_VERIFICATION", async () => {
+    const res = await fetch(`${running.url}/zalo_verifierGkRa5O6GTXL3ukCJdz5WJa_upMgZZXipCp0u.html`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain('<meta name="zalo-platform-site-verification" content="GkRa5O6GTXL3ukCJdz5WJa_upMgZZXipCp0u" />');
+    expect((await fetch(`${running.url}/zalo_verifierSomethingElse123.html`)).status).toBe(404);
   });
 
   it("refreshes an expired access token once and retries, and a failed refresh shows on /healthz", async () => {

@@ -5,9 +5,11 @@
  * the message API is HTTP 200 with the `{"error": <code>, "message": ...}` envelope (0 = success). Point the
  * client's apiBase and oauthBase at `fake.baseUrl`.
  *
- * - `POST /v3.0/oa/message/cs` checks the `access_token` header (unknown or expired → -216), the body
- *   (text ≤ 2,000 characters, ≤ 5 buttons), injected errors, a per-minute rate limit (-32), and the user's
- *   state: not following (-213), inactive (-227), outside the consultation window (-230/-232).
+ * - `POST /v3.0/oa/message/cs` checks the `access_token` header (unknown → -216; expired → -216, or -220
+ *   "expired or removed" after `expireAccessTokens(-220)`), the body (text ≤ 2,000 characters, ≤ 5
+ *   buttons), injected errors, a per-minute rate limit (-32), and the user's state: not following (-213),
+ *   inactive (-227), outside the consultation window (-230/-232), restricted this message type (-244).
+ * - `POST /v2.0/oa/message` answers an anonymous chat: recipient {anonymous_id, conversation_id}, text only.
  * - `POST /v4/oa/access_token` (form body app_id, grant_type=refresh_token, refresh_token; header
  *   secret_key) rotates single-use refresh tokens: a reused, revoked or unknown one gets an error body.
  * - `postEvent` signs and POSTs webhook events the way Zalo does.
@@ -36,7 +38,10 @@ export interface SentButton {
 }
 
 export interface ZaloSentMessage {
+  /** the user id, or the anonymous id for an anonymous chat */
   userId: string;
+  /** set for a message to an anonymous chat (POST /v2.0/oa/message) */
+  conversationId?: string;
   text: string;
   buttons: SentButton[];
   messageId: string;
@@ -68,6 +73,8 @@ export interface ZaloCounters {
   refreshFailures: number;
   /** answers with error -216 */
   invalidToken: number;
+  /** answers with error -220 */
+  expiredToken: number;
   /** answers with error -32 */
   rateLimited: number;
 }
@@ -85,7 +92,7 @@ export interface SignOptions {
 
 export type ZaloEvent = Record<string, unknown>;
 
-export type UserState = "not_following" | "inactive" | "outside_window" | "outside_window_232";
+export type UserState = "not_following" | "inactive" | "outside_window" | "outside_window_232" | "restricted";
 
 export interface FakeZalo {
   /** e.g. http://127.0.0.1:PORT, for both ZALO_API_BASE and ZALO_OAUTH_BASE */
@@ -104,8 +111,8 @@ export interface FakeZalo {
 
   /** A fresh valid pair, as if the OA admin had just authorised the app. */
   issueTokens(ttlSeconds?: number): IssuedTokens;
-  /** Every access token issued so far stops working (-216); refresh tokens stay valid. */
-  expireAccessTokens(): void;
+  /** Every access token issued so far stops working (answered -216, or -220 if asked); refresh tokens stay valid. */
+  expireAccessTokens(answer?: -216 | -220): void;
   /** Every refresh token issued so far is refused (as after a reuse or a revoked authorisation). */
   revokeRefreshTokens(): void;
   /** The next `times` message calls answer `{error: code, message}` instead of sending. */
@@ -118,12 +125,20 @@ export interface FakeZalo {
   notFollowing(userId: string): void;
   inactive(userId: string): void;
   outsideWindow(userId: string, code?: -230 | -232): void;
+  /** The user turned off this type of message from the OA (-244). */
+  restricted(userId: string): void;
 
   textEvent(userId: string, text: string, msgId?: string): ZaloEvent;
   followEvent(userId: string): ZaloEvent;
   unfollowEvent(userId: string): ZaloEvent;
-  /** user_send_image, user_send_sticker, … */
-  mediaEvent(userId: string, eventName: string, msgId?: string): ZaloEvent;
+  /** user_send_image, user_send_sticker, …; `caption` goes in message.text as Zalo sends it */
+  mediaEvent(userId: string, eventName: string, msgId?: string, caption?: string): ZaloEvent;
+  /** user_send_link: the words typed with the link in message.text, the link in attachments */
+  linkEvent(userId: string, text: string, url: string, msgId?: string): ZaloEvent;
+  /** user_click_chatnow: top-level user_id, no message */
+  chatNowEvent(userId: string): ZaloEvent;
+  /** anonymous_send_text: sender.id is the anonymous id, message.conversation_id the conversation */
+  anonymousTextEvent(anonymousId: string, conversationId: string, text: string, msgId?: string): ZaloEvent;
   /** Signs (with this fake's app id and OA secret unless given) and POSTs an event to a webhook URL. */
   postEvent(url: string, event: ZaloEvent, options?: Partial<SignOptions>): Promise<Response>;
 
@@ -167,6 +182,7 @@ const USER_ERRORS: Record<UserState, { error: number; message: string }> = {
   inactive: { error: -227, message: "User has been banned or inactive for more than 45 days" },
   outside_window: { error: -230, message: "User has not interacted with the OA in the past 7 days" },
   outside_window_232: { error: -232, message: "User has not interacted with the OA recently; consultation messages are not allowed" },
+  restricted: { error: -244, message: "User has restricted receiving this type of message from the OA" },
 };
 
 class HttpFailure extends Error {
@@ -182,11 +198,11 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
   const oaId = options.oaId ?? "388613280878808645";
   const defaultTtl = options.tokenTtlSeconds ?? 90_000;
 
-  const accessTokens = new Map<string, { expiresAt: number }>();
+  const accessTokens = new Map<string, { expiresAt: number; expiredAnswer: -216 | -220 }>();
   const refreshTokens = new Map<string, { state: "valid" | "used" | "revoked" }>();
   const sent: ZaloSentMessage[] = [];
   const requests: ZaloRequestRecord[] = [];
-  const counters: ZaloCounters = { messageRequests: 0, refreshes: 0, refreshFailures: 0, invalidToken: 0, rateLimited: 0 };
+  const counters: ZaloCounters = { messageRequests: 0, refreshes: 0, refreshFailures: 0, invalidToken: 0, expiredToken: 0, rateLimited: 0 };
   const users = new Map<string, UserState>();
   const injected: { code: number; message: string }[] = [];
   const injectedHttp: number[] = [];
@@ -200,7 +216,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     const accessToken = token("at_");
     const refreshToken = token("rt_");
     const expiresAt = Date.now() + ttlSeconds * 1000;
-    accessTokens.set(accessToken, { expiresAt });
+    accessTokens.set(accessToken, { expiresAt, expiredAnswer: -216 });
     refreshTokens.set(refreshToken, { state: "valid" });
     return { accessToken, refreshToken, expiresAt };
   };
@@ -208,13 +224,17 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     for (const wake of [...waiters]) wake();
   };
 
-  const handleMessage = (req: IncomingMessage, raw: string): Record<string, unknown> => {
+  const handleMessage = (req: IncomingMessage, raw: string, anonymous: boolean): Record<string, unknown> => {
     counters.messageRequests++;
     const httpStatus = injectedHttp.shift();
     if (httpStatus !== undefined) throw new HttpFailure(httpStatus);
     const header = req.headers["access_token"];
     const accessToken = Array.isArray(header) ? header[0] : header;
     const known = accessToken ? accessTokens.get(accessToken) : undefined;
+    if (known && known.expiresAt <= Date.now() && known.expiredAnswer === -220) {
+      counters.expiredToken++;
+      return { error: -220, message: "Access token has expired or has been removed" };
+    }
     if (!accessToken || !known || known.expiresAt <= Date.now()) {
       counters.invalidToken++;
       return { error: -216, message: "Access token is invalid" };
@@ -225,12 +245,13 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     } catch {
       return { error: -201, message: "Parameters are invalid: body is not JSON" };
     }
-    const problem = invalidMessage(body);
+    const problem = anonymous ? invalidAnonymousMessage(body) : invalidMessage(body);
     if (typeof problem === "string") return { error: -201, message: `Parameters are invalid: ${problem}` };
     const fault = injected.shift();
     if (fault) {
       if (fault.code === -32) counters.rateLimited++;
       if (fault.code === -216) counters.invalidToken++;
+      if (fault.code === -220) counters.expiredToken++;
       return { error: fault.code, message: fault.message };
     }
     const now = Date.now();
@@ -279,7 +300,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       const raw = Buffer.concat(chunks).toString("utf8");
       const path = new URL(req.url ?? "/", "http://fake").pathname;
       const reply = async (): Promise<Record<string, unknown>> => {
-        if (req.method === "POST" && path === "/v3.0/oa/message/cs") return handleMessage(req, raw);
+        if (req.method === "POST" && path === "/v3.0/oa/message/cs") return handleMessage(req, raw, false);
+        if (req.method === "POST" && path === "/v2.0/oa/message") return handleMessage(req, raw, true);
         if (req.method === "POST" && path === "/v4/oa/access_token") return handleRefresh(req, raw);
         throw new HttpFailure(404);
       };
@@ -350,8 +372,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     counters,
     refreshDelayMs: 0,
     issueTokens,
-    expireAccessTokens() {
-      for (const t of accessTokens.values()) t.expiresAt = 0;
+    expireAccessTokens(answer = -216) {
+      for (const t of accessTokens.values()) Object.assign(t, { expiresAt: 0, expiredAnswer: answer });
     },
     revokeRefreshTokens() {
       for (const t of refreshTokens.values()) t.state = "revoked";
@@ -374,6 +396,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     notFollowing: (userId) => users.set(userId, "not_following"),
     inactive: (userId) => users.set(userId, "inactive"),
     outsideWindow: (userId, code = -230) => users.set(userId, code === -230 ? "outside_window" : "outside_window_232"),
+    restricted: (userId) => users.set(userId, "restricted"),
     textEvent: (userId, text, msgId) =>
       envelope("user_send_text", {
         sender: { id: userId },
@@ -382,14 +405,32 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       }),
     followEvent: (userId) => envelope("follow", { oa_id: oaId, follower: { id: userId }, source: "oa_profile" }),
     unfollowEvent: (userId) => envelope("unfollow", { oa_id: oaId, follower: { id: userId }, source: "oa_profile" }),
-    mediaEvent: (userId, eventName, msgId) =>
+    mediaEvent: (userId, eventName, msgId, caption) =>
       envelope(eventName, {
         sender: { id: userId },
         recipient: { id: oaId },
         message: {
+          ...(caption !== undefined ? { text: caption } : {}),
           msg_id: msgId ?? msgIdFor(),
           attachments: [{ type: eventName.replace(/^user_send_/, ""), payload: { url: "https://example.invalid/x" } }],
         },
+      }),
+    linkEvent: (userId, text, url, msgId) =>
+      envelope("user_send_link", {
+        sender: { id: userId },
+        recipient: { id: oaId },
+        message: {
+          text,
+          msg_id: msgId ?? msgIdFor(),
+          attachments: [{ type: "link", payload: { url, description: "", thumbnail: "https://example.invalid/t.jpg" } }],
+        },
+      }),
+    chatNowEvent: (userId) => envelope("user_click_chatnow", { oa_id: oaId, user_id: userId }),
+    anonymousTextEvent: (anonymousId, conversationId, text, msgId) =>
+      envelope("anonymous_send_text", {
+        sender: { id: anonymousId },
+        recipient: { id: oaId },
+        message: { text, msg_id: msgId ?? msgIdFor(), conversation_id: conversationId },
       }),
     postEvent: (url, event, sign) =>
       postEvent(url, event, { appId, secretKey: oaSecretKey, ...sign }),
@@ -398,7 +439,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     reset() {
       sent.length = 0;
       requests.length = 0;
-      Object.assign(counters, { messageRequests: 0, refreshes: 0, refreshFailures: 0, invalidToken: 0, rateLimited: 0 });
+      Object.assign(counters, { messageRequests: 0, refreshes: 0, refreshFailures: 0, invalidToken: 0, expiredToken: 0, rateLimited: 0 });
       users.clear();
       injected.length = 0;
       injectedHttp.length = 0;
@@ -445,12 +486,30 @@ function invalidMessage(body: unknown): { userId: string; text: string; buttons:
   return { userId, text, buttons };
 }
 
+/** An anonymous-chat message: recipient {anonymous_id, conversation_id} and text only. */
+function invalidAnonymousMessage(body: unknown): { userId: string; conversationId: string; text: string; buttons: SentButton[] } | string {
+  const record = asRecord(body);
+  const recipient = asRecord(record?.recipient);
+  const anonymousId = recipient?.anonymous_id;
+  const conversationId = recipient?.conversation_id;
+  if (typeof anonymousId !== "string" || anonymousId === "") return "recipient.anonymous_id is required";
+  if (typeof conversationId !== "string" || conversationId === "") return "recipient.conversation_id is required";
+  const message = asRecord(record?.message);
+  const text = message?.text;
+  if (typeof text !== "string" || text.trim() === "") return "message.text is required";
+  if ([...text].length > TEXT_LIMIT) return `message.text is longer than ${TEXT_LIMIT} characters`;
+  if (message?.attachment !== undefined) return "message.attachment is not supported for anonymous chats";
+  return { userId: anonymousId, conversationId, text, buttons: [] };
+}
+
 function defaultMessage(code: number): string {
   switch (code) {
     case -32:
       return "Request exceeded the rate limit";
     case -216:
       return "Access token is invalid";
+    case -220:
+      return "Access token has expired or has been removed";
     case -201:
       return "Parameters are invalid";
     default:

@@ -2,8 +2,10 @@ import type { Logger } from "../../core/conversation.js";
 import type { ChannelSender } from "../../core/delivery/outbox-types.js";
 import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from "../../core/delivery/retry-policy.js";
 import type { Clock, Translator } from "../../core/ports.js";
-import type { InboundEvent, Locale, OutboundMessage, Reply } from "../../core/types.js";
+import { payloadFor } from "../../core/answer-book.js";
+import type { InboundEvent, Locale, OutboundMessage, Reply, RichText } from "../../core/types.js";
 import type { Metrics } from "../../infra/metrics.js";
+import { ZALO_MAX_BUTTONS } from "./zalo-sender.js";
 import type { ZaloEventHandlers, ZaloTextEvent } from "./zalo-webhook.js";
 
 /** The one thing the channel needs from the core (Conversation implements it). */
@@ -21,7 +23,7 @@ export interface ZaloChannelOptions {
   defaultLocale: Locale;
   /** every message or follow from the user: the consultation window (7 days) runs from the last one */
   recordInbound: (userId: string, at: Date) => void | Promise<void>;
-  /** Zalo said the user cannot be reached (-213 not following, -227 inactive) */
+  /** Zalo said the user cannot be reached (-213 not following, -227 inactive, -244 restricted this type) */
   markUnreachable: (userId: string, at: Date) => void | Promise<void>;
   /** the user unfollowed the OA: unsubscribe them (nothing can be sent to them any more) */
   markUnfollowed?: (userId: string, at: Date) => void | Promise<void>;
@@ -34,8 +36,9 @@ export interface ZaloChannelOptions {
 
 /**
  * The Zalo adapter: each webhook event becomes one InboundEvent for the core (channel "zalo", address =
- * the user's Zalo id), and the replies go out through the sender under the shared retry policy. A follow is
- * answered like /start (welcome and menu); pictures, stickers and files get a polite "text only".
+ * the user's Zalo id), and the replies go out through the sender under the shared retry policy. A follow (or
+ * a first tap on "Nhắn tin") is answered like /start, in ONE message (each message counts against the OA's
+ * quota); pictures, stickers and files without a caption get a polite "text only".
  */
 export class ZaloChannel {
   constructor(private readonly options: ZaloChannelOptions) {}
@@ -59,7 +62,7 @@ export class ZaloChannel {
   async onFollow(userId: string): Promise<void> {
     const at = this.options.clock.now();
     await this.recordInbound(userId, at);
-    await this.converse(userId, "/start", at);
+    await this.converse(userId, "/start", at, (messages) => this.oneMessage(messages, userId));
   }
 
   async onUnfollow(userId: string): Promise<void> {
@@ -88,20 +91,41 @@ export class ZaloChannel {
     }
   }
 
-  private async converse(userId: string, text: string, at: Date): Promise<void> {
+  /**
+   * The welcome as one message: the texts together, and at most five buttons (Zalo's limit per message); when
+   * the menu has more, the first four and a fifth that opens the whole menu.
+   */
+  private oneMessage(messages: OutboundMessage[], userId: string): OutboundMessage[] {
+    if (messages.length === 0) return messages;
+    const text: RichText = { lines: messages.flatMap((m, i) => (i === 0 ? m.text.lines : [[], ...m.text.lines])) };
+    let buttons = messages.flatMap((m) => m.buttons);
+    if (buttons.length > ZALO_MAX_BUTTONS) {
+      const locale = this.options.localeOf?.(userId) ?? this.options.defaultLocale;
+      const more = { label: this.options.translator.t("commands.menu", locale), payload: payloadFor("menu") };
+      buttons = [...buttons.slice(0, ZALO_MAX_BUTTONS - 1), more];
+    }
+    return [{ text, buttons }];
+  }
+
+  private async converse(
+    userId: string,
+    text: string,
+    at: Date,
+    shape: (messages: OutboundMessage[]) => OutboundMessage[] = (messages) => messages,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     const reply = await this.options.conversation.handle({
       channel: "zalo",
       address: userId,
       text,
-      kind: "text", // a tapped oa.query.show button comes back as its payload text ("#target")
+      kind: "text", // a tapped oa.query.hide button comes back as its payload text ("#target")
       receivedAt: at,
     });
     this.options.metrics?.replyLatency.observe({ channel: "zalo" }, Number(process.hrtime.bigint() - started) / 1e9);
-    await this.deliver(userId, reply.messages);
+    await this.deliver(userId, shape(reply.messages));
   }
 
-  /** Sends replies in order; -32 waits, -213/-227 mark the user unreachable, a refusal is not retried. */
+  /** Sends replies in order; -32 waits, -213/-227/-244 mark the user unreachable, a refusal is not retried. */
   async deliver(userId: string, messages: OutboundMessage[]): Promise<boolean> {
     const { metrics, logger } = this.options;
     const policy = this.options.retryPolicy ?? { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 };

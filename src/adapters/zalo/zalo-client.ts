@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { Logger } from "../../core/conversation.js";
+import { anonymousRecipient } from "./zalo-address.js";
 
 /** One access token with the single-use refresh token issued with it; `expiresAt` in epoch milliseconds. */
 export interface TokenPair {
@@ -17,7 +18,7 @@ export interface ZaloTokenStore {
   save(pair: TokenPair): Promise<void>;
 }
 
-/** A button that sends its payload back as the user's text (`oa.query.show`). */
+/** A button that sends its payload back as the user's text (`oa.query.hide`: not echoed into the chat). */
 export interface ZaloQueryButton {
   title: string;
   payload: string;
@@ -87,6 +88,9 @@ export class ZaloTokenError extends Error {
 }
 
 export const ZALO_INVALID_TOKEN = -216;
+/** "Access token has expired or has been removed": refreshed like -216. */
+export const ZALO_EXPIRED_TOKEN = -220;
+const TOKEN_REFUSED: ReadonlySet<number> = new Set([ZALO_INVALID_TOKEN, ZALO_EXPIRED_TOKEN]);
 const DEFAULT_TTL_SECONDS = 90_000; // Zalo's access tokens live 25 hours
 const NO_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -99,7 +103,7 @@ interface Envelope {
 /**
  * The Zalo Official Account Open API, as far as the bot needs it: consultation text messages with
  * buttons, and the access-token life cycle (refresh ahead of expiry, one refresh at a time, the new pair
- * saved before it is used, one refresh and one retry on -216). A refused refresh turns health() to
+ * saved before it is used, one refresh and one retry on -216 or -220). A refused refresh turns health() to
  * "degraded" and later sends fail fast until a new pair appears in the store.
  */
 export class ZaloClient {
@@ -117,7 +121,7 @@ export class ZaloClient {
   private lastRefreshFailed = false;
   /** a refreshed pair the store could not save yet (kept in memory: the old refresh token is spent) */
   private unsaved: TokenPair | undefined;
-  /** the access token Zalo last called invalid (-216) */
+  /** the access token Zalo last called invalid or expired (-216, -220) */
   private knownInvalid: string | undefined;
   private reason: string | undefined;
   private refreshes = 0;
@@ -145,17 +149,19 @@ export class ZaloClient {
   }
 
   /**
-   * Sends a consultation text message (`POST /v3.0/oa/message/cs`) and returns Zalo's message id.
+   * Sends a consultation text message (`POST /v3.0/oa/message/cs`) and returns Zalo's message id; an
+   * anonymous address (see zalo-address.ts) goes to the anonymous-chat endpoint (`POST /v2.0/oa/message`).
    * Throws ZaloApiError (Zalo's error code), ZaloHttpError (HTTP or network) or ZaloTokenError.
    */
   async sendText(userId: string, text: string, buttons?: ZaloQueryButton[]): Promise<{ messageId: string }> {
     const body = messageBody(userId, text, buttons);
+    const path = anonymousRecipient(userId) ? "/v2.0/oa/message" : "/v3.0/oa/message/cs";
     let pair = await this.validPair();
-    let reply = await this.postMessage(pair.accessToken, body);
-    if (reply.error === ZALO_INVALID_TOKEN) {
+    let reply = await this.postMessage(pair.accessToken, path, body);
+    if (TOKEN_REFUSED.has(reply.error)) {
       this.logger.warn({ zaloError: reply.error }, "zalo access token rejected; refreshing once and retrying");
       pair = await this.refreshAfterInvalid(pair);
-      reply = await this.postMessage(pair.accessToken, body);
+      reply = await this.postMessage(pair.accessToken, path, body);
     }
     if (reply.error !== 0) throw new ZaloApiError(reply.error, reply.message);
     return { messageId: reply.messageId ?? "" };
@@ -223,7 +229,7 @@ export class ZaloClient {
     }
   }
 
-  /** After -216 with `stale`: another send may already have refreshed; otherwise refresh once. */
+  /** After -216/-220 with `stale`: another send may already have refreshed; otherwise refresh once. */
   private async refreshAfterInvalid(stale: TokenPair): Promise<TokenPair> {
     if (this.pair && this.pair.accessToken !== stale.accessToken) return this.pair;
     this.knownInvalid = stale.accessToken;
@@ -344,8 +350,8 @@ export class ZaloClient {
 
   // ───────────────────────────── HTTP ─────────────────────────────
 
-  private async postMessage(accessToken: string, body: object): Promise<Envelope> {
-    const url = `${trimSlash(this.options.apiBase)}/v3.0/oa/message/cs`;
+  private async postMessage(accessToken: string, path: string, body: object): Promise<Envelope> {
+    const url = `${trimSlash(this.options.apiBase)}${path}`;
     let response: AxiosResponse<unknown>;
     try {
       response = await this.http.post(url, body, {
@@ -372,13 +378,21 @@ export class ZaloClient {
   }
 }
 
-/** The JSON body of a consultation message; buttons become `oa.query.show` (payload sent back as text). */
+/**
+ * The JSON body of a message. Buttons become `oa.query.hide`: a tap sends the payload back as the user's
+ * text (user_send_text) without showing it in the chat, so "#dvc.list" is never echoed to the person.
+ * Anonymous chats get plain text (the anonymous endpoint documents text only).
+ */
 export function messageBody(userId: string, text: string, buttons?: ZaloQueryButton[]): object {
   const message: Record<string, unknown> = { text };
+  const anonymous = anonymousRecipient(userId);
+  if (anonymous) {
+    return { recipient: { anonymous_id: anonymous.anonymousId, conversation_id: anonymous.conversationId }, message };
+  }
   if (buttons && buttons.length > 0) {
     message.attachment = {
       type: "template",
-      payload: { buttons: buttons.map((b) => ({ title: b.title, type: "oa.query.show", payload: b.payload })) },
+      payload: { buttons: buttons.map((b) => ({ title: b.title, type: "oa.query.hide", payload: b.payload })) },
     };
   }
   return { recipient: { user_id: userId }, message };

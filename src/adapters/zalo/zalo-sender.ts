@@ -2,6 +2,7 @@ import type { ChannelSender } from "../../core/delivery/outbox-types.js";
 import { SendError, type SendFailure, type SendResult } from "../../core/delivery/send-error.js";
 import { splitRich, toPlainText } from "../../core/render.js";
 import type { Button, OutboundMessage, RichText } from "../../core/types.js";
+import { anonymousRecipient } from "./zalo-address.js";
 import { ZaloApiError, ZaloHttpError, ZaloTokenError, type ZaloHealth, type ZaloQueryButton } from "./zalo-client.js";
 
 /** Zalo's limit on a consultation message's text. */
@@ -19,9 +20,12 @@ export const ZALO_ERRORS = {
   rateLimited: -32,
   userNotFollowing: -213,
   invalidToken: -216,
+  expiredToken: -220,
   userInactive: -227,
   outsideWindow: -230,
   outsideWindowAlt: -232,
+  /** the user has turned off this type of message from the OA */
+  userRestricted: -244,
 } as const;
 
 /** The text as Zalo shows it: plain text, NFC (a Vietnamese letter is one character, not two). */
@@ -48,8 +52,9 @@ export interface ZaloSenderOptions {
 
 /**
  * Sends one OutboundMessage to a Zalo user as plain text (no HTML), split at paragraph boundaries into
- * messages of at most 2,000 characters; the buttons ride on the last piece as `oa.query.show`, five to a
- * message (more go in follow-up messages). Every failure comes out as a typed SendError.
+ * messages of at most 2,000 characters; the buttons ride on the last piece as `oa.query.hide`, five to a
+ * message (more go in follow-up messages). Anonymous chats get the text only. Every failure comes out as a
+ * typed SendError.
  */
 export class ZaloSender implements ChannelSender {
   private readonly moreButtonsText: string;
@@ -69,7 +74,7 @@ export class ZaloSender implements ChannelSender {
 
   async send(userId: string, message: OutboundMessage): Promise<SendResult> {
     const texts = splitRich(message.text, this.limit, zaloLength).map(zaloText).filter((t) => t.trim() !== "");
-    const groups = buttonGroups(message.buttons);
+    const groups = anonymousRecipient(userId) ? [] : buttonGroups(message.buttons);
     if (texts.length === 0 && groups.length > 0) texts.push(this.moreButtonsText);
     let lastId = "";
     for (let i = 0; i < texts.length; i++) {
@@ -114,11 +119,13 @@ export function toFailure(error: unknown): SendFailure {
         return { kind: "rate_limited", retryAfterMs: ZALO_RATE_LIMIT_WAIT_MS, description };
       case ZALO_ERRORS.userNotFollowing:
       case ZALO_ERRORS.userInactive:
+      case ZALO_ERRORS.userRestricted:
         return { kind: "unreachable", description };
       case ZALO_ERRORS.outsideWindow:
       case ZALO_ERRORS.outsideWindowAlt:
         return { kind: "window_closed", description };
       case ZALO_ERRORS.invalidToken:
+      case ZALO_ERRORS.expiredToken:
         return { kind: "token_invalid", description };
       default:
         return { kind: "bad_request", description };

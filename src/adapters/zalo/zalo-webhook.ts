@@ -1,6 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { Logger } from "../../core/conversation.js";
 import type { Metrics } from "../../infra/metrics.js";
+import { anonymousAddress } from "./zalo-address.js";
 import { ZALO_SIGNATURE_HEADER, verifyZaloSignature } from "./zalo-signature.js";
 
 export { ZaloChannel, type ZaloChannelOptions } from "./zalo-channel.js";
@@ -14,6 +15,7 @@ export interface SeenMessages {
 }
 
 export interface ZaloTextEvent {
+  /** the user id, or an anonymous address (zalo-address.ts) */
   userId: string;
   text: string;
   msgId: string;
@@ -38,7 +40,11 @@ export interface ZaloWebhookDeps extends ZaloEventHandlers {
   defer?: (task: () => void) => void;
 }
 
-/** Events that carry something other than text: the answer is "I can read text only". */
+/**
+ * Events that carry something other than typed text. Zalo puts a caption (image, file, video, gif) or the
+ * words typed around a link (user_send_link) in `message.text`: when there is one it is answered as the
+ * question; otherwise the answer is "I can read text only".
+ */
 export const NON_TEXT_EVENTS: ReadonlySet<string> = new Set([
   "user_send_image",
   "user_send_sticker",
@@ -51,9 +57,26 @@ export const NON_TEXT_EVENTS: ReadonlySet<string> = new Set([
   "user_send_business_card",
 ]);
 
-type ParsedEvent =
-  | { kind: "text"; userId: string; text: string; msgId: string; key: string }
-  | { kind: "follow" | "unfollow" | "non_text"; userId: string; key: string }
+/**
+ * A person chatting without following the OA or sharing their id (Zalo's anonymous chat): sender.id is an
+ * anonymous id and `message.conversation_id` names the conversation; replies go to both (zalo-address.ts).
+ */
+export const ANONYMOUS_EVENTS: ReadonlySet<string> = new Set([
+  "anonymous_send_text",
+  "anonymous_send_image",
+  "anonymous_send_file",
+  "anonymous_send_sticker",
+  "anonymous_send_gif",
+  "anonymous_send_link",
+  "anonymous_send_audio",
+  "anonymous_send_video",
+  "anonymous_send_location",
+]);
+
+/** `name` is Zalo's event_name; `key` identifies the event for the de-duplication of resends. */
+export type ParsedEvent =
+  | { kind: "text"; name: string; userId: string; text: string; msgId: string; key: string }
+  | { kind: "follow" | "unfollow" | "non_text"; name: string; userId: string; key: string }
   | { kind: "ignored"; name: string };
 
 const NO_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -109,7 +132,7 @@ export function zaloWebhookRoute(deps: ZaloWebhookDeps): Router {
     }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString("utf8"));
+      body = parseZaloJson(raw.toString("utf8"));
     } catch {
       reject(res, 400, "bad_body", "body is not JSON");
       return;
@@ -170,36 +193,68 @@ export function zaloWebhookRoute(deps: ZaloWebhookDeps): Router {
   return router;
 }
 
+/** Zalo's id fields, which it sometimes sends as bare numbers. */
+// An id key (not escaped inside a string) followed by bare digits.
+const BARE_ID =
+  /(?<!\\)"(id|user_id|user_id_by_app|msg_id|oa_id|app_id|conversation_id|anonymous_id|quote_msg_id|admin_id)"(\s*):(\s*)(-?\d+)(?=\s*[,}\]])/g;
+
+/**
+ * JSON.parse for webhook bodies, keeping ids exact. Zalo ids are 64-bit numbers (up to 20 digits): sent bare,
+ * JSON.parse would round one above 2^53 to a different person's id, and a reviver only sees the rounded
+ * number. So bare digits after an id key are quoted in the text first. (The signature is checked on the
+ * original bytes; this only changes what is parsed.)
+ */
+export function parseZaloJson(text: string): unknown {
+  return JSON.parse(text.replace(BARE_ID, '"$1"$2:$3"$4"'));
+}
+
 /** The event's meaning, or a `field: problem` message for a 400. */
-function parseEvent(body: Record<string, unknown>): ParsedEvent | string {
+export function parseEvent(body: Record<string, unknown>): ParsedEvent | string {
   const name = body.event_name;
   if (typeof name !== "string" || name === "") return "event_name: is required";
   const stamp = String(body.timestamp);
   const message = asRecord(body.message);
   const msgId = nonEmpty(message?.msg_id);
   const senderId = nonEmpty(asRecord(body.sender)?.id);
+  const typed = typeof message?.text === "string" && message.text.trim() !== "" ? message.text : undefined;
   if (name === "user_send_text") {
     if (!senderId) return "sender.id: is required";
     if (!message) return "message: is required";
     if (typeof message.text !== "string") return "message.text: is required";
     if (!msgId) return "message.msg_id: is required";
-    return { kind: "text", userId: senderId, text: message.text, msgId, key: msgId };
+    return { kind: "text", name, userId: senderId, text: message.text, msgId, key: msgId };
   }
   if (name === "follow" || name === "unfollow") {
     // Zalo names the person `follower`; accept `sender` as well.
     const userId = nonEmpty(asRecord(body.follower)?.id) ?? senderId;
     if (!userId) return "follower.id: is required";
-    return { kind: name, userId, key: `${name}:${userId}:${stamp}` };
+    return { kind: name, name, userId, key: `${name}:${userId}:${stamp}` };
   }
-  if (NON_TEXT_EVENTS.has(name)) {
+  if (name === "user_click_chatnow") {
+    // Sent once, when someone taps "Nhắn tin" on the OA before ever writing to it: greet them like a follower.
+    const userId = nonEmpty(body.user_id) ?? senderId;
+    if (!userId) return "user_id: is required";
+    return { kind: "follow", name, userId, key: `${name}:${userId}` };
+  }
+  const anonymous = ANONYMOUS_EVENTS.has(name);
+  if (NON_TEXT_EVENTS.has(name) || anonymous) {
     if (!senderId) return "sender.id: is required";
-    return { kind: "non_text", userId: senderId, key: msgId ?? `${name}:${senderId}:${stamp}` };
+    let userId = senderId;
+    if (anonymous) {
+      const conversationId = nonEmpty(message?.conversation_id);
+      if (!conversationId) return "message.conversation_id: is required";
+      userId = anonymousAddress(senderId, conversationId);
+    }
+    const key = msgId ?? `${name}:${userId}:${stamp}`;
+    if (typed !== undefined) return { kind: "text", name, userId, text: typed, msgId: msgId ?? key, key };
+    return { kind: "non_text", name, userId, key };
   }
   return { kind: "ignored", name };
 }
 
+/** An id as text; a number that JSON could not hold exactly (parseZaloJson missed it) counts as missing. */
 function nonEmpty(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : undefined;
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
