@@ -37,6 +37,8 @@ import { ReminderPlanner } from "./reminders/planner.js";
 import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.js";
 import { StaffDesk } from "./tasks/staff-desk.js";
 import { reminderSettingsFrom } from "./wiring/reminder-settings.js";
+import { buildDirectiveSearch } from "./knowledge/build-directive-search.js";
+import { DirectiveAnswers } from "./knowledge/directive-answers.js";
 import { createZalo } from "./wiring/zalo.js";
 import { zaloSiteVerificationRoute } from "./adapters/zalo/zalo-site-verification.js";
 import type { SendGuard } from "./core/delivery/outbox-types.js";
@@ -94,6 +96,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     intents.map((i) => i.id),
   );
   const translator = await I18nTranslator.load(join(root, "locales"), config.DEFAULT_LOCALE);
+  const directive = buildDirectiveSearch(root);
   const database = openDatabase(config.DATABASE_PATH);
   const store = new SqliteConversationStore(database.db);
   const metrics = new Metrics();
@@ -116,6 +119,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     observer: metrics,
     units: new SqliteUnitDirectory(database.db),
     staffChat: new StaffChat(desk, translator, config.TZ_NAME),
+    directive: new DirectiveAnswers(directive.search, directive.document),
     staff: { notifyHandoff: async (request) => staffNotifier.current?.notifyHandoff(request) },
   });
 

@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTsv, REPO_ROOT } from "../src/cli/shared.js";
 import { buildDirectiveSearch } from "../src/knowledge/build-directive-search.js";
 import { splitDirective } from "../src/knowledge/directive-document.js";
 import { trimPassage } from "../src/knowledge/directive-search.js";
+import { toPlainText } from "../src/core/render.js";
+import type { OutboundMessage } from "../src/core/types.js";
+import { startTestApp, type RunningApp } from "./support/test-app.js";
 
 const { search, document } = buildDirectiveSearch(REPO_ROOT);
 
@@ -59,3 +62,36 @@ describe("directive search", () => {
     expect(trimmed.endsWith("…")).toBe(true);
   });
 });
+
+describe("the bot quotes the directive when no topic fits", () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp();
+  });
+  afterAll(() => running.stop());
+  const ask = (text: string, kind: "text" | "button" = "text") =>
+    running.app.conversation.handle({ channel: "web", address: "directive-user", text, kind, receivedAt: new Date() });
+
+  it("answers with the passage, its section and the document it comes from, and offers the next passage", async () => {
+    const reply = await ask("phần mềm mã nguồn mở nukeviet làm website");
+    expect(reply.intent).toBe("directive");
+    const text = plainTextOf(reply.messages[0]);
+    expect(text).toContain("II.5.c");
+    expect(text).toMatch(/Nukeviet/);
+    expect(text).toMatch(/2019-2020/);
+    const next = reply.messages[0]?.buttons[0];
+    expect(next?.payload).toMatch(/^#directive:/);
+    const more = await ask(next?.payload ?? "", "button");
+    expect(more.intent).toBe("directive");
+    expect(plainTextOf(more.messages[0])).not.toContain("II.5.c —");
+  });
+
+  it("falls back honestly below its threshold", async () => {
+    const reply = await ask("thời tiết hôm nay thế nào");
+    expect(reply.intent).toBe("out_of_scope");
+  });
+});
+
+function plainTextOf(message: OutboundMessage | undefined): string {
+  return message ? toPlainText(message.text) : "";
+}

@@ -2,6 +2,8 @@ import { AnswerBook, BUTTON_PREFIX } from "./answer-book.js";
 import type {
   Clock,
   ConversationObserver,
+  DirectiveLookup,
+  DirectivePassage,
   ConversationStore,
   StaffNotifier,
   Translator,
@@ -37,6 +39,8 @@ export interface ConversationDeps {
   observer?: ConversationObserver | undefined;
   units?: UnitDirectory | undefined;
   staffChat?: StaffChat | undefined;
+  /** the directive, searched when no topic fits */
+  directive?: DirectiveLookup | undefined;
 }
 
 /** Longest text the core reads; adapters reject or trim longer input before it gets here. */
@@ -74,6 +78,13 @@ export class Conversation {
           : chat.snooze(user.id, Number(staffButton[5]), at, hinted);
         return this.reply([message], staffButton[1] ?? "snooze", 1, hinted);
       }
+      const directive = /^directive:([A-Za-z0-9.()-]{1,24}(?:,[A-Za-z0-9.()-]{1,24}){0,2})$/.exec(target);
+      if (directive && this.deps.directive) {
+        store.logMessage(user.id, event.channel, { direction: "in", text, intent: "directive", at });
+        const [first, ...rest] = (directive[1] as string).split(",");
+        const passage = this.deps.directive.passage(first as string);
+        if (passage) return this.reply([this.quote(passage, rest, hinted)], "directive", 1, hinted);
+      }
       const follow = /^(follow|unfollow):(\S{1,40})$/.exec(target);
       if (follow) {
         store.logMessage(user.id, event.channel, { direction: "in", text, intent: follow[1] as string, at });
@@ -110,6 +121,12 @@ export class Conversation {
     store.logMessage(user.id, event.channel, { direction: "in", text, intent: understood.intent, at });
     this.deps.observer?.onUnderstood(event.channel, understood.intent, understood.confidence);
     if (understood.intent === "out_of_scope") {
+      const audience = this.deps.staffChat?.person(user.id) ? "staff" : "public";
+      const found = this.deps.directive?.lookup(text.slice(0, CLASSIFY_CHARS), audience);
+      if (found) {
+        this.logOut(user, event.channel, `directive:${found.passage.section}`, at);
+        return this.reply([this.quote(found.passage, found.more, locale)], "directive", understood.confidence, locale);
+      }
       store.recordUnanswered(understood.normalized, locale, at);
       this.deps.observer?.onFallback(event.channel);
     }
@@ -285,6 +302,13 @@ export class Conversation {
       // The request is stored; staff still see it in the database even if the chat post failed.
       logger.error({ err: error, handoff: id }, "could not post hand-off to the staff chat");
     }
+  }
+
+  /** A passage of the directive with where it comes from, and a button to the next candidate if any. */
+  private quote(passage: DirectivePassage, more: string[], locale: Locale): OutboundMessage {
+    const message = this.say("directive.passage", locale, { ...passage });
+    if (more.length > 0) message.buttons = [{ label: this.deps.translator.t("directive.next", locale), payload: `${BUTTON_PREFIX}directive:${more.join(",")}` }];
+    return message;
   }
 
   private menu(locale: Locale): OutboundMessage {

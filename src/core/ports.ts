@@ -121,3 +121,20 @@ export interface ConversationObserver {
 }
 
 export type { OutboundMessage };
+
+/** A passage of the Department's directive, as the bot quotes it. */
+export interface DirectivePassage {
+  section: string;
+  title: string;
+  /** trimmed to a readable length */
+  text: string;
+  /** which document, which year: "Hướng dẫn … năm học 2019-2020 (dự thảo)" */
+  source: string;
+}
+
+/** Searching the directive when no topic fits: staff get passages more readily than the public. */
+export interface DirectiveLookup {
+  /** the best passage if it answers the question well enough for this audience, and the next candidates */
+  lookup(question: string, audience: "staff" | "public"): { passage: DirectivePassage; more: string[] } | undefined;
+  passage(section: string): DirectivePassage | undefined;
+}
