@@ -1,6 +1,7 @@
 import { z } from "zod";
 import cron from "node-cron";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
+import { decodeKey } from "./infra/secret-box.js";
 
 /**
  * The only module that reads process.env. Everything is validated once at start-up;
@@ -89,6 +90,12 @@ const schema = z
     ZALO_OAUTH_BASE: z.url().default("https://oauth.zaloapp.com"),
     ZALO_CS_WINDOW_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     ZALO_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
+    DATA_ENCRYPTION_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)")
+        .optional(),
+    ),
     REMINDER_SKIP_WEEKENDS: z
       .enum(["true", "false"])
       .default("true")
