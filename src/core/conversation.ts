@@ -9,7 +9,7 @@ import type {
   UserRecord,
 } from "./ports.js";
 import { plainText } from "./rich-text.js";
-import { looksLikePassword } from "./sensitive.js";
+import { loggableText, looksLikePassword } from "./sensitive.js";
 import type { StaffChat } from "./staff-chat.js";
 import type { Channel, InboundEvent, Locale, OutboundMessage, Reply } from "./types.js";
 
@@ -88,7 +88,7 @@ export class Conversation {
     if (text.startsWith("/")) {
       const command = parseCommand(text);
       if (command) {
-        store.logMessage(user.id, event.channel, { direction: "in", text, intent: `/${command.name}`, at });
+        store.logMessage(user.id, event.channel, { direction: "in", text: loggableText(text), intent: `/${command.name}`, at });
         return this.command(command.name, command.arg, user, event, hinted);
       }
     }
@@ -107,10 +107,12 @@ export class Conversation {
     if (understood.locale && !user.localeChosen && user.locale !== understood.locale) {
       store.setLocale(user.id, understood.locale, false);
     }
-    store.logMessage(user.id, event.channel, { direction: "in", text, intent: understood.intent, at });
+    const loggable = loggableText(text);
+    store.logMessage(user.id, event.channel, { direction: "in", text: loggable, intent: understood.intent, at });
     this.deps.observer?.onUnderstood(event.channel, understood.intent, understood.confidence);
     if (understood.intent === "out_of_scope") {
-      store.recordUnanswered(understood.normalized, locale, at);
+      // A message carrying a link code is not kept in the list of unanswered questions either.
+      if (loggable === text) store.recordUnanswered(understood.normalized, locale, at);
       this.deps.observer?.onFallback(event.channel);
     }
     return this.follow(understood.intent, user, event, locale, text, understood.confidence);
@@ -212,9 +214,11 @@ export class Conversation {
         return this.searchUnits(arg, locale);
       case "unfollow":
         return this.listFollowed(user, locale);
-      case "forget":
-        store.forgetUser(user.id);
-        return this.reply([this.say("forgotten", locale)], "forget", 1, locale);
+      case "forget": {
+        const normalize = (asked: string): string => this.deps.nlu.classify(asked.slice(0, CLASSIFY_CHARS)).normalized;
+        const scope = store.forgetAddress(user.id, event.channel, event.address, event.receivedAt, normalize);
+        return this.reply([this.say(scope === "user" ? "forgotten" : "forgotten_chat", locale)], "forget", 1, locale);
+      }
       default: {
         const unknown = this.say("unknown_command", locale, { command: `/${name}` });
         unknown.buttons = answers.buttons(["menu"], locale);
