@@ -1,12 +1,15 @@
 import Database from "better-sqlite3";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Writable } from "node:stream";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ZaloClient } from "../src/adapters/zalo/zalo-client.js";
+import { createApp } from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { openDatabase, type OpenDatabase } from "../src/db/database.js";
 import { SqliteZaloTokens } from "../src/db/zalo-store.js";
+import { createLogger } from "../src/infra/logger.js";
 import { SecretBox } from "../src/infra/secret-box.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
@@ -273,5 +276,68 @@ describe("Zalo tokens at rest", () => {
       expect(message).toMatch(/DATA_ENCRYPTION_KEY: must be 32 random bytes/);
       expect(message).not.toContain(bad);
     }
+  });
+});
+
+describe("Zalo through the whole product", () => {
+  let zalo: FakeZalo;
+  beforeAll(async () => {
+    zalo = await startFakeZalo();
+  });
+  afterAll(async () => {
+    await zalo.stop();
+  });
+
+  const zaloEnv = (tokens: { accessToken: string; refreshToken: string }): Record<string, string> => ({
+    ZALO_APP_ID: zalo.appId,
+    ZALO_APP_SECRET: zalo.appSecret,
+    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+    ZALO_ACCESS_TOKEN: tokens.accessToken,
+    ZALO_REFRESH_TOKEN: tokens.refreshToken,
+    ZALO_API_BASE: zalo.apiBase,
+    ZALO_OAUTH_BASE: zalo.oauthBase,
+  });
+
+  it("keeps refreshed tokens sealed, and /forget leaves no trace of the Zalo user id", async () => {
+    const running = await startTestApp({ ...zaloEnv(zalo.issueTokens()), DATA_ENCRYPTION_KEY: KEY }, START);
+    try {
+      const webhook = `${running.url}/webhooks/zalo`;
+      const userId = "5512093847661234";
+      await zalo.postEvent(webhook, zalo.followEvent(userId));
+      zalo.expireAccessTokens(); // the reply needs a refresh, which the store saves
+      await zalo.postEvent(webhook, zalo.textEvent(userId, "tra cứu điểm thi ở đâu", "rest-m1"));
+      const answer = await zalo.waitForSent((m) => m.userId === userId, 8000);
+      expect(rowsContaining(running.dbPath, userId)).toEqual(expect.arrayContaining(["channel_addresses.address", "seen_events.key"]));
+
+      await zalo.postEvent(webhook, zalo.textEvent(userId, "/forget", "rest-m2"));
+      await zalo.waitForSent((m) => m.userId === userId && /đã xóa/.test(m.text), 8000);
+      expect(rowsContaining(running.dbPath, userId)).toEqual([]);
+      const conn = new Database(running.dbPath, { readonly: true });
+      const stored = conn.prepare("SELECT access_token FROM zalo_tokens").all() as { access_token: string }[];
+      conn.close();
+      expect(stored).toHaveLength(1); // the refreshed pair was saved, sealed
+      expect(fileBytes(running.dbPath).includes(Buffer.from(answer.accessToken))).toBe(false);
+      expect(rowsContaining(running.dbPath, answer.accessToken)).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it("warns once at start when DATA_ENCRYPTION_KEY is not set", async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const tokens = zalo.issueTokens();
+    const config = parseConfig({ PORT: "0", DATABASE_PATH: join(dir, "bot.db"), QUIET_HOURS: "", ...zaloEnv(tokens) });
+    const app = await createApp({ config, logger: createLogger("warn", sink), clock: { now: () => START } });
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+    expect(lines.filter((l) => l.includes("DATA_ENCRYPTION_KEY is not set"))).toHaveLength(1);
+    expect(lines.join("")).not.toContain(tokens.accessToken);
   });
 });
