@@ -210,7 +210,7 @@ function scrubAddress(tx: Tx, channel: string, address: string, at: Date | undef
     .where(and(eq(adminTokens.chatChannel, channel), eq(adminTokens.chatAddress, address)))
     .run();
   // Zalo follow/unfollow event keys carry the Zalo user id ("follow:<id>:<time>").
-  tx.run(sql`DELETE FROM seen_events WHERE instr(key, ${`:${address}:`}) > 0`);
+  if (channel === "zalo") tx.run(sql`DELETE FROM seen_events WHERE instr(key, ${`:${address}:`}) > 0`);
 }
 
 function forgottenOutbox(at: Date | undefined) {
