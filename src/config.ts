@@ -1,6 +1,7 @@
 import { z } from "zod";
 import cron from "node-cron";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
+import { decodeKey } from "./infra/secret-box.js";
 
 /**
  * The only module that reads process.env. Everything is validated once at start-up;
@@ -98,6 +99,12 @@ const schema = z
           .regex(/^[A-Za-z0-9_-]{8,128}$/, "must be the code Zalo gives (zalo_verifier<code>.html or the meta tag's content)")
           .optional(),
       ),
+    DATA_ENCRYPTION_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)")
+        .optional(),
+    ),
     REMINDER_SKIP_WEEKENDS: z
       .enum(["true", "false"])
       .default("true")

@@ -11,7 +11,7 @@ import type {
   UserRecord,
 } from "./ports.js";
 import { plainText } from "./rich-text.js";
-import { looksLikePassword } from "./sensitive.js";
+import { loggableText, looksLikePassword } from "./sensitive.js";
 import type { StaffChat } from "./staff-chat.js";
 import type { Channel, InboundEvent, Locale, OutboundMessage, Reply } from "./types.js";
 
@@ -99,7 +99,7 @@ export class Conversation {
     if (text.startsWith("/")) {
       const command = parseCommand(text);
       if (command) {
-        store.logMessage(user.id, event.channel, { direction: "in", text, intent: `/${command.name}`, at });
+        store.logMessage(user.id, event.channel, { direction: "in", text: loggableText(text), intent: `/${command.name}`, at });
         return this.command(command.name, command.arg, user, event, hinted);
       }
     }
@@ -118,7 +118,8 @@ export class Conversation {
     if (understood.locale && !user.localeChosen && user.locale !== understood.locale) {
       store.setLocale(user.id, understood.locale, false);
     }
-    store.logMessage(user.id, event.channel, { direction: "in", text, intent: understood.intent, at });
+    const loggable = loggableText(text);
+    store.logMessage(user.id, event.channel, { direction: "in", text: loggable, intent: understood.intent, at });
     this.deps.observer?.onUnderstood(event.channel, understood.intent, understood.confidence);
     if (understood.intent === "out_of_scope") {
       const audience = this.deps.staffChat?.person(user.id) ? "staff" : "public";
@@ -127,7 +128,8 @@ export class Conversation {
         this.logOut(user, event.channel, `directive:${found.passage.section}`, at);
         return this.reply([this.quote(found.passage, found.more, locale)], "directive", understood.confidence, locale);
       }
-      store.recordUnanswered(understood.normalized, locale, at);
+      // A message carrying a link code is not kept in the list of unanswered questions either.
+      if (loggable === text) store.recordUnanswered(understood.normalized, locale, at);
       this.deps.observer?.onFallback(event.channel);
     }
     return this.follow(understood.intent, user, event, locale, text, understood.confidence);
@@ -229,9 +231,11 @@ export class Conversation {
         return this.searchUnits(arg, locale);
       case "unfollow":
         return this.listFollowed(user, locale);
-      case "forget":
-        store.forgetUser(user.id);
-        return this.reply([this.say("forgotten", locale)], "forget", 1, locale);
+      case "forget": {
+        const normalize = (asked: string): string => this.deps.nlu.classify(asked.slice(0, CLASSIFY_CHARS)).normalized;
+        const scope = store.forgetAddress(user.id, event.channel, event.address, event.receivedAt, normalize);
+        return this.reply([this.say(scope === "user" ? "forgotten" : "forgotten_chat", locale)], "forget", 1, locale);
+      }
       default: {
         const unknown = this.say("unknown_command", locale, { command: `/${name}` });
         unknown.buttons = answers.buttons(["menu"], locale);

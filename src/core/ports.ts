@@ -39,8 +39,15 @@ export interface ConversationStore {
   recordUnanswered(normalizedText: string, locale: Locale, at: Date): void;
   createHandoff(request: Omit<HandoffRequest, "id">): number;
   setHandoffStaffMessage(handoffId: number, staffMessageId: string): void;
-  /** Deletes everything kept about this user (addresses, logs, hand-offs). */
-  forgetUser(userId: number): void;
+  /**
+   * /forget from one chat. When it is the user's only address, the whole user goes (see forgetUser);
+   * otherwise only this chat: its address, its channel's log lines and hand-offs, its queued messages, and
+   * its id wherever else it was kept; the user's other chats and staff link stay. `normalize` gives the form
+   * an unanswered question was counted under (the classifier's), to take the person's questions back.
+   */
+  forgetAddress(userId: number, channel: Channel, address: string, at: Date, normalize: (text: string) => string): "user" | "chat";
+  /** Deletes everything kept about this user, on every address (logs, hand-offs, follows, staff link, queued messages). */
+  forgetUser(userId: number, at?: Date, normalize?: (text: string) => string): void;
 }
 
 export interface UnitSummary {

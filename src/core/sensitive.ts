@@ -21,3 +21,32 @@ export function looksLikePassword(normalized: string): boolean {
   if (digits && !/^\d{1,2}$/.test(digits[1] as string)) return true;
   return false;
 }
+
+/**
+ * Link codes bind a chat to a staff member, so they are never stored as typed: 8 characters of A-Z and 2-9
+ * without O, I and L (the alphabet of registry/linking.ts), which people type with spaces, a dash or in
+ * lower case.
+ */
+const CODE_CHAR = "[A-HJKMNP-Z2-9]";
+const WHOLE_CODE = new RegExp(`^${CODE_CHAR}{8}$`, "i");
+/** Inside a longer text only a mix of letters and digits counts, so ordinary words stay. */
+const CODE_IN_TEXT = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?=[\\w-]*\\d)(?=[\\w-]*[A-Za-z])${CODE_CHAR}{4}-?${CODE_CHAR}{4}(?![\\p{L}\\p{N}-])`,
+  "giu",
+);
+export const REDACTED = "••••";
+
+function isLinkCode(text: string): boolean {
+  return WHOLE_CODE.test(text.replace(/[\s-]/g, ""));
+}
+
+/** The form of an inbound message that may be logged: "/link ••••", "/start ••••", "••••" instead of a code. */
+export function loggableText(text: string): string {
+  const command = /^(\/[A-Za-z_]{1,32}(?:@\w+)?)\s+(\S[\s\S]*)$/.exec(text);
+  if (command) {
+    const [, name, arg] = command as unknown as [string, string, string];
+    if (/^\/link(?:@|$)/i.test(name) || isLinkCode(arg)) return `${name} ${REDACTED}`;
+  }
+  if (isLinkCode(text)) return REDACTED;
+  return text.replace(CODE_IN_TEXT, REDACTED);
+}

@@ -1,8 +1,8 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { ConversationStore, HandoffRequest, LoggedMessage, UserRecord } from "../core/ports.js";
 import type { Channel, Locale } from "../core/types.js";
-import type { Db } from "./database.js";
-import { channelAddresses, conversationLog, handoffs, unanswered, users } from "./schema.js";
+import { checkpointWal, type Db } from "./database.js";
+import { adminTokens, auditLog, channelAddresses, conversationLog, handoffs, linkFailures, unanswered, users } from "./schema.js";
 
 /** SQLite implementation of the core's ConversationStore port. */
 export class SqliteConversationStore implements ConversationStore {
@@ -116,9 +116,33 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  forgetUser(userId: number): void {
-    // Addresses, logs and hand-offs go with the user (ON DELETE CASCADE).
-    this.db.delete(users).where(eq(users.id, userId)).run();
+  forgetAddress(userId: number, channel: Channel, address: string, at: Date, normalize: (text: string) => string): "user" | "chat" {
+    const scope = this.db.transaction((tx) => {
+      const others = tx
+        .select({ channel: channelAddresses.channel, address: channelAddresses.address })
+        .from(channelAddresses)
+        .where(eq(channelAddresses.userId, userId))
+        .all()
+        .filter((a) => a.channel !== channel || a.address !== address);
+      if (others.length === 0) {
+        eraseUser(tx, userId, at, normalize);
+        return "user" as const;
+      }
+      // Log lines and hand-offs are kept per user and channel: this channel's go with this chat.
+      takeBackUnanswered(tx, userId, channel, normalize);
+      tx.delete(conversationLog).where(and(eq(conversationLog.userId, userId), eq(conversationLog.channel, channel))).run();
+      tx.delete(handoffs).where(and(eq(handoffs.userId, userId), eq(handoffs.channel, channel))).run();
+      scrubAddress(tx, channel, address, at);
+      tx.delete(channelAddresses).where(and(eq(channelAddresses.channel, channel), eq(channelAddresses.address, address))).run();
+      return "chat" as const;
+    });
+    checkpointWal(this.db);
+    return scope;
+  }
+
+  forgetUser(userId: number, at?: Date, normalize?: (text: string) => string): void {
+    this.db.transaction((tx) => eraseUser(tx, userId, at, normalize));
+    checkpointWal(this.db);
   }
 
   /** Marks an address unreachable after the platform said so (Telegram 403). */
@@ -153,4 +177,68 @@ export class SqliteConversationStore implements ConversationStore {
       .get();
     return row?.unreachableAt != null;
   }
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** The user and everything that names them or one of their chats. */
+function eraseUser(tx: Tx, userId: number, at: Date | undefined, normalize: ((text: string) => string) | undefined): void {
+  if (normalize) takeBackUnanswered(tx, userId, undefined, normalize);
+  const addresses = tx.select().from(channelAddresses).where(eq(channelAddresses.userId, userId)).all();
+  for (const a of addresses) scrubAddress(tx, a.channel, a.address, at);
+  tx.run(sql`UPDATE outbox SET ${forgottenOutbox(at)} WHERE user_id = ${userId}`);
+  // Addresses, logs, hand-offs and follows go with the user (ON DELETE CASCADE); the staff link is unset.
+  tx.delete(users).where(eq(users.id, userId)).run();
+}
+
+/**
+ * Removes a chat id from the tables that keep it outside channel_addresses. Delivery records stay for the
+ * broadcast's counts, without the address; what was still waiting to go to it is cancelled.
+ */
+function scrubAddress(tx: Tx, channel: string, address: string, at: Date | undefined): void {
+  tx.run(sql`
+    UPDATE delivery_attempts SET description = NULL
+    WHERE outbox_id IN (SELECT id FROM outbox WHERE channel = ${channel} AND address = ${address})`);
+  tx.run(sql`UPDATE outbox SET ${forgottenOutbox(at)} WHERE channel = ${channel} AND address = ${address}`);
+  tx.delete(linkFailures).where(and(eq(linkFailures.channel, channel), eq(linkFailures.address, address))).run();
+  tx.update(auditLog)
+    .set({ actor: `${channel}:forgotten` })
+    .where(eq(auditLog.actor, `${channel}:${address}`))
+    .run();
+  tx.update(adminTokens)
+    .set({ chatChannel: null, chatAddress: null })
+    .where(and(eq(adminTokens.chatChannel, channel), eq(adminTokens.chatAddress, address)))
+    .run();
+  // Zalo follow/unfollow event keys carry the Zalo user id ("follow:<id>:<time>").
+  if (channel === "zalo") tx.run(sql`DELETE FROM seen_events WHERE instr(key, ${`:${address}:`}) > 0`);
+}
+
+function forgottenOutbox(at: Date | undefined) {
+  const waiting = sql`status IN ('queued', 'sending')`;
+  return sql`address = '', user_id = NULL, dedupe_key = 'forgotten:' || id,
+    reason = CASE WHEN ${waiting} THEN 'forgotten' ELSE reason END,
+    done_at = CASE WHEN ${waiting} THEN ${at?.getTime() ?? null} ELSE done_at END,
+    status = CASE WHEN ${waiting} THEN 'cancelled' ELSE status END`;
+}
+
+/** Takes the person's questions back from the anonymous list of unanswered questions. */
+function takeBackUnanswered(tx: Tx, userId: number, channel: string | undefined, normalize: (text: string) => string): void {
+  const asked = tx
+    .select({ text: conversationLog.text })
+    .from(conversationLog)
+    .where(
+      and(
+        eq(conversationLog.userId, userId),
+        channel === undefined ? undefined : eq(conversationLog.channel, channel),
+        eq(conversationLog.direction, "in"),
+        eq(conversationLog.intent, "out_of_scope"),
+        isNotNull(conversationLog.text),
+      ),
+    )
+    .all();
+  for (const { text } of asked) {
+    const key = normalize(text ?? "").slice(0, 500);
+    if (key !== "") tx.update(unanswered).set({ count: sql`${unanswered.count} - 1` }).where(eq(unanswered.normalizedText, key)).run();
+  }
+  if (asked.length > 0) tx.delete(unanswered).where(lte(unanswered.count, 0)).run();
 }

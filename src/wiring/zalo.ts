@@ -11,6 +11,7 @@ import type { SqliteConversationStore } from "../db/conversation-store.js";
 import type { OpenDatabase } from "../db/database.js";
 import { SqliteSeenMessages, SqliteZaloTokens } from "../db/zalo-store.js";
 import type { Metrics } from "../infra/metrics.js";
+import { SecretBox } from "../infra/secret-box.js";
 import type { I18nTranslator } from "../infra/translator.js";
 
 export interface ZaloParts {
@@ -35,12 +36,14 @@ export function createZalo(
   },
 ): ZaloParts | undefined {
   if (!config.ZALO_APP_ID || !config.ZALO_OA_SECRET_KEY || !config.ZALO_APP_SECRET) return undefined;
+  if (!config.DATA_ENCRYPTION_KEY) deps.logger.warn({}, "DATA_ENCRYPTION_KEY is not set: Zalo tokens are stored unencrypted in the database");
+  const box = config.DATA_ENCRYPTION_KEY ? SecretBox.fromKey(config.DATA_ENCRYPTION_KEY) : undefined;
   const client = new ZaloClient({
     appId: config.ZALO_APP_ID,
     appSecret: config.ZALO_APP_SECRET,
     apiBase: config.ZALO_API_BASE,
     oauthBase: config.ZALO_OAUTH_BASE,
-    tokens: new SqliteZaloTokens(deps.database.db),
+    tokens: new SqliteZaloTokens(deps.database.db, box),
     initialTokens:
       config.ZALO_ACCESS_TOKEN && config.ZALO_REFRESH_TOKEN
         ? { accessToken: config.ZALO_ACCESS_TOKEN, refreshToken: config.ZALO_REFRESH_TOKEN }
