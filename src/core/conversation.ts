@@ -110,7 +110,7 @@ export class Conversation {
     store.logMessage(user.id, event.channel, { direction: "in", text, intent: understood.intent, at });
     this.deps.observer?.onUnderstood(event.channel, understood.intent, understood.confidence);
     if (understood.intent === "out_of_scope") {
-      store.recordUnanswered(understood.normalized, locale, at);
+      store.recordUnanswered(understood.normalized, locale, at, user.id);
       this.deps.observer?.onFallback(event.channel);
     }
     return this.follow(understood.intent, user, event, locale, text, understood.confidence);

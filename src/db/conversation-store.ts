@@ -2,7 +2,7 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { ConversationStore, HandoffRequest, LoggedMessage, UserRecord } from "../core/ports.js";
 import type { Channel, Locale } from "../core/types.js";
 import type { Db } from "./database.js";
-import { channelAddresses, conversationLog, handoffs, unanswered, users } from "./schema.js";
+import { channelAddresses, conversationLog, handoffs, unanswered, unansweredAskers, users } from "./schema.js";
 
 /** SQLite implementation of the core's ConversationStore port. */
 export class SqliteConversationStore implements ConversationStore {
@@ -69,17 +69,20 @@ export class SqliteConversationStore implements ConversationStore {
     return rows.reverse().map((r) => ({ direction: r.direction, text: r.text, intent: r.intent, at: new Date(r.at) }));
   }
 
-  recordUnanswered(normalizedText: string, locale: Locale, at: Date): void {
+  recordUnanswered(normalizedText: string, locale: Locale, at: Date, userId: number): void {
     if (normalizedText === "") return;
     const now = at.getTime();
-    this.db
-      .insert(unanswered)
-      .values({ normalizedText: normalizedText.slice(0, 500), locale, count: 1, firstSeenAt: now, lastSeenAt: now })
-      .onConflictDoUpdate({
-        target: unanswered.normalizedText,
-        set: { count: sql`${unanswered.count} + 1`, lastSeenAt: now, locale },
-      })
-      .run();
+    this.db.transaction((tx) => {
+      const { id } = tx
+        .insert(unanswered)
+        .values({ normalizedText: normalizedText.slice(0, 500), locale, count: 0, firstSeenAt: now, lastSeenAt: now })
+        .onConflictDoUpdate({ target: unanswered.normalizedText, set: { lastSeenAt: now, locale } })
+        .returning({ id: unanswered.id })
+        .get();
+      // A person asking the same thing again does not make it more frequent.
+      const firstTime = tx.insert(unansweredAskers).values({ unansweredId: id, userId, at: now }).onConflictDoNothing().run().changes > 0;
+      if (firstTime) tx.update(unanswered).set({ count: sql`${unanswered.count} + 1` }).where(eq(unanswered.id, id)).run();
+    });
   }
 
   createHandoff(request: Omit<HandoffRequest, "id">): number {
@@ -132,9 +135,12 @@ export class SqliteConversationStore implements ConversationStore {
 
   /** Deletes conversation logs older than the retention period; returns how many rows went. */
   purgeLogsBefore(cutoff: Date): number {
+    // Who asked an unanswered question is as personal as the log, so it goes at the same age.
+    this.db.delete(unansweredAskers).where(lt(unansweredAskers.at, cutoff.getTime())).run();
     return this.db.delete(conversationLog).where(lt(conversationLog.at, cutoff.getTime())).run().changes;
   }
 
+  /** The unanswered questions asked by the most distinct people first. */
   topUnanswered(limit: number): { text: string; locale: string; count: number; lastSeen: Date }[] {
     return this.db
       .select()
