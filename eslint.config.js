@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web chat page's script runs in the browser, as a classic script.
+    files: ["src/web-chat/**/*.js"],
+    languageOptions: { globals: { ...globals.browser }, sourceType: "script" },
+  },
+  {
     files: ["src/config.ts", "test/**/*.ts"],
     rules: { "no-restricted-properties": "off" },
   },

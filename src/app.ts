@@ -14,6 +14,7 @@ import { plainText } from "./core/rich-text.js";
 import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
+import { SqliteWebSessions } from "./db/web-sessions.js";
 import { createLogger } from "./infra/logger.js";
 import { Metrics } from "./infra/metrics.js";
 import { startRetentionJob, type RetentionJob } from "./infra/retention.js";
@@ -99,6 +100,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const directive = buildDirectiveSearch(root);
   const database = openDatabase(config.DATABASE_PATH);
   const store = new SqliteConversationStore(database.db);
+  const webSessions = new SqliteWebSessions(database.db);
   const metrics = new Metrics();
 
   const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
@@ -218,7 +220,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // Which X-Forwarded-For hops to believe for req.ip (per-IP limits): none unless TRUST_PROXY says so.
+  app.set("trust proxy", config.TRUST_PROXY);
   // Zalo signs the raw bytes, so its route reads the body itself, before the JSON parser.
   if (zalo) app.use(zalo.route);
   if (config.ZALO_SITE_VERIFICATION) app.use(zaloSiteVerificationRoute(config.ZALO_SITE_VERIFICATION));
@@ -252,7 +255,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
   app.use(consoleRoutes());
-  app.use(webChatRoutes({ conversation, clock, metrics, ratePerMinute: config.CHAT_RATE_PER_MINUTE }));
+  app.use(
+    webChatRoutes({
+      conversation,
+      sessions: webSessions,
+      clock,
+      metrics,
+      ratePerMinute: config.CHAT_RATE_PER_MINUTE,
+      ratePerIpPerMinute: config.CHAT_RATE_PER_IP_PER_MINUTE,
+      sessionsPerIpPerHour: config.CHAT_SESSIONS_PER_IP_PER_HOUR,
+    }),
+  );
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
   });
@@ -296,7 +309,14 @@ export async function createApp(options: AppOptions): Promise<App> {
         const s = app.listen(config.PORT, config.HOST, () => resolve(s));
         s.once("error", reject);
       });
-      retention = startRetentionJob({ store, clock, days: config.LOG_RETENTION_DAYS, logger, timeZone: config.TZ_NAME });
+      retention = startRetentionJob({
+        store,
+        clock,
+        days: config.LOG_RETENTION_DAYS,
+        logger,
+        timeZone: config.TZ_NAME,
+        idleWebUsers: { store: webSessions, days: config.CHAT_IDLE_DAYS },
+      });
       if (telegram) {
         if (config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
           const url = `${config.PUBLIC_URL.replace(/\/$/, "")}/webhooks/telegram`;

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import cron from "node-cron";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
@@ -15,6 +16,38 @@ const optionalString = z
   .optional();
 
 const locale = z.enum(["vi", "en"]);
+
+/** One entry of an express "trust proxy" list: a named range, an IP address or a CIDR block. */
+function isProxyEntry(entry: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * express "trust proxy": false (the default: X-Forwarded-For is ignored), a number of proxy hops in front of
+ * the service, or a comma-separated list of the proxies' addresses. `true` is refused: it would believe any
+ * client's X-Forwarded-For and let it pick its own IP for rate limits.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default("false")
+  .transform((v, ctx): false | number | string => {
+    if (v === "" || v === "false") return false;
+    if (/^\d+$/.test(v) && Number(v) <= 10) return Number(v);
+    const entries = v.split(",").map((e) => e.trim());
+    if (v !== "true" && entries.every(isProxyEntry)) return entries.join(",");
+    ctx.addIssue({
+      code: "custom",
+      message: "must be false, a number of proxy hops (0-10) or a comma-separated list of proxy addresses, CIDR blocks, loopback, linklocal or uniquelocal (true is refused: any client could then choose its IP)",
+    });
+    return z.NEVER;
+  });
 
 const schema = z
   .object({
@@ -38,6 +71,10 @@ const schema = z
     LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     NLU_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),
     CHAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    CHAT_RATE_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    CHAT_SESSIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
+    CHAT_IDLE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    TRUST_PROXY: trustProxy,
     TZ_NAME: z
       .string()
       .default("Asia/Ho_Chi_Minh")

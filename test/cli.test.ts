@@ -57,17 +57,21 @@ describe("npm run nlu:eval", () => {
 });
 
 describe("npm run unanswered", () => {
-  it("lists the most frequent unanswered questions first", async () => {
+  it("lists the questions asked by the most people first; one person repeating a question counts once", async () => {
     const dbPath = join(dir, "bot.db");
     const database = openDatabase(dbPath);
     const store = new SqliteConversationStore(database.db);
     const at = new Date("2026-02-01T02:00:00Z");
-    store.recordUnanswered("gia vang hom nay", "vi", at);
-    for (let i = 0; i < 3; i++) store.recordUnanswered("lich thi hoc ky 2", "vi", at);
+    const flooder = store.touchUser("web", "flooder", at).id;
+    for (let i = 0; i < 50; i++) store.recordUnanswered("mua hang giam gia tai spam", "vi", at, flooder);
+    for (const parent of ["p1", "p2", "p3"]) store.recordUnanswered("lich thi hoc ky 2", "vi", at, store.touchUser("telegram", parent, at).id);
+    store.recordUnanswered("gia vang hom nay", "vi", at, store.touchUser("telegram", "p4", at).id);
+    store.recordUnanswered("gia vang hom nay", "vi", at, store.touchUser("telegram", "p5", at).id);
     database.close();
     const { stdout } = await npm(["unanswered"], undefined, { DATABASE_PATH: dbPath });
     const lines = stdout.trim().split("\n");
     expect(lines[1]).toMatch(/^\s+3\s+vi.*lich thi hoc ky 2$/);
-    expect(lines[2]).toMatch(/^\s+1\s+vi.*gia vang hom nay$/);
+    expect(lines[2]).toMatch(/^\s+2\s+vi.*gia vang hom nay$/);
+    expect(lines[3]).toMatch(/^\s+1\s+vi.*mua hang giam gia tai spam$/);
   });
 });

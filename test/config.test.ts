@@ -40,6 +40,19 @@ describe("configuration", () => {
     expect(ok.TELEGRAM_WEBHOOK_SECRET).toBe("s3cret_value");
   });
 
+  it("reads TRUST_PROXY as express's trust proxy value and refuses true", () => {
+    expect(parseConfig({}).TRUST_PROXY).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "" }).TRUST_PROXY).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(parseConfig({ TRUST_PROXY: "loopback" }).TRUST_PROXY).toBe("loopback");
+    expect(parseConfig({ TRUST_PROXY: "10.0.0.0/8, 192.168.1.10, fd00::/8" }).TRUST_PROXY).toBe("10.0.0.0/8,192.168.1.10,fd00::/8");
+    expect(() => parseConfig({ TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY: .*true is refused/);
+    expect(() => parseConfig({ TRUST_PROXY: "10.0.0.0/33" })).toThrow(/TRUST_PROXY/);
+    expect(() => parseConfig({ TRUST_PROXY: "proxy.example" })).toThrow(/TRUST_PROXY/);
+    expect(parseConfig({}).CHAT_RATE_PER_IP_PER_MINUTE).toBe(120);
+    expect(() => parseConfig({ CHAT_SESSIONS_PER_IP_PER_HOUR: "0" })).toThrow(/CHAT_SESSIONS_PER_IP_PER_HOUR/);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseConfig({ TELEGRAM_BOT_TOKEN: "", STAFF_CHAT_ID: "" }).TELEGRAM_BOT_TOKEN).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, startTestApp, type RunningApp } from "./support/test-app.js";
+import { webAddressOf } from "../src/db/web-sessions.js";
+import { chat, postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
 
 let running: RunningApp;
 
@@ -102,13 +103,14 @@ describe("web chat over HTTP", () => {
   });
 
   it("subscribes and unsubscribes in one step each", async () => {
+    const secret = await webSession(running.url, "parent-9");
     const sub = await chat(running.url, "parent-9", "/subscribe");
     expect(sub.replies[0]?.text).toMatch(/thông báo/);
     const conn = db();
     const subscribed = () =>
       (conn
         .prepare("SELECT u.subscribed AS s FROM users u JOIN channel_addresses a ON a.user_id = u.id WHERE a.address = ?")
-        .get("parent-9") as { s: number }).s;
+        .get(webAddressOf(secret)) as { s: number }).s;
     expect(subscribed()).toBe(1);
     await chat(running.url, "parent-9", "hủy đăng ký nhận tin của sở");
     expect(subscribed()).toBe(0);
@@ -128,14 +130,16 @@ describe("web chat over HTTP", () => {
     expect(row.transcript).toContain("mất học bạ");
   });
 
-  it("forgets a user on /forget", async () => {
+  it("forgets a user on /forget, and the old identity stops working", async () => {
+    const secret = await webSession(running.url, "parent-11");
     await chat(running.url, "parent-11", "xin chào");
     const { replies } = await chat(running.url, "parent-11", "/forget");
     expect(replies[0]?.text).toMatch(/đã xóa/);
     const conn = db();
-    const row = conn.prepare("SELECT count(*) AS n FROM channel_addresses WHERE address = 'parent-11'").get() as { n: number };
+    const row = conn.prepare("SELECT count(*) AS n FROM channel_addresses WHERE address = ?").get(webAddressOf(secret)) as { n: number };
     conn.close();
     expect(row.n).toBe(0);
+    expect((await postChat(running.url, secret, "xin chào")).status).toBe(401);
   });
 
   it("reads NFD input like NFC", async () => {
@@ -148,6 +152,40 @@ describe("web chat over HTTP", () => {
     const { status, replies } = await chat(running.url, "parent-13", "<script>alert(1)</script> tra cứu điểm thi & văn bằng ở đâu");
     expect(status).toBe(200);
     expect(replies[0]?.text).not.toContain("<script>");
+  });
+});
+
+describe("web chat identities are issued by the server", () => {
+  it("issues a random secret with 201 and keeps only its hash", async () => {
+    const res = await fetch(`${running.url}/api/chat/session`, { method: "POST" });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const { user } = (await res.json()) as { user: string };
+    expect(user).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const other = (await (await fetch(`${running.url}/api/chat/session`, { method: "POST" })).json()) as { user: string };
+    expect(other.user).not.toBe(user);
+    expect((await postChat(running.url, user, "xin chào")).status).toBe(200);
+    const conn = db();
+    const stored = conn.prepare("SELECT count(*) AS n FROM channel_addresses WHERE address = ?");
+    const secretStored = (stored.get(user) as { n: number }).n;
+    const hashStored = (stored.get(webAddressOf(user)) as { n: number }).n;
+    conn.close();
+    expect(secretStored).toBe(0);
+    expect(hashStored).toBe(1);
+  });
+
+  it("answers 401 to a user value it did not issue, and creates nobody", async () => {
+    const conn = db();
+    const users = () => (conn.prepare("SELECT count(*) AS n FROM users").get() as { n: number }).n;
+    const before = users();
+    for (const madeUp of ["parent-1", "web-abc123", "A".repeat(43)]) {
+      const res = await postChat(running.url, madeUp, "xin chào");
+      expect(res.status).toBe(401);
+      expect(res.error).toMatch(/\/api\/chat\/session/);
+      expect(res.replies).toEqual([]);
+    }
+    expect(users()).toBe(before);
+    conn.close();
   });
 });
 
@@ -169,7 +207,7 @@ describe("web chat refuses bad input clearly", () => {
     const empty = await chat(running.url, "u", "   ");
     expect(empty.status).toBe(400);
     expect(empty.error).toMatch(/^text/);
-    const longUser = await chat(running.url, "x".repeat(65), "xin chào");
+    const longUser = await postChat(running.url, "x".repeat(65), "xin chào");
     expect(longUser.status).toBe(400);
   });
 
@@ -211,14 +249,26 @@ describe("service endpoints", () => {
     expect(text).toMatch(/bot_send_errors_total/);
   });
 
-  it("serves the web chat page with a strict content security policy", async () => {
+  it("serves the web chat page with a strict content security policy and no inline script or style", async () => {
     const res = await fetch(`${running.url}/`);
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).toMatch(/style-src 'self'/);
+    expect(csp).not.toContain("unsafe-inline");
     const html = await res.text();
     expect(html).toContain('<script src="/chat.js"></script>');
-    const js = await (await fetch(`${running.url}/chat.js`)).text();
-    expect(js).toContain("/api/chat");
-    expect(js).not.toContain("innerHTML");
+    expect(html).toContain('<link rel="stylesheet" href="/chat.css">');
+    expect(html).not.toMatch(/<style|<script>|\son\w+=/);
+    const js = await fetch(`${running.url}/chat.js`);
+    expect(js.headers.get("content-type")).toMatch(/javascript/);
+    const script = await js.text();
+    expect(script).toContain("/api/chat/session");
+    expect(script).toContain("localStorage");
+    expect(script).not.toContain("innerHTML");
+    const css = await fetch(`${running.url}/chat.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get("content-type")).toMatch(/text\/css/);
   });
 });

@@ -1,4 +1,4 @@
-/** npm run unanswered [-- --limit N]: the questions the bot could not answer, most frequent first. */
+/** npm run unanswered [-- --limit N]: the questions the bot could not answer, asked by the most people first. */
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { SqliteConversationStore } from "../db/conversation-store.js";
@@ -12,7 +12,7 @@ database.close();
 if (rows.length === 0) {
   console.log("No unanswered questions recorded.");
 } else {
-  console.log("count  lang  last seen (UTC)       question (normalised)");
+  console.log("asked  lang  last seen (UTC)       question (normalised; asked = distinct people)");
   for (const r of rows) {
     console.log(`${String(r.count).padStart(5)}  ${r.locale.padEnd(4)}  ${r.lastSeen.toISOString().slice(0, 16).replace("T", " ")}      ${r.text}`);
   }

@@ -129,7 +129,7 @@ export class Conversation {
         return this.reply([this.quote(found.passage, found.more, locale)], "directive", understood.confidence, locale);
       }
       // A message carrying a link code is not kept in the list of unanswered questions either.
-      if (loggable === text) store.recordUnanswered(understood.normalized, locale, at);
+      if (loggable === text) store.recordUnanswered(understood.normalized, locale, at, user.id);
       this.deps.observer?.onFallback(event.channel);
     }
     return this.follow(understood.intent, user, event, locale, text, understood.confidence);

@@ -36,7 +36,8 @@ export interface ConversationStore {
   setSubscribed(userId: number, subscribed: boolean, at: Date): void;
   logMessage(userId: number, channel: Channel, entry: LoggedMessage): void;
   recentMessages(userId: number, limit: number): LoggedMessage[];
-  recordUnanswered(normalizedText: string, locale: Locale, at: Date): void;
+  /** Counts a question the bot could not answer, once per asking user. */
+  recordUnanswered(normalizedText: string, locale: Locale, at: Date, userId: number): void;
   createHandoff(request: Omit<HandoffRequest, "id">): number;
   setHandoffStaffMessage(handoffId: number, staffMessageId: string): void;
   /**

@@ -28,11 +28,15 @@ export function looksLikePassword(normalized: string): boolean {
  * lower case.
  */
 const CODE_CHAR = "[A-HJKMNP-Z2-9]";
+const ANY_CASE = "[A-HJKMNP-Za-hjkmnp-z2-9]";
 const WHOLE_CODE = new RegExp(`^${CODE_CHAR}{8}$`, "i");
-/** Inside a longer text only a mix of letters and digits counts, so ordinary words stay. */
+/**
+ * Inside a longer text a code is a mix of letters and digits, or eight capitals as the code is printed
+ * ("mã của em là JCSZVKNF ạ"); ordinary lower-case words stay.
+ */
 const CODE_IN_TEXT = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?=[\\w-]*\\d)(?=[\\w-]*[A-Za-z])${CODE_CHAR}{4}-?${CODE_CHAR}{4}(?![\\p{L}\\p{N}-])`,
-  "giu",
+  `(?<![\\p{L}\\p{N}])(?:(?=[\\w-]*\\d)(?=[\\w-]*[A-Za-z])${ANY_CASE}{4}-?${ANY_CASE}{4}|${CODE_CHAR}{4}-?${CODE_CHAR}{4})(?![\\p{L}\\p{N}-])`,
+  "gu",
 );
 export const REDACTED = "••••";
 

@@ -1,8 +1,8 @@
-import { and, desc, eq, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, lt, lte, sql } from "drizzle-orm";
 import type { ConversationStore, HandoffRequest, LoggedMessage, UserRecord } from "../core/ports.js";
 import type { Channel, Locale } from "../core/types.js";
 import { checkpointWal, type Db } from "./database.js";
-import { adminTokens, auditLog, channelAddresses, conversationLog, handoffs, linkFailures, unanswered, users } from "./schema.js";
+import { adminTokens, auditLog, channelAddresses, conversationLog, handoffs, linkFailures, unanswered, unansweredAskers, users } from "./schema.js";
 
 /** SQLite implementation of the core's ConversationStore port. */
 export class SqliteConversationStore implements ConversationStore {
@@ -69,17 +69,20 @@ export class SqliteConversationStore implements ConversationStore {
     return rows.reverse().map((r) => ({ direction: r.direction, text: r.text, intent: r.intent, at: new Date(r.at) }));
   }
 
-  recordUnanswered(normalizedText: string, locale: Locale, at: Date): void {
+  recordUnanswered(normalizedText: string, locale: Locale, at: Date, userId: number): void {
     if (normalizedText === "") return;
     const now = at.getTime();
-    this.db
-      .insert(unanswered)
-      .values({ normalizedText: normalizedText.slice(0, 500), locale, count: 1, firstSeenAt: now, lastSeenAt: now })
-      .onConflictDoUpdate({
-        target: unanswered.normalizedText,
-        set: { count: sql`${unanswered.count} + 1`, lastSeenAt: now, locale },
-      })
-      .run();
+    this.db.transaction((tx) => {
+      const { id } = tx
+        .insert(unanswered)
+        .values({ normalizedText: normalizedText.slice(0, 500), locale, count: 0, firstSeenAt: now, lastSeenAt: now })
+        .onConflictDoUpdate({ target: unanswered.normalizedText, set: { lastSeenAt: now, locale } })
+        .returning({ id: unanswered.id })
+        .get();
+      // A person asking the same thing again does not make it more frequent.
+      const firstTime = tx.insert(unansweredAskers).values({ unansweredId: id, userId, at: now }).onConflictDoNothing().run().changes > 0;
+      if (firstTime) tx.update(unanswered).set({ count: sql`${unanswered.count} + 1` }).where(eq(unanswered.id, id)).run();
+    });
   }
 
   createHandoff(request: Omit<HandoffRequest, "id">): number {
@@ -156,9 +159,12 @@ export class SqliteConversationStore implements ConversationStore {
 
   /** Deletes conversation logs older than the retention period; returns how many rows went. */
   purgeLogsBefore(cutoff: Date): number {
+    // Who asked an unanswered question is as personal as the log, so it goes at the same age.
+    this.db.delete(unansweredAskers).where(lt(unansweredAskers.at, cutoff.getTime())).run();
     return this.db.delete(conversationLog).where(lt(conversationLog.at, cutoff.getTime())).run().changes;
   }
 
+  /** The unanswered questions asked by the most distinct people first. */
   topUnanswered(limit: number): { text: string; locale: string; count: number; lastSeen: Date }[] {
     return this.db
       .select()
@@ -221,24 +227,13 @@ function forgottenOutbox(at: Date | undefined) {
     status = CASE WHEN ${waiting} THEN 'cancelled' ELSE status END`;
 }
 
-/** Takes the person's questions back from the anonymous list of unanswered questions. */
-function takeBackUnanswered(tx: Tx, userId: number, channel: string | undefined, normalize: (text: string) => string): void {
-  const asked = tx
-    .select({ text: conversationLog.text })
-    .from(conversationLog)
-    .where(
-      and(
-        eq(conversationLog.userId, userId),
-        channel === undefined ? undefined : eq(conversationLog.channel, channel),
-        eq(conversationLog.direction, "in"),
-        eq(conversationLog.intent, "out_of_scope"),
-        isNotNull(conversationLog.text),
-      ),
-    )
-    .all();
-  for (const { text } of asked) {
-    const key = normalize(text ?? "").slice(0, 500);
-    if (key !== "") tx.update(unanswered).set({ count: sql`${unanswered.count} - 1` }).where(eq(unanswered.normalizedText, key)).run();
-  }
+/**
+ * Takes the person's questions back from the anonymous list of unanswered questions (each counts the
+ * distinct people who asked). Forgetting one of several chats keeps the person, who still counts once.
+ */
+function takeBackUnanswered(tx: Tx, userId: number, channel: string | undefined, _normalize: (text: string) => string): void {
+  if (channel !== undefined) return;
+  const asked = tx.select({ id: unansweredAskers.unansweredId }).from(unansweredAskers).where(eq(unansweredAskers.userId, userId)).all();
+  for (const { id } of asked) tx.update(unanswered).set({ count: sql`${unanswered.count} - 1` }).where(eq(unanswered.id, id)).run();
   if (asked.length > 0) tx.delete(unanswered).where(lte(unanswered.count, 0)).run();
 }

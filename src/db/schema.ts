@@ -52,7 +52,7 @@ export const conversationLog = sqliteTable(
   (t) => [index("conversation_log_user_at").on(t.userId, t.at), index("conversation_log_at").on(t.at)],
 );
 
-/** Questions the bot could not answer, aggregated by normalised text (no user id kept). */
+/** Questions the bot could not answer, aggregated by normalised text; `count` is the number of distinct askers. */
 export const unanswered = sqliteTable(
   "unanswered",
   {
@@ -64,6 +64,24 @@ export const unanswered = sqliteTable(
     lastSeenAt: integer("last_seen_at").notNull(),
   },
   (t) => [uniqueIndex("unanswered_text").on(t.normalizedText)],
+);
+
+/**
+ * Who already counted for an unanswered question, so `count` is distinct askers and one person repeating a
+ * question cannot push it up the list. Goes with the user, and after LOG_RETENTION_DAYS like the logs.
+ */
+export const unansweredAskers = sqliteTable(
+  "unanswered_askers",
+  {
+    unansweredId: integer("unanswered_id")
+      .notNull()
+      .references(() => unanswered.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+  },
+  (t) => [uniqueIndex("unanswered_askers_pk").on(t.unansweredId, t.userId), index("unanswered_askers_user").on(t.userId), index("unanswered_askers_at").on(t.at)],
 );
 
 export const handoffs = sqliteTable(

@@ -24,7 +24,7 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   charWeight: 0.6,
   wordWeight: 1,
   bigramWeight: 0.8,
-  tonedWeight: 0.5,
+  tonedWeight: 0.3,
 };
 
 /** Feature names with weights for one normalised text; the vocabulary maps them to indices. */

@@ -71,12 +71,43 @@ export interface ChatReply {
   buttons: { label: string; payload: string }[];
 }
 
-export async function chat(url: string, user: string, text: string): Promise<{ status: number; replies: ChatReply[]; error?: string }> {
+const sessions = new Map<string, string>();
+
+/** A server-issued web chat identity (POST /api/chat/session), one per test label and app, as the page keeps it. */
+export async function webSession(url: string, label: string): Promise<string> {
+  const key = `${url} ${label}`;
+  const known = sessions.get(key);
+  if (known) return known;
+  const res = await fetch(`${url}/api/chat/session`, { method: "POST" });
+  const body = (await res.json()) as { user?: string; error?: string };
+  if (res.status !== 201 || !body.user) throw new Error(`no web chat session: ${res.status} ${body.error ?? ""}`);
+  sessions.set(key, body.user);
+  return body.user;
+}
+
+/** Talks as the test label's web chat identity (obtained on first use). */
+export async function chat(url: string, label: string, text: string): Promise<{ status: number; replies: ChatReply[]; error?: string }> {
+  return postChat(url, await webSession(url, label), text);
+}
+
+/** POST /api/chat with exactly this `user` value; `headers` for X-Forwarded-For. */
+export async function postChat(
+  url: string,
+  user: string,
+  text: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; replies: ChatReply[]; error?: string; retryAfter?: string }> {
   const res = await fetch(`${url}/api/chat`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ user, text }),
   });
   const body = (await res.json()) as { replies?: ChatReply[]; error?: string };
-  return { status: res.status, replies: body.replies ?? [], ...(body.error ? { error: body.error } : {}) };
+  const retryAfter = res.headers.get("retry-after");
+  return {
+    status: res.status,
+    replies: body.replies ?? [],
+    ...(body.error ? { error: body.error } : {}),
+    ...(retryAfter ? { retryAfter } : {}),
+  };
 }

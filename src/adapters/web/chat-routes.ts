@@ -1,42 +1,75 @@
-import { Router, type Request, type Response } from "express";
+import express, { Router, type Request, type Response } from "express";
+import { join } from "node:path";
 import { z } from "zod";
 import type { Conversation } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
 import { toPlainText } from "../../core/render.js";
 import type { Reply } from "../../core/types.js";
+import type { SqliteWebSessions } from "../../db/web-sessions.js";
 import type { Metrics } from "../../infra/metrics.js";
+import { perIpLimit } from "./ip-limit.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { chatPage } from "./chat-page.js";
 
 const chatBody = z.object({
   user: z.string().trim().min(1, "user must be 1-64 characters").max(64, "user must be 1-64 characters"),
   text: z.string().max(2000, "text must be at most 2000 characters"),
 });
 
+/** The page, its script and its style: static files, no inline script or style. */
+const PAGE_DIR = join(import.meta.dirname, "..", "..", "web-chat");
+export const CHAT_PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export interface WebChatOptions {
   conversation: Conversation;
+  sessions: SqliteWebSessions;
   clock: Clock;
   metrics: Metrics;
+  /** messages per session per minute */
   ratePerMinute: number;
+  /** messages per client IP per minute (a school behind one NAT shares it) */
+  ratePerIpPerMinute: number;
+  /** new sessions per client IP per hour */
+  sessionsPerIpPerHour: number;
 }
 
-/** The web chat: the page at GET / and its JSON endpoint POST /api/chat. */
+/** The web chat: the page at GET /, POST /api/chat/session for an identity and POST /api/chat to talk. */
 export function webChatRoutes(options: WebChatOptions): Router {
   const router = Router();
-  const limiter = new RateLimiter(options.ratePerMinute, 60_000, () => options.clock.now().getTime());
-
-  router.get("/", (_req, res) => {
-    res.type("html").set("Content-Security-Policy", chatPage.csp).send(chatPage.html);
+  const { metrics, clock } = options;
+  const perSession = new RateLimiter(options.ratePerMinute, 60_000, () => clock.now().getTime());
+  const messagesPerIp = perIpLimit({
+    limit: options.ratePerIpPerMinute,
+    windowMs: 60_000,
+    clock,
+    error: `too many messages from this network: at most ${options.ratePerIpPerMinute} a minute per IP address; try again in a minute`,
+    onLimited: () => metrics.rejected.inc({ channel: "web", reason: "ip_rate_limited" }),
   });
-  router.get("/chat.js", (_req, res) => {
-    res.type("application/javascript").send(chatPage.script);
+  const sessionsPerIp = perIpLimit({
+    limit: options.sessionsPerIpPerHour,
+    windowMs: 3_600_000,
+    clock,
+    error: `too many new chat sessions from this network: at most ${options.sessionsPerIpPerHour} an hour per IP address; keep using the one you have`,
+    onLimited: () => metrics.rejected.inc({ channel: "web", reason: "session_rate_limited" }),
   });
 
-  router.post("/api/chat", async (req: Request, res: Response) => {
+  router.use(
+    express.static(PAGE_DIR, {
+      index: "index.html",
+      setHeaders: (res) => res.set("Content-Security-Policy", CHAT_PAGE_CSP),
+    }),
+  );
+
+  router.post("/api/chat/session", sessionsPerIp, (_req: Request, res: Response) => {
+    const user = options.sessions.issue(clock.now());
+    res.status(201).set("Cache-Control", "no-store").json({ user });
+  });
+
+  router.post("/api/chat", messagesPerIp, async (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const parsed = chatBody.safeParse(req.body);
     if (!parsed.success) {
-      options.metrics.rejected.inc({ channel: "web", reason: "bad_body" });
+      metrics.rejected.inc({ channel: "web", reason: "bad_body" });
       const issue = parsed.error.issues[0];
       const field = issue?.path.join(".") || "body";
       res.status(400).json({ error: `${field}: ${issue?.message ?? "invalid"}` });
@@ -44,28 +77,34 @@ export function webChatRoutes(options: WebChatOptions): Router {
     }
     const text = parsed.data.text.normalize("NFC").trim();
     if (text === "") {
-      options.metrics.rejected.inc({ channel: "web", reason: "bad_body" });
+      metrics.rejected.inc({ channel: "web", reason: "bad_body" });
       res.status(400).json({ error: "text: must not be empty" });
       return;
     }
-    if (!limiter.allow(parsed.data.user)) {
-      options.metrics.rejected.inc({ channel: "web", reason: "rate_limited" });
+    const address = options.sessions.addressOf(parsed.data.user);
+    if (address === undefined) {
+      metrics.rejected.inc({ channel: "web", reason: "unknown_user" });
+      res.status(401).json({ error: "user: unknown session; get one from POST /api/chat/session" });
+      return;
+    }
+    if (!perSession.allow(address)) {
+      metrics.rejected.inc({ channel: "web", reason: "rate_limited" });
       res
         .status(429)
         .set("Retry-After", "60")
         .json({ error: `too many messages: at most ${options.ratePerMinute} a minute per user` });
       return;
     }
-    options.metrics.updates.inc({ channel: "web" });
+    metrics.updates.inc({ channel: "web" });
     const reply = await options.conversation.handle({
       channel: "web",
-      address: parsed.data.user,
+      address,
       text,
       kind: "text",
       // No Accept-Language hint: many Vietnamese phones run in English, and the page is Vietnamese-first.
-      receivedAt: options.clock.now(),
+      receivedAt: clock.now(),
     });
-    options.metrics.replyLatency.observe({ channel: "web" }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics.replyLatency.observe({ channel: "web" }, Number(process.hrtime.bigint() - started) / 1e9);
     res.json(toWebJson(reply));
   });
 

@@ -1,5 +1,5 @@
 /**
- * Sliding one-minute window per key (the web chat's `user`, not the IP: a whole school shares one address).
+ * Sliding one-minute window per key (a web chat session; the per-IP limit is separate, in ip-limit.ts).
  * Memory is bounded by pruning keys whose window has emptied.
  */
 export class RateLimiter {
