@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler } from "express";
 import type { Server } from "node:http";
+import type { Update } from "telegraf/types";
 import { join } from "node:path";
 import type { Logger as PinoLogger } from "pino";
 import { TelegramStaffNotifier } from "./adapters/telegram/staff-notifier.js";
@@ -14,6 +15,9 @@ import { plainText } from "./core/rich-text.js";
 import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
+import { InboundQueue } from "./core/inbound/inbound-queue.js";
+import { SqliteInboundStore } from "./db/inbound-store.js";
+import { telegramInbound } from "./adapters/telegram/telegram-inbound.js";
 import { createLogger } from "./infra/logger.js";
 import { Metrics } from "./infra/metrics.js";
 import { startRetentionJob, type RetentionJob } from "./infra/retention.js";
@@ -65,6 +69,8 @@ export interface App {
   outbox: SqliteOutbox;
   broadcasts: BroadcastService;
   dispatcher: Dispatcher;
+  /** every Telegram and Zalo update, stored before it is acknowledged and handled from there */
+  inbound: InboundQueue;
   tokens: AdminTokens;
   planner: ReminderPlanner;
   desk: StaffDesk;
@@ -102,6 +108,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const desk = new StaffDesk(database.db, clock, translator, reminderSettings);
   const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE);
 
+  const inbound = new InboundQueue({
+    store: new SqliteInboundStore(database.db),
+    clock,
+    logger,
+    observe: (channel, outcome) => metrics.inbound.inc({ channel, outcome }),
+  });
   let telegram: TelegramChannel | undefined;
   const staffNotifier = { current: undefined as TelegramStaffNotifier | undefined };
   const conversation = new Conversation({
@@ -131,8 +143,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       markUnreachable: (address, at) => store.markUnreachable("telegram", address, at),
       staffChatId: config.STAFF_CHAT_ID,
       onStaffReply: (postId, text) => relayStaffReply(postId, text),
+      intake: (update) => void inbound.accept(telegramInbound(update)),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
+    const channel = telegram;
+    inbound.register("telegram", (update) => channel.handleUpdate(update as Update));
     if (config.STAFF_CHAT_ID) {
       staffNotifier.current = new TelegramStaffNotifier(
         telegram.sender,
@@ -168,7 +183,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
   }
-  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, sleep: options.sleep });
+  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep });
   if (zalo) {
     senders.zalo = zalo.sender;
     // Zalo delivers consultation messages only within N days of the person's last message to the OA.
@@ -228,7 +243,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (telegram && config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
-    app.use(telegramWebhookRoute(telegram, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
+    app.use(telegramWebhookRoute(inbound, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
   }
   app.use(
     adminRoutes({
@@ -282,6 +297,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     outbox,
     broadcasts,
     dispatcher,
+    inbound,
     tokens,
     planner,
     desk,
@@ -291,6 +307,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         s.once("error", reject);
       });
       retention = startRetentionJob({ store, clock, days: config.LOG_RETENTION_DAYS, logger, timeZone: config.TZ_NAME });
+      inbound.start();
       if (telegram) {
         if (config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
           const url = `${config.PUBLIC_URL.replace(/\/$/, "")}/webhooks/telegram`;
@@ -321,6 +338,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await reminderTick?.stop();
       await dispatcher.stop();
       await telegram?.stop();
+      await inbound.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
       database.close();
