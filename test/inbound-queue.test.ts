@@ -79,6 +79,8 @@ describe("Telegram updates go through the inbound queue", () => {
     const texts = fake.sent.filter((m) => m.chatId === 8102).map((m) => m.visibleText);
     expect(new Set(texts).size).toBe(texts.length);
     expect(countRows(running.dbPath, `channel = 'telegram' AND dedupe_key = '${update.update_id}'`)).toBe(1);
+    // Once answered, the row keeps only what de-duplication needs: not the message, not the chat.
+    expect(countRows(running.dbPath, `dedupe_key = '${update.update_id}' AND state = 'done' AND payload = '' AND sender = ''`)).toBe(1);
   });
 
   it("answers one chat's updates in the order they arrived", async () => {

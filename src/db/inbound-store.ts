@@ -3,7 +3,11 @@ import type { InboundStore, StoredInboundEvent } from "../core/inbound/inbound-q
 import type { Db } from "./database.js";
 import { inboundEvents } from "./schema.js";
 
-/** The inbound queue's rows (`inbound_events`); each call is one small statement. */
+/**
+ * The inbound queue's rows (`inbound_events`); each call is one small statement. A handled row keeps only
+ * its channel and de-duplication key: the message and the sender are cleared (privacy: nothing a person
+ * wrote is kept beyond its answer, except in the conversation log under its own rules).
+ */
 export class SqliteInboundStore implements InboundStore {
   constructor(private readonly db: Db) {}
 
@@ -38,11 +42,11 @@ export class SqliteInboundStore implements InboundStore {
   }
 
   done(id: number, at: number): void {
-    this.db.update(inboundEvents).set({ state: "done", handledAt: at, lastError: null }).where(eq(inboundEvents.id, id)).run();
+    this.db.update(inboundEvents).set({ state: "done", handledAt: at, lastError: null, payload: "", sender: "" }).where(eq(inboundEvents.id, id)).run();
   }
 
   failed(id: number, at: number, error: string): void {
-    this.db.update(inboundEvents).set({ state: "failed", handledAt: at, lastError: error }).where(eq(inboundEvents.id, id)).run();
+    this.db.update(inboundEvents).set({ state: "failed", handledAt: at, lastError: error, payload: "", sender: "" }).where(eq(inboundEvents.id, id)).run();
   }
 
   purgeHandledBefore(cutoff: number): number {

@@ -49,7 +49,8 @@ export class TelegramChannel {
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Telegraf(options.token, {
       telegram: { apiRoot: options.apiRoot, webhookReply: false },
-      handlerTimeout: 60_000,
+      // Updates are handled from the inbound queue, not inside a webhook request: two 429 waits may pass a minute.
+      handlerTimeout: 300_000,
     });
     this.sender = new TelegramSender(this.bot.telegram);
     this.bot.use((ctx, next) => {
