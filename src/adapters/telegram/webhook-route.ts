@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { Router } from "express";
 import type { Update } from "telegraf/types";
 import type { Logger } from "../../core/conversation.js";
-import type { Acceptance, NewInboundEvent } from "../../core/inbound/inbound-queue.js";
+import type { InboundIntake } from "../../core/inbound/inbound-queue.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { telegramInbound } from "./telegram-inbound.js";
 
@@ -14,7 +14,7 @@ import { telegramInbound } from "./telegram-inbound.js";
  * resent update_id is acknowledged and dropped. Only if the update cannot be stored is the answer 500, so
  * that Telegram resends it.
  */
-export function telegramWebhookRoute(inbound: { accept(event: NewInboundEvent): Acceptance }, secret: string, metrics: Metrics, logger: Logger): Router {
+export function telegramWebhookRoute(inbound: InboundIntake, secret: string, metrics: Metrics, logger: Logger): Router {
   const router = Router();
   const expected = Buffer.from(secret);
   router.post("/webhooks/telegram", (req, res) => {

@@ -1,6 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { Logger } from "../../core/conversation.js";
-import type { Acceptance, NewInboundEvent } from "../../core/inbound/inbound-queue.js";
+import type { Acceptance, InboundIntake } from "../../core/inbound/inbound-queue.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { ZALO_SIGNATURE_HEADER, verifyZaloSignature } from "./zalo-signature.js";
 
@@ -22,15 +22,11 @@ export interface ZaloEventHandlers {
   onNonText(userId: string): Promise<void> | void;
 }
 
-/** Where accepted events go: the durable inbound queue (InboundQueue), which de-duplicates and dates them. */
-export interface InboundIntake {
-  accept(event: NewInboundEvent): Acceptance;
-}
-
 export interface ZaloWebhookDeps {
   appId: string;
   /** ZALO_OA_SECRET_KEY: verifies the X-ZEvent-Signature header */
   oaSecretKey: string;
+  /** the durable inbound queue: stores, de-duplicates and dates each event before the 200 */
   inbound: InboundIntake;
   logger?: Logger | undefined;
   metrics?: Metrics | undefined;

@@ -37,6 +37,11 @@ export interface InboundStore {
 }
 
 export type Acceptance = "accepted" | "duplicate" | "stale";
+
+/** What a channel adapter's webhook needs of the queue: store the event, say whether it was new. */
+export interface InboundIntake {
+  accept(event: NewInboundEvent): Acceptance;
+}
 export type InboundOutcome = Acceptance | "done" | "retry" | "failed";
 export type InboundHandler = (payload: unknown) => Promise<void> | void;
 
@@ -75,7 +80,7 @@ export interface InboundQueueOptions {
  * crashed process left pending. Delivery is at least once: a crash between the answer and `done` answers
  * that one event again after the restart.
  */
-export class InboundQueue {
+export class InboundQueue implements InboundIntake {
   private readonly handlers = new Map<string, InboundHandler>();
   private readonly lanes = new Map<string, StoredInboundEvent[]>();
   private readonly waiting: string[] = [];
