@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler } from "express";
 import type { Server } from "node:http";
+import type { Update } from "telegraf/types";
 import { join } from "node:path";
 import type { Logger as PinoLogger } from "pino";
 import { TelegramStaffNotifier } from "./adapters/telegram/staff-notifier.js";
@@ -15,6 +16,9 @@ import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
 import { SqliteWebSessions } from "./db/web-sessions.js";
+import { InboundQueue } from "./core/inbound/inbound-queue.js";
+import { SqliteInboundStore } from "./db/inbound-store.js";
+import { telegramInbound } from "./adapters/telegram/telegram-inbound.js";
 import { createLogger } from "./infra/logger.js";
 import { Metrics } from "./infra/metrics.js";
 import { startRetentionJob, type RetentionJob } from "./infra/retention.js";
@@ -69,6 +73,8 @@ export interface App {
   outbox: SqliteOutbox;
   broadcasts: BroadcastService;
   dispatcher: Dispatcher;
+  /** every Telegram and Zalo update, stored before it is acknowledged and handled from there */
+  inbound: InboundQueue;
   tokens: AdminTokens;
   planner: ReminderPlanner;
   desk: StaffDesk;
@@ -108,6 +114,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const desk = new StaffDesk(database.db, clock, translator, reminderSettings);
   const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE);
 
+  const inbound = new InboundQueue({
+    store: new SqliteInboundStore(database.db),
+    clock,
+    logger,
+    observe: (channel, outcome) => metrics.inbound.inc({ channel, outcome }),
+  });
   let telegram: TelegramChannel | undefined;
   const staffNotifier = { current: undefined as TelegramStaffNotifier | undefined };
   const conversation = new Conversation({
@@ -138,8 +150,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       markUnreachable: (address, at) => store.markUnreachable("telegram", address, at),
       staffChatId: config.STAFF_CHAT_ID,
       onStaffReply: (postId, text) => relayStaffReply(postId, text),
+      intake: (update) => void inbound.accept(telegramInbound(update)),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
+    const channel = telegram;
+    inbound.register("telegram", (update) => channel.handleUpdate(update as Update));
     if (config.STAFF_CHAT_ID) {
       staffNotifier.current = new TelegramStaffNotifier(
         telegram.sender,
@@ -175,7 +190,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
   }
-  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, sleep: options.sleep });
+  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep });
   if (zalo) {
     senders.zalo = zalo.sender;
     // Zalo delivers consultation messages only within N days of the person's last message to the OA.
@@ -237,7 +252,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (telegram && config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
-    app.use(telegramWebhookRoute(telegram, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
+    app.use(telegramWebhookRoute(inbound, config.TELEGRAM_WEBHOOK_SECRET, metrics, logger));
   }
   app.use(
     adminRoutes({
@@ -301,6 +316,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     outbox,
     broadcasts,
     dispatcher,
+    inbound,
     tokens,
     planner,
     desk,
@@ -317,6 +333,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         timeZone: config.TZ_NAME,
         idleWebUsers: { store: webSessions, days: config.CHAT_IDLE_DAYS },
       });
+      inbound.start();
       if (telegram) {
         if (config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
           const url = `${config.PUBLIC_URL.replace(/\/$/, "")}/webhooks/telegram`;
@@ -347,6 +364,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await reminderTick?.stop();
       await dispatcher.stop();
       await telegram?.stop();
+      await inbound.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
       database.close();

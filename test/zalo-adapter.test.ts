@@ -9,12 +9,15 @@ import { ZaloClient, type TokenPair, type ZaloTokenStore } from "../src/adapters
 import { ZaloSender } from "../src/adapters/zalo/zalo-sender.js";
 import { verifyZaloSignature, zaloSignatureHeader } from "../src/adapters/zalo/zalo-signature.js";
 import {
-  InMemorySeenMessages,
+  zaloEventHandler,
   zaloWebhookRoute,
   type ZaloEventHandlers,
   type ZaloTextEvent,
 } from "../src/adapters/zalo/zalo-webhook.js";
 import type { Logger } from "../src/core/conversation.js";
+import { InboundQueue } from "../src/core/inbound/inbound-queue.js";
+import { openDatabase, type OpenDatabase } from "../src/db/database.js";
+import { SqliteInboundStore } from "../src/db/inbound-store.js";
 import { SendError, type SendFailure } from "../src/core/delivery/send-error.js";
 import { toPlainText } from "../src/core/render.js";
 import type { Button, InboundEvent, OutboundMessage, Reply, RichText } from "../src/core/types.js";
@@ -103,6 +106,15 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
   }
 }
 
+/** The durable inbound queue on an in-memory database, handing Zalo events to `handlers`. */
+function startQueue(handlers: ZaloEventHandlers): { queue: InboundQueue; database: OpenDatabase; stop(): Promise<void> } {
+  const database = openDatabase(":memory:");
+  const queue = new InboundQueue({ store: new SqliteInboundStore(database.db), clock: { now: () => new Date() }, logger: new MemoryLogger() });
+  queue.register("zalo", zaloEventHandler(handlers));
+  queue.start();
+  return { queue, database, stop: async () => { await queue.stop(); database.close(); } };
+}
+
 let fake: FakeZalo;
 beforeAll(async () => {
   fake = await startFakeZalo();
@@ -163,14 +175,17 @@ describe("POST /webhooks/zalo (router in a bare express app)", () => {
     onNonText: (u) => void nonTexts.push(u),
   };
   const processed = () => texts.length + follows.length + unfollows.length + nonTexts.length;
+  let inbound: ReturnType<typeof startQueue>;
 
   beforeAll(async () => {
+    inbound = startQueue(handlers);
     const app = express();
-    app.use(zaloWebhookRoute({ ...handlers, appId: fake.appId, oaSecretKey: fake.oaSecretKey, seen: new InMemorySeenMessages() }));
+    app.use(zaloWebhookRoute({ appId: fake.appId, oaSecretKey: fake.oaSecretKey, inbound: inbound.queue }));
     ({ server, url } = await listen(app));
   });
   afterAll(async () => {
     await close(server);
+    await inbound.stop();
   });
   afterEach(() => {
     texts.length = follows.length = unfollows.length = nonTexts.length = 0;
@@ -558,6 +573,7 @@ describe("ZaloChannel: signed webhook → conversation → reply through the rea
   const inbound: { userId: string; at: Date }[] = [];
   const unreachable: string[] = [];
   const unfollowed: string[] = [];
+  let queued: ReturnType<typeof startQueue>;
 
   /** A tiny stand-in for Conversation: /start greets with the menu, anything else is echoed at length. */
   const conversation = {
@@ -587,8 +603,9 @@ describe("ZaloChannel: signed webhook → conversation → reply through the rea
       markUnfollowed: (userId) => void unfollowed.push(userId),
       sleep: async () => {},
     });
+    queued = startQueue(channel.handlers());
     const app = express();
-    app.use(zaloWebhookRoute({ ...channel.handlers(), appId: fake.appId, oaSecretKey: fake.oaSecretKey, seen: new InMemorySeenMessages() }));
+    app.use(zaloWebhookRoute({ appId: fake.appId, oaSecretKey: fake.oaSecretKey, inbound: queued.queue }));
     app.use(express.json());
     ({ server, url } = await listen(app));
   });
@@ -597,6 +614,7 @@ describe("ZaloChannel: signed webhook → conversation → reply through the rea
   });
   afterAll(async () => {
     await close(server);
+    await queued.stop();
   });
 
   it("answers a question as channel zalo, address = user id, in several ≤2,000-char messages", async () => {

@@ -20,10 +20,10 @@ describe("Zalo OA through the whole product", () => {
   let admin: string;
 
   beforeAll(async () => {
-    zalo = await startFakeZalo();
+    clock = new FakeClock(new Date("2026-01-12T03:00:00Z")); // Monday 10:00 in Vietnam
+    zalo = await startFakeZalo({ now: () => clock.now().getTime() });
     telegram = await startFakeTelegram();
     const tokens = zalo.issueTokens();
-    clock = new FakeClock(new Date("2026-01-12T03:00:00Z")); // Monday 10:00 in Vietnam
     running = await startTestApp(
       {
         TELEGRAM_BOT_TOKEN: telegram.token,

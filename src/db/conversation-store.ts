@@ -215,8 +215,10 @@ function scrubAddress(tx: Tx, channel: string, address: string, at: Date | undef
     .set({ chatChannel: null, chatAddress: null })
     .where(and(eq(adminTokens.chatChannel, channel), eq(adminTokens.chatAddress, address)))
     .run();
-  // Zalo follow/unfollow event keys carry the Zalo user id ("follow:<id>:<time>").
-  if (channel === "zalo") tx.run(sql`DELETE FROM seen_events WHERE instr(key, ${`:${address}:`}) > 0`);
+  // Handled inbound events keep only their de-duplication key; follow/unfollow keys carry the Zalo user id.
+  // A pending event of this chat (the /forget being handled) is cleared by the queue when it is done.
+  tx.run(sql`DELETE FROM inbound_events WHERE channel = ${channel} AND state <> 'pending'
+    AND (sender = ${address} OR instr(dedupe_key, ${address}) > 0)`);
 }
 
 function forgottenOutbox(at: Date | undefined) {

@@ -418,12 +418,30 @@ export const zaloTokens = sqliteTable("zalo_tokens", {
   updatedAt: integer("updated_at").notNull(),
 });
 
-/** Webhook events already handled (Zalo retries for an hour), so one message is never answered twice. */
-export const seenEvents = sqliteTable(
-  "seen_events",
+/**
+ * Every update from Telegram and Zalo, written before the platform gets its 200 and handled from here (so a
+ * crash loses nothing). The unique (channel, dedupe_key) stops a resent update from being answered twice:
+ * Telegram `update_id`, Zalo `event_name:msg_id`. Handled rows are purged after a retention period.
+ */
+export const inboundEvents = sqliteTable(
+  "inbound_events",
   {
-    key: text("key").notNull(),
-    seenAt: integer("seen_at").notNull(),
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    channel: text("channel").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    /** events of one sender are handled one after another, in arrival order */
+    sender: text("sender").notNull(),
+    /** the event as the channel adapter needs it to handle it (JSON) */
+    payload: text("payload").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    state: text("state", { enum: ["pending", "done", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    handledAt: integer("handled_at"),
   },
-  (t) => [uniqueIndex("seen_events_key").on(t.key), index("seen_events_at").on(t.seenAt)],
+  (t) => [
+    uniqueIndex("inbound_events_dedupe").on(t.channel, t.dedupeKey),
+    index("inbound_events_state").on(t.state, t.id),
+    index("inbound_events_handled").on(t.handledAt),
+  ],
 );

@@ -1,9 +1,8 @@
-import { eq, lt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { TokenPair, ZaloTokenStore } from "../adapters/zalo/zalo-client.js";
-import type { SeenMessages } from "../adapters/zalo/zalo-webhook.js";
 import { SecretBox } from "../infra/secret-box.js";
 import type { Db } from "./database.js";
-import { seenEvents, zaloTokens } from "./schema.js";
+import { zaloTokens } from "./schema.js";
 
 const ACCESS = "zalo_tokens.access_token";
 const REFRESH = "zalo_tokens.refresh_token";
@@ -50,21 +49,5 @@ export class SqliteZaloTokens implements ZaloTokenStore {
       .values({ id: 1, ...values })
       .onConflictDoUpdate({ target: zaloTokens.id, set: values })
       .run();
-  }
-}
-
-/** Event keys seen in the last day; survives restarts, unlike an in-memory set. */
-export class SqliteSeenMessages implements SeenMessages {
-  private calls = 0;
-
-  constructor(
-    private readonly db: Db,
-    private readonly now: () => Date,
-  ) {}
-
-  firstSeen(key: string): boolean {
-    const at = this.now().getTime();
-    if (++this.calls % 500 === 0) this.db.delete(seenEvents).where(lt(seenEvents.seenAt, at - 86_400_000)).run();
-    return this.db.insert(seenEvents).values({ key, seenAt: at }).onConflictDoNothing().run().changes === 1;
   }
 }

@@ -41,6 +41,12 @@ export class Metrics implements ConversationObserver {
     labelNames: ["channel", "outcome"],
     registers: [this.registry],
   });
+  readonly inbound = new Counter({
+    name: "bot_inbound_events_total",
+    help: "Inbound queue events by channel and outcome (accepted, duplicate, stale, done, retry, failed)",
+    labelNames: ["channel", "outcome"],
+    registers: [this.registry],
+  });
   readonly replyLatency = new Histogram({
     name: "bot_reply_latency_seconds",
     help: "Time from receiving a message to having its reply ready",

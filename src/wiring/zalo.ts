@@ -3,13 +3,14 @@ import type { Logger as PinoLogger } from "pino";
 import { ZaloChannel } from "../adapters/zalo/zalo-channel.js";
 import { ZaloClient } from "../adapters/zalo/zalo-client.js";
 import { ZaloSender } from "../adapters/zalo/zalo-sender.js";
-import { zaloWebhookRoute } from "../adapters/zalo/zalo-webhook.js";
+import { zaloEventHandler, zaloWebhookRoute } from "../adapters/zalo/zalo-webhook.js";
 import type { Config } from "../config.js";
 import type { Conversation } from "../core/conversation.js";
+import type { InboundQueue } from "../core/inbound/inbound-queue.js";
 import type { Clock } from "../core/ports.js";
 import type { SqliteConversationStore } from "../db/conversation-store.js";
 import type { OpenDatabase } from "../db/database.js";
-import { SqliteSeenMessages, SqliteZaloTokens } from "../db/zalo-store.js";
+import { SqliteZaloTokens } from "../db/zalo-store.js";
 import type { Metrics } from "../infra/metrics.js";
 import { SecretBox } from "../infra/secret-box.js";
 import type { I18nTranslator } from "../infra/translator.js";
@@ -32,6 +33,7 @@ export function createZalo(
     metrics: Metrics;
     store: SqliteConversationStore;
     database: OpenDatabase;
+    inbound: InboundQueue;
     sleep: ((ms: number) => Promise<void>) | undefined;
   },
 ): ZaloParts | undefined {
@@ -70,11 +72,11 @@ export function createZalo(
     metrics: deps.metrics,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
+  deps.inbound.register("zalo", zaloEventHandler(channel.handlers()));
   const route = zaloWebhookRoute({
     appId: config.ZALO_APP_ID,
     oaSecretKey: config.ZALO_OA_SECRET_KEY,
-    seen: new SqliteSeenMessages(deps.database.db, () => deps.clock.now()),
-    ...channel.handlers(),
+    inbound: deps.inbound,
     logger: deps.logger,
     metrics: deps.metrics,
   });

@@ -29,6 +29,8 @@ export interface FakeZaloOptions {
   oaId?: string;
   /** lifetime of issued access tokens (Zalo: 90000 s) */
   tokenTtlSeconds?: number;
+  /** the clock that dates webhook events (`timestamp`); the app's fake clock when the test moves time */
+  now?: () => number;
 }
 
 export interface SentButton {
@@ -329,7 +331,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     app_id: appId,
     user_id_by_app: `app-${randomBytes(6).toString("hex")}`,
     event_name: eventName,
-    timestamp: String(Date.now()),
+    timestamp: String((options.now ?? Date.now)()),
     ...extra,
   });
 

@@ -41,6 +41,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   start: Date | FakeClock = new Date("2026-01-13T01:00:00Z"),
   reuseDbPath?: string,
+  options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), "sogd-test-"));
   const dbPath = reuseDbPath ?? join(dir, "bot.db");
@@ -50,7 +51,7 @@ export async function startTestApp(
     config,
     clock,
     logger: createLogger("silent"),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     dispatcherIdleMs: 30,
   });
   const { port } = await app.start();

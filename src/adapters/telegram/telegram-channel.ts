@@ -24,6 +24,11 @@ export interface TelegramChannelOptions {
   staffChatId?: string | undefined;
   /** relays a staff reply; returns the confirmation to post in the staff chat, or undefined to stay silent */
   onStaffReply?: (postId: string, text: string) => Promise<string | undefined>;
+  /**
+   * Where polled updates go first (the inbound queue: stored, de-duplicated by update_id); the queue hands
+   * them back through handleUpdate. Without it, polled updates are handled at once.
+   */
+  intake?: (update: Update) => void;
 }
 
 const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "unlink", "forget"] as const;
@@ -38,13 +43,20 @@ export class TelegramChannel {
   readonly bot: Telegraf;
   readonly sender: TelegramSender;
   private polling: Promise<void> | undefined;
+  /** updates coming back from the inbound queue, as opposed to fresh ones from polling */
+  private readonly queued = new WeakSet<Update>();
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Telegraf(options.token, {
       telegram: { apiRoot: options.apiRoot, webhookReply: false },
-      handlerTimeout: 60_000,
+      // Updates are handled from the inbound queue, not inside a webhook request: two 429 waits may pass a minute.
+      handlerTimeout: 300_000,
     });
     this.sender = new TelegramSender(this.bot.telegram);
+    this.bot.use((ctx, next) => {
+      if (!options.intake || this.queued.has(ctx.update)) return next();
+      options.intake(ctx.update);
+    });
     this.bot.on("callback_query", (ctx) => this.onCallback(ctx));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
     this.bot.catch((error, ctx) => {
@@ -78,8 +90,9 @@ export class TelegramChannel {
     await this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
   }
 
-  /** Entry point for webhook requests (already authenticated and parsed). */
+  /** Handles one update now: the inbound queue's handler for Telegram (webhook and polling alike). */
   async handleUpdate(update: Update): Promise<void> {
+    this.queued.add(update);
     await this.bot.handleUpdate(update);
   }
 

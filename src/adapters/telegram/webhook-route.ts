@@ -2,18 +2,22 @@ import { timingSafeEqual } from "node:crypto";
 import { Router } from "express";
 import type { Update } from "telegraf/types";
 import type { Logger } from "../../core/conversation.js";
+import type { InboundIntake } from "../../core/inbound/inbound-queue.js";
 import type { Metrics } from "../../infra/metrics.js";
-import type { TelegramChannel } from "./telegram-channel.js";
+import { telegramInbound } from "./telegram-inbound.js";
 
 /**
  * POST /webhooks/telegram. The secret header is compared in constant time (401 otherwise); a body that is
- * not an update gets 400; a valid update is processed and acknowledged with 200 even if handling failed,
- * because a non-2xx makes Telegram resend the same update again and again.
+ * not an update gets 400. A valid update is written to the inbound queue and acknowledged with 200 at once;
+ * the queue answers it afterwards (TelegramChannel.handleUpdate). Replying inside the request would keep it
+ * open through 429 waits, and Telegram gives up on a webhook after about 60 s and resends the update. A
+ * resent update_id is acknowledged and dropped. Only if the update cannot be stored is the answer 500, so
+ * that Telegram resends it.
  */
-export function telegramWebhookRoute(channel: TelegramChannel, secret: string, metrics: Metrics, logger: Logger): Router {
+export function telegramWebhookRoute(inbound: InboundIntake, secret: string, metrics: Metrics, logger: Logger): Router {
   const router = Router();
   const expected = Buffer.from(secret);
-  router.post("/webhooks/telegram", async (req, res) => {
+  router.post("/webhooks/telegram", (req, res) => {
     const given = Buffer.from(req.get("x-telegram-bot-api-secret-token") ?? "");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       metrics.rejected.inc({ channel: "telegram", reason: "bad_secret" });
@@ -27,9 +31,13 @@ export function telegramWebhookRoute(channel: TelegramChannel, secret: string, m
       return;
     }
     try {
-      await channel.handleUpdate(update);
+      if (inbound.accept(telegramInbound(update)) === "duplicate") {
+        logger.info({ updateId: update.update_id }, "telegram update already received; ignoring the resend");
+      }
     } catch (error) {
-      logger.error({ err: error, updateId: update.update_id }, "telegram webhook update failed");
+      logger.error({ err: error, updateId: update.update_id }, "telegram update could not be stored");
+      res.status(500).json({ error: "internal error" });
+      return;
     }
     res.status(200).json({ ok: true });
   });

@@ -1,5 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { Logger } from "../../core/conversation.js";
+import type { Acceptance, InboundIntake } from "../../core/inbound/inbound-queue.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { anonymousAddress } from "./zalo-address.js";
 import { ZALO_SIGNATURE_HEADER, verifyZaloSignature } from "./zalo-signature.js";
@@ -7,12 +8,6 @@ import { ZALO_SIGNATURE_HEADER, verifyZaloSignature } from "./zalo-signature.js"
 export { ZaloChannel, type ZaloChannelOptions } from "./zalo-channel.js";
 
 export const ZALO_WEBHOOK_PATH = "/webhooks/zalo";
-
-/** Remembers which events were handled; Zalo resends an event it thinks failed (30 s, 5 min … 1 h). */
-export interface SeenMessages {
-  /** true the first time this key is seen (and records it), false for every repeat */
-  firstSeen(msgId: string): boolean;
-}
 
 export interface ZaloTextEvent {
   /** the user id, or an anonymous address (zalo-address.ts) */
@@ -29,15 +24,14 @@ export interface ZaloEventHandlers {
   onNonText(userId: string): Promise<void> | void;
 }
 
-export interface ZaloWebhookDeps extends ZaloEventHandlers {
+export interface ZaloWebhookDeps {
   appId: string;
   /** ZALO_OA_SECRET_KEY: verifies the X-ZEvent-Signature header */
   oaSecretKey: string;
-  seen: SeenMessages;
+  /** the durable inbound queue: stores, de-duplicates and dates each event before the 200 */
+  inbound: InboundIntake;
   logger?: Logger | undefined;
   metrics?: Metrics | undefined;
-  /** runs the handling after the answer has gone (default setImmediate) */
-  defer?: (task: () => void) => void;
 }
 
 /**
@@ -84,33 +78,20 @@ const NO_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 /**
  * POST /webhooks/zalo. Zalo signs the raw body, so this route reads it raw (it must be mounted BEFORE any
  * app-wide express.json(), which would consume the body first). A missing or wrong signature gets 401 and
- * nothing is processed; malformed JSON or a known event without its fields gets 400; everything else gets
- * 200 at once and is handled afterwards (Zalo wants an answer within 2 seconds), once per msg_id, in arrival
- * order per user. Unknown events (including the echoes of the OA's own messages) are acknowledged and ignored.
+ * nothing is processed; malformed JSON or a known event without its fields gets 400. A valid event is
+ * written to the inbound queue, and only then answered 200 (Zalo wants an answer within 2 seconds); the queue
+ * handles it afterwards (zaloEventHandler), once per event name + msg_id, in arrival order per user. A resend
+ * and an event outside the freshness window get 200 and are dropped (a non-2xx only makes Zalo resend); if
+ * the row cannot be written the answer is 500, so Zalo resends. Unknown events (including the echoes of the
+ * OA's own messages) are acknowledged and ignored.
  */
 export function zaloWebhookRoute(deps: ZaloWebhookDeps): Router {
   const router = Router();
   const logger = deps.logger ?? NO_LOGGER;
-  const defer = deps.defer ?? ((task: () => void) => void setImmediate(task));
-  const queues = new Map<string, Promise<void>>();
 
   const reject = (res: Response, status: number, reason: string, error: string): void => {
     deps.metrics?.rejected.inc({ channel: "zalo", reason });
     res.status(status).json({ error });
-  };
-
-  /** Handles one user's events one after another, so replies keep the order of the questions. */
-  const enqueue = (userId: string, task: () => Promise<void> | void): void => {
-    const previous = queues.get(userId) ?? Promise.resolve();
-    const next = previous
-      .then(task)
-      .catch((error: unknown) => {
-        logger.error({ err: error }, "zalo webhook event failed");
-      })
-      .finally(() => {
-        if (queues.get(userId) === next) queues.delete(userId);
-      });
-    queues.set(userId, next);
   };
 
   const handle = (req: Request, res: Response): void => {
@@ -152,27 +133,28 @@ export function zaloWebhookRoute(deps: ZaloWebhookDeps): Router {
       reject(res, 400, "bad_body", parsed);
       return;
     }
-    res.status(200).json({ ok: true });
-    if (parsed.kind === "ignored") return;
-    deps.metrics?.updates.inc({ channel: "zalo" });
-    defer(() => {
-      if (!deps.seen.firstSeen(parsed.key)) {
-        logger.info({ event: parsed.kind }, "zalo event already handled; ignoring the resend");
-        return;
-      }
-      enqueue(parsed.userId, () => {
-        switch (parsed.kind) {
-          case "text":
-            return deps.onText({ userId: parsed.userId, text: parsed.text, msgId: parsed.msgId });
-          case "follow":
-            return deps.onFollow(parsed.userId);
-          case "unfollow":
-            return deps.onUnfollow(parsed.userId);
-          case "non_text":
-            return deps.onNonText(parsed.userId);
-        }
+    if (parsed.kind === "ignored") {
+      res.status(200).json({ ok: true });
+      return;
+    }
+    let acceptance: Acceptance;
+    try {
+      acceptance = deps.inbound.accept({
+        channel: "zalo",
+        dedupeKey: dedupeKeyOf(record, parsed),
+        sender: parsed.userId,
+        payload: parsed,
+        sentAt: Number(timestamp),
       });
-    });
+    } catch (error) {
+      logger.error({ err: error }, "zalo event could not be stored; Zalo will resend it");
+      res.status(500).json({ error: "internal error" });
+      return;
+    }
+    if (acceptance === "accepted") deps.metrics?.updates.inc({ channel: "zalo" });
+    else if (acceptance === "stale") deps.metrics?.rejected.inc({ channel: "zalo", reason: "stale" });
+    else logger.info({ event: parsed.kind }, "zalo event already received; ignoring the resend");
+    res.status(200).json({ ok: true });
   };
 
   const errors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
@@ -206,6 +188,34 @@ const BARE_ID =
  */
 export function parseZaloJson(text: string): unknown {
   return JSON.parse(text.replace(BARE_ID, '"$1"$2:$3"$4"'));
+}
+
+type HandledEvent = Exclude<ParsedEvent, { kind: "ignored" }>;
+
+/**
+ * Zalo's console test tool sends every event type with one msg_id, so the key is the event name + msg_id;
+ * events without a msg_id keep the parser's key (name, user, timestamp).
+ */
+function dedupeKeyOf(body: Record<string, unknown>, parsed: HandledEvent): string {
+  const msgId = nonEmpty(asRecord(body.message)?.msg_id);
+  return msgId === undefined ? parsed.key : `${String(body.event_name)}:${msgId}`;
+}
+
+/** The inbound queue's handler for Zalo: one stored event (the webhook's parse) to its channel handler. */
+export function zaloEventHandler(handlers: ZaloEventHandlers): (payload: unknown) => Promise<void> {
+  return async (payload) => {
+    const event = payload as HandledEvent;
+    switch (event.kind) {
+      case "text":
+        return handlers.onText({ userId: event.userId, text: event.text, msgId: event.msgId });
+      case "follow":
+        return handlers.onFollow(event.userId);
+      case "unfollow":
+        return handlers.onUnfollow(event.userId);
+      case "non_text":
+        return handlers.onNonText(event.userId);
+    }
+  };
 }
 
 /** The event's meaning, or a `field: problem` message for a 400. */
@@ -260,32 +270,4 @@ function nonEmpty(value: unknown): string | undefined {
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-/**
- * SeenMessages in memory: keys are kept for `ttlMs` (default 3 hours, past Zalo's last resend) and at most
- * `max` of them. A restart forgets them; a database-backed port survives it.
- */
-export class InMemorySeenMessages implements SeenMessages {
-  private readonly seen = new Map<string, number>();
-
-  constructor(
-    private readonly ttlMs = 3 * 60 * 60_000,
-    private readonly max = 100_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  firstSeen(msgId: string): boolean {
-    const t = this.now();
-    const at = this.seen.get(msgId);
-    if (at !== undefined && t - at < this.ttlMs) return false;
-    this.seen.delete(msgId);
-    this.seen.set(msgId, t);
-    // Oldest first in a Map: drop expired keys and anything past the cap.
-    for (const [key, first] of this.seen) {
-      if (this.seen.size <= this.max && t - first < this.ttlMs) break;
-      this.seen.delete(key);
-    }
-    return true;
-  }
 }
