@@ -103,6 +103,20 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     }),
   );
 
+  router.delete(
+    "/api/admin/people/:ref/link",
+    handle((req, res) => {
+      const actor = actorOf(req);
+      requireWriter(actor);
+      const ref = String(req.params.ref);
+      const person = db.select({ unitCode: units.code }).from(people).innerJoin(units, eq(units.id, people.unitId)).where(eq(people.ref, ref)).get();
+      const scope = scopeOf(actor);
+      if (!person || (scope && !scope.has(person.unitCode))) throw new HttpError(404, `no person with ref "${ref}"`);
+      const released = new Linking(db).release(ref, actor.label, deps.clock.now());
+      res.json({ ref, released });
+    }),
+  );
+
   router.post(
     "/api/admin/years",
     handle((req, res) => {
