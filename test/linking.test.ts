@@ -130,5 +130,18 @@ describe("linking a chat to a staff member", () => {
       // Telegram saw none of those wrong codes, and still must wait.
       expect(await say(29_998, `/link ${staffCode("CB0009")}`)).toMatch(/tạm dừng/);
     });
+
+    it("forgets the counts of chats a day later, so made-up addresses do not pile up", () => {
+      clock.advance(25 * HOUR);
+      new Linking(running.app.database.db).redeem("ZZZZZZZZ", "web", "tomorrow", 0, clock.now());
+      const conn = new Database(running.dbPath, { readonly: true });
+      const rows = conn.prepare("SELECT channel, address FROM link_failures ORDER BY channel, address").all();
+      conn.close();
+      expect(rows).toEqual([
+        { channel: "*", address: "*" },
+        { channel: "web", address: "*" },
+        { channel: "web", address: "tomorrow" },
+      ]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import { and, eq, isNotNull, isNull, ne, not, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, ne, not, sql, type SQL } from "drizzle-orm";
 import type { Channel } from "../core/types.js";
 import type { Db } from "../db/database.js";
 
@@ -259,6 +259,8 @@ export class Linking {
         .where(and(eq(linkFailures.channel, ch), eq(linkFailures.address, addr)))
         .get();
       const fresh = !row || row.windowStartedAt + windowMs <= now.getTime();
+      // At most once a global window, forget chats whose windows ended long ago (web addresses are unbounded).
+      if (fresh && ch === ALL) tx.delete(linkFailures).where(lt(linkFailures.windowStartedAt, now.getTime() - 86_400_000)).run();
       tx.insert(linkFailures)
         .values({ channel: ch, address: addr, count: 1, windowStartedAt: now.getTime() })
         .onConflictDoUpdate({
