@@ -98,6 +98,9 @@ async function issueLinkCode(ref: string | undefined): Promise<void> {
     const { code, expiresAt, person } = new Linking(database.db).issue(ref, `cli:${userInfo().username}`, new Date());
     console.error(`One-time link code for ${person.name} (valid until ${expiresAt.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}):`);
     console.log(code);
+    if (person.linked) {
+      console.error(`${person.name} is already linked in a chat: this code works in another chat only after release-link ${ref}.`);
+    }
     const bot = config.TELEGRAM_BOT_USERNAME;
     console.error(bot ? `Telegram: https://t.me/${bot}?start=${code}` : "Telegram: send /link <code> to the bot (set TELEGRAM_BOT_USERNAME to print a deep link)");
   } catch (error) {

@@ -64,7 +64,7 @@ export class Linking {
   constructor(private readonly db: Db) {}
 
   /** A new single-use code for a person (older unused codes of that person stop working). */
-  issue(ref: string, actor: string, now: Date): { code: string; expiresAt: Date; person: { name: string } } {
+  issue(ref: string, actor: string, now: Date): { code: string; expiresAt: Date; person: { name: string; linked: boolean } } {
     const person = this.db.select().from(people).where(eq(people.ref, ref.trim())).get();
     if (!person) throw new LinkError(`no person with ref "${ref}"`);
     const code = newCode();
@@ -79,7 +79,7 @@ export class Linking {
         .run();
       tx.insert(auditLog).values({ actor, action: "link_code.issue", target: `person:${person.ref}`, at: now.getTime() }).run();
     });
-    return { code, expiresAt, person: { name: person.name } };
+    return { code, expiresAt, person: { name: person.name, linked: person.userId !== null } };
   }
 
   /**

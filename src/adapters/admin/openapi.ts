@@ -111,7 +111,13 @@ export function openApiDocument(): object {
         post: {
           summary: "A one-time code (valid 7 days) and Telegram deep link binding the person's chat",
           parameters: [{ name: "ref", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "201": json({ type: "object", properties: { code: { type: "string" }, expiresAt: { type: "string" }, telegramLink: { type: "string" } } }), ...errors },
+          responses: {
+            "201": json({
+              type: "object",
+              properties: { code: { type: "string" }, expiresAt: { type: "string" }, alreadyLinked: { type: "boolean" }, telegramLink: { type: "string" } },
+            }),
+            ...errors,
+          },
         },
       },
       "/api/admin/people/{ref}/link": {

@@ -97,9 +97,15 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
       const scope = scopeOf(actor);
       // Someone outside an office admin's units gets the same 404 as no one, so refs elsewhere stay unknown.
       if (!person || (scope && !scope.has(person.unitCode))) throw new HttpError(404, `no person with ref "${ref}"`);
-      const { code, expiresAt } = new Linking(db).issue(ref, actor.label, deps.clock.now());
+      const { code, expiresAt, person: issued } = new Linking(db).issue(ref, actor.label, deps.clock.now());
       const bot = deps.botUsername();
-      res.status(201).json({ code, expiresAt: expiresAt.toISOString(), ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}) });
+      // A person already linked in a chat: this code works in another chat only after DELETE …/link releases it.
+      res.status(201).json({
+        code,
+        expiresAt: expiresAt.toISOString(),
+        alreadyLinked: issued.linked,
+        ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}),
+      });
     }),
   );
 
