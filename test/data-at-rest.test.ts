@@ -174,7 +174,9 @@ describe("/forget", () => {
     await say(first, "/start");
     expect(await say(first, `/link ${linking.issue("CB0014", "test", START).code}`)).toMatch(/liên kết/i);
     await say(first, "tra cứu điểm thi");
-    expect(await say(second, `/link ${linking.issue("CB0014", "test", START).code}`)).toMatch(/liên kết/i);
+    // A second chat joins with a one-time code asked for in the first one.
+    const joinCode = /: ([A-Z2-9]{8})/.exec(await say(first, "/link"))?.[1];
+    expect(await say(second, `/link ${String(joinCode)}`)).toMatch(/Đã thêm cuộc trò chuyện này/);
     const [owner] = query<{ user_id: number }>("SELECT user_id FROM channel_addresses WHERE address = ?", String(first));
     expect(query("SELECT * FROM channel_addresses WHERE user_id = ?", owner?.user_id)).toHaveLength(2);
 

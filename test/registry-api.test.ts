@@ -46,7 +46,7 @@ describe("registry and school year through the admin API", () => {
     expect(again.body).toMatchObject({ ok: true, created: 0, unchanged: 19 });
   });
 
-  it("lets an office admin import people only for its own units", async () => {
+  it("lets an office admin import people only for its own units, and only people already there", async () => {
     office = running.app.tokens.create({ name: "PGD VT", role: "office_admin", unitCode: "PGD-VT" }, "test", clock.now()).token;
     expect((await call("POST", "/api/admin/imports/units", office, "code,name,type,level,parent_code\n", "text/csv")).status).toBe(403);
     const outside = await call(
@@ -57,7 +57,12 @@ describe("registry and school year through the admin API", () => {
       "text/csv",
     );
     expect(outside.status).toBe(400);
-    expect(outside.body.problems).toEqual([{ row: 3, column: "unit_code", problem: 'unit "THPT-VT" is outside your office' }]);
+    // New people are the Department's to add: an office changes only people already in its units.
+    expect(outside.body.problems).toEqual([
+      { row: 2, column: "ref", problem: expect.stringMatching(/^ref "CBX1" is not one of the people registered in your office's units/) },
+      { row: 3, column: "ref", problem: expect.stringMatching(/^ref "CBX2" is not one of the people/) },
+      { row: 3, column: "unit_code", problem: 'unit "THPT-VT" is outside your office' },
+    ]);
     const all = await call("POST", "/api/admin/imports/people", admin, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), "text/csv");
     expect(all.body.ok).toBe(true);
   });
@@ -67,7 +72,7 @@ describe("registry and school year through the admin API", () => {
     expect(res.status).toBe(201);
     expect(res.body.code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/);
     expect(res.body.telegramLink).toBe(`https://t.me/sogd_test_bot?start=${String(res.body.code)}`);
-    expect((await call("POST", "/api/admin/people/CB0001/link-code", office)).status).toBe(403);
+    expect((await call("POST", "/api/admin/people/CB0001/link-code", office)).status).toBe(404);
     expect((await call("POST", "/api/admin/people/NOPE/link-code", admin)).status).toBe(404);
   });
 

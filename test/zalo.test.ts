@@ -91,12 +91,16 @@ describe("Zalo OA through the whole product", () => {
     expect(message.text).toContain("Lịch họp phụ huynh <thứ 7>");
   });
 
-  it("binds Telegram and Zalo to one person; a reminder goes to the channel used last, and to the other when Zalo's window has closed", async () => {
+  it("binds Telegram and Zalo to one person (Zalo joins with a code from the Telegram chat); a reminder goes to the channel used last, and to the other when Zalo's window has closed", async () => {
     const linking = new Linking(running.app.database.db);
     telegram.pushUpdate(telegram.textUpdate(6100, `/link ${linking.issue("CB0013", "test", clock.now()).code}`));
     await telegram.waitForSent((m) => m.chatId === 6100 && m.visibleText.includes("Đã liên kết"), 8000);
     clock.advance(60_000);
-    await zalo.postEvent(webhook, zalo.textEvent("zlead", `/link ${linking.issue("CB0013", "test", clock.now()).code}`, "m5"));
+    // The second chat joins with a code asked for from the linked one (a staff code would be refused).
+    telegram.pushUpdate(telegram.textUpdate(6100, "/link"));
+    const offer = await telegram.waitForSent((m) => m.chatId === 6100 && m.visibleText.includes("Mã thêm cuộc trò chuyện"), 8000);
+    const joinCode = /: ([A-Z2-9]{8}) /.exec(offer.visibleText)?.[1] ?? "";
+    await zalo.postEvent(webhook, zalo.textEvent("zlead", `/link ${joinCode}`, "m5"));
     const linked = await zalo.waitForSent((m) => m.userId === "zlead", 8000);
     expect(linked.text).toContain("Ngô Thị Bích Ngọc");
     const conn = new Database(running.dbPath, { readonly: true });

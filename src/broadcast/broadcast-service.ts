@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Logger } from "../core/conversation.js";
 import type { ChannelSender } from "../core/delivery/outbox-types.js";
@@ -10,7 +10,7 @@ import { nextAllowed, type QuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, RichText } from "../core/types.js";
 import type { Db } from "../db/database.js";
-import { subtreeCodes } from "../db/unit-tree.js";
+import { subtreeCodes, subtreeIds } from "../db/unit-tree.js";
 import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../db/outbox-store.js";
 import { auditLog, broadcasts, units } from "../db/schema.js";
 import { audienceSchema, type Audience } from "./audience.js";
@@ -108,6 +108,7 @@ export class BroadcastService {
           status: "scheduled",
           recipients: count.total,
           createdBy: actor.label,
+          ownerUnitId: actor.role === "office_admin" ? actor.unitId : null,
           createdAt: now.getTime(),
         })
         .returning({ id: broadcasts.id })
@@ -177,16 +178,47 @@ export class BroadcastService {
     this.deps.logger.info({ broadcast: id, recipients: planned?.n ?? 0 }, "broadcast planned");
   }
 
-  list(actor: Actor, limit = 50): BroadcastView[] {
-    const rows = this.deps.db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(limit).all();
-    return rows.filter((r) => this.mayView(actor, r.audience)).map((r) => this.view(r));
+  /**
+   * The newest broadcasts the actor may see, `limit` at a time, older than `before` (an id) when given. An office
+   * admin's page is filtered in the query, so the Department's many broadcasts never push its own off the page.
+   */
+  list(actor: Actor, page: { limit?: number; before?: number } = {}): { broadcasts: BroadcastView[]; nextBefore: number | null } {
+    const limit = page.limit ?? 50;
+    const conditions = [];
+    if (page.before !== undefined) conditions.push(lt(broadcasts.id, page.before));
+    if (actor.role === "office_admin") {
+      const owners = actor.unitId === null ? [] : [...subtreeIds(this.deps.db, actor.unitId)];
+      conditions.push(owners.length > 0 ? inArray(broadcasts.ownerUnitId, owners) : sql`0`);
+    }
+    const rows = this.deps.db
+      .select()
+      .from(broadcasts)
+      .where(and(...conditions))
+      .orderBy(desc(broadcasts.id))
+      .limit(limit + 1)
+      .all();
+    const shown = rows.slice(0, limit);
+    return { broadcasts: shown.map((r) => this.view(r)), nextBefore: rows.length > limit ? (shown[shown.length - 1]?.id ?? null) : null };
   }
 
   get(id: number, actor?: Actor): BroadcastView {
     const row = this.deps.db.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
-    if (!row) throw new BroadcastError(404, "id", `no broadcast ${id}`);
-    if (actor && !this.mayView(actor, row.audience)) throw new BroadcastError(403, "id", "outside your units");
+    // One answer for "no such broadcast" and "not yours", so ids do not reveal what others sent.
+    if (!row || (actor && !this.mayView(actor, row.ownerUnitId))) throw new BroadcastError(404, "id", `no broadcast ${id}`);
     return this.view(row);
+  }
+
+  /** How many addresses an audience reaches; an office admin's audience is held to its units, as when sending. */
+  countAudience(body: unknown, actor: Actor): AudienceCount {
+    const parsed = z.object({ audience: audienceSchema }).strict().safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BroadcastError(400, issue ? formatPath(issue.path) || "body" : "body", issue?.message ?? "invalid");
+    }
+    const { audience: asked } = parsed.data;
+    const audience = actor.role === "office_admin" ? this.scopeToOffice(asked, actor) : asked;
+    this.checkUnits(audience);
+    return this.deps.outbox.countAudience(audience);
   }
 
   cancel(id: number, actor: Actor): BroadcastView {
@@ -300,12 +332,11 @@ export class BroadcastService {
     return audience;
   }
 
-  private mayView(actor: Actor, audienceJson: string): boolean {
+  /** An office admin sees the broadcasts of its office (and offices under it), not the Department's aimed at it. */
+  private mayView(actor: Actor, ownerUnitId: number | null): boolean {
     if (actor.role !== "office_admin") return true;
-    if (actor.unitId === null) return false;
-    const audience = JSON.parse(audienceJson) as Audience;
-    const allowed = this.subtreeCodes(actor.unitId);
-    return (audience.units ?? []).length > 0 && (audience.units ?? []).every((c) => allowed.has(c));
+    if (actor.unitId === null || ownerUnitId === null) return false;
+    return subtreeIds(this.deps.db, actor.unitId).has(ownerUnitId);
   }
 
   private subtreeCodes(unitId: number): Set<string> {

@@ -14,6 +14,7 @@ import { argValue } from "./shared.js";
 
 const USAGE = `usage:
   npm run admin -- link-code <person ref>
+  npm run admin -- release-link <person ref>
   npm run admin -- token create --role <${ADMIN_ROLES.join("|")}> --name "<who>" [--unit <code>] [--chat telegram:<chat id>]
   npm run admin -- token list
   npm run admin -- token revoke <id>
@@ -23,6 +24,10 @@ const args = process.argv.slice(2);
 const [group, command, positional] = args;
 if (group === "link-code") {
   await issueLinkCode(command);
+  process.exit(process.exitCode ?? 0);
+}
+if (group === "release-link") {
+  releaseLink(command);
   process.exit(process.exitCode ?? 0);
 }
 if (group !== "token" || !command) {
@@ -93,12 +98,32 @@ async function issueLinkCode(ref: string | undefined): Promise<void> {
     const { code, expiresAt, person } = new Linking(database.db).issue(ref, `cli:${userInfo().username}`, new Date());
     console.error(`One-time link code for ${person.name} (valid until ${expiresAt.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}):`);
     console.log(code);
+    if (person.linked) {
+      console.error(`${person.name} is already linked in a chat: this code works in another chat only after release-link ${ref}.`);
+    }
     const bot = config.TELEGRAM_BOT_USERNAME;
     console.error(bot ? `Telegram: https://t.me/${bot}?start=${code}` : "Telegram: send /link <code> to the bot (set TELEGRAM_BOT_USERNAME to print a deep link)");
   } catch (error) {
     if (!(error instanceof LinkError)) throw error;
     console.error(`error: ${error.message}`);
     process.exitCode = 2;
+  } finally {
+    database.close();
+  }
+}
+
+/** Frees a person whose linked chat is lost (or not theirs): their chats stop getting reminders. */
+function releaseLink(ref: string | undefined): void {
+  if (!ref) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const database = openDatabase(loadConfig().DATABASE_PATH);
+  try {
+    const released = new Linking(database.db).release(ref, `cli:${userInfo().username}`, new Date());
+    console.error(released ? `Released the link of ${ref}; issue a new code with link-code.` : `${ref} is not linked to a chat (or no such person).`);
+    if (!released) process.exitCode = 2;
   } finally {
     database.close();
   }

@@ -248,7 +248,7 @@ export class Conversation {
     const chat = this.deps.staffChat;
     if (!chat) return this.reply([this.say("unknown_command", locale, { command: `/${name}` })], "unknown_command", 1, locale);
     if (name === "link") return this.reply([chat.link(arg, event.channel, event.address, user.id, event.receivedAt, locale)], "link", 1, locale);
-    if (name === "unlink") return this.reply([chat.unlink(user.id, event.receivedAt, locale)], "unlink", 1, locale);
+    if (name === "unlink") return this.reply([chat.unlink(user.id, event.channel, event.address, event.receivedAt, locale)], "unlink", 1, locale);
     const person = chat.person(user.id);
     if (!person) return this.reply([this.say("link.not_linked", locale)], "tasks", 1, locale);
     return this.reply([chat.tasks(person, locale, true)], "tasks", 1, locale);

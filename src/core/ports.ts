@@ -92,9 +92,12 @@ export interface StaffDeskPort {
     userId: number,
     at: Date,
   ):
-    | { ok: true; person: { name: string; role: string }; unit: { code: string; name: string } }
-    | { ok: false; reason: "unknown" | "expired" | "used" | "rate_limited"; retryAfterMinutes?: number };
-  unlink(userId: number, at: Date): { name: string } | undefined;
+    | { ok: true; joined: boolean; person: { name: string; role: string }; unit: { code: string; name: string } }
+    | { ok: false; reason: "unknown" | "expired" | "used" | "rate_limited" | "busy" | "linked_elsewhere"; retryAfterMinutes?: number };
+  /** a code with which another chat joins this linked user; undefined when this user is not linked */
+  joinCode(userId: number, at: Date): { code: string; validMinutes: number } | undefined;
+  /** only this chat leaves when the user has others; from the only chat, the person is unlinked */
+  unlink(userId: number, channel: Channel, address: string, at: Date): { name: string; onlyThisChat: boolean } | undefined;
   personOf(userId: number): StaffPerson | undefined;
   openTasks(person: StaffPerson, locale: Locale): StaffTask[];
   markDone(

@@ -18,11 +18,15 @@ export class StaffChat {
     return this.desk.looksLikeCode(text);
   }
 
+  /** /link CODE links this chat; /link alone, in a linked chat, gives a code to add another chat. */
   link(code: string, channel: Channel, address: string, userId: number, at: Date, locale: Locale): OutboundMessage {
-    if (code.trim() === "") return this.say("link.how", locale);
+    if (code.trim() === "") {
+      const join = this.desk.joinCode(userId, at);
+      return join ? this.say("link.join_code", locale, { code: join.code, minutes: join.validMinutes }) : this.say("link.how", locale);
+    }
     const outcome = this.desk.link(code, channel, address, userId, at);
     if (outcome.ok) {
-      return this.say("link.ok", locale, {
+      return this.say(outcome.joined ? "link.joined" : "link.ok", locale, {
         name: outcome.person.name,
         role: this.translator.t(`roles.${outcome.person.role}`, locale),
         unit: outcome.unit.name,
@@ -31,9 +35,10 @@ export class StaffChat {
     return this.say(`link.${outcome.reason}`, locale, { minutes: outcome.retryAfterMinutes ?? 0 });
   }
 
-  unlink(userId: number, at: Date, locale: Locale): OutboundMessage {
-    const person = this.desk.unlink(userId, at);
-    return person ? this.say("link.unlinked", locale, { name: person.name }) : this.say("link.not_linked", locale);
+  unlink(userId: number, channel: Channel, address: string, at: Date, locale: Locale): OutboundMessage {
+    const person = this.desk.unlink(userId, channel, address, at);
+    if (!person) return this.say("link.not_linked", locale);
+    return this.say(person.onlyThisChat ? "link.unlinked_chat" : "link.unlinked", locale, { name: person.name });
   }
 
   person(userId: number): StaffPerson | undefined {

@@ -188,11 +188,13 @@ export const broadcasts = sqliteTable(
     recipients: integer("recipients").notNull().default(0),
     plannedAt: integer("planned_at"),
     createdBy: text("created_by").notNull(),
+    /** the office whose admin created it (it and the offices above see it); null: the Department's own */
+    ownerUnitId: integer("owner_unit_id"),
     createdAt: integer("created_at").notNull(),
     cancelledAt: integer("cancelled_at"),
     finishedAt: integer("finished_at"),
   },
-  (t) => [index("broadcasts_status_send_at").on(t.status, t.sendAt)],
+  (t) => [index("broadcasts_status_send_at").on(t.status, t.sendAt), index("broadcasts_owner").on(t.ownerUnitId, t.id)],
 );
 
 /**
@@ -277,13 +279,18 @@ export const linkCodes = sqliteTable(
       .references(() => people.id, { onDelete: "cascade" }),
     expiresAt: integer("expires_at").notNull(),
     usedAt: integer("used_at"),
+    /** a code asked for from an already linked chat: it adds another chat to that user (null: a staff-issued code) */
+    joinUserId: integer("join_user_id"),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("link_codes_hash").on(t.codeHash)],
 );
 
-/** Wrong link codes per chat, for rate limiting guesses. */
+/**
+ * Wrong link codes per chat, for rate limiting guesses; rows with address "*" count every chat of a channel
+ * (channel "*": of all channels), so many chats together are bounded too.
+ */
 export const linkFailures = sqliteTable(
   "link_failures",
   {

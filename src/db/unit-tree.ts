@@ -8,3 +8,11 @@ export function subtreeCodes(db: Db, unitId: number): Set<string> {
     SELECT code FROM units WHERE id IN (SELECT id FROM subtree)`);
   return new Set(rows.map((r) => r.code));
 }
+
+/** Ids of a unit and every unit under it. */
+export function subtreeIds(db: Db, unitId: number): Set<number> {
+  const rows = db.all<{ id: number }>(sql`
+    WITH RECURSIVE subtree(id) AS (SELECT ${unitId} UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
+    SELECT id FROM subtree`);
+  return new Set(rows.map((r) => r.id));
+}

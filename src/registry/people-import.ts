@@ -8,6 +8,9 @@
  * A person already linked to a chat user (people.user_id) keeps the link, and the user follows the person: the
  * user's role becomes the person's role and their staff membership (user_units) moves to the person's unit.
  *
+ * With allowedUnitCodes (an office admin), only people already registered in those units may be changed, and
+ * only within them: creating people and moving them in from elsewhere is the Department's.
+ *
  * Phone and e-mail columns are optional: without the column, the stored values are kept; an empty cell in a
  * present column clears the value.
  */
@@ -240,7 +243,9 @@ export function importPeople(
         .from(people)
         .all();
       const dbByRef = new Map(existing.map((p) => [p.ref, p]));
-      const dbByLower = new Map(existing.map((p) => [p.ref.toLowerCase(), p]));
+      // An office admin sees only its own people: the letter-case hint below must not reveal refs elsewhere.
+      const allowedIds = options.allowedUnitCodes ? scopeIds(existingUnits, options.allowedUnitCodes) : undefined;
+      const dbByLower = new Map(existing.filter((p) => !allowedIds || allowedIds.has(p.unitId)).map((p) => [p.ref.toLowerCase(), p]));
 
       // 5. Units: known, and of the type the role belongs to. Duplicate rows are checked too.
       for (const p of rows) {
@@ -269,6 +274,17 @@ export function importPeople(
               `${ROLE_LABEL[p.role]} must belong to ${TYPE_LABEL[ROLE_UNIT_TYPE[p.role]]}, ` +
               `but "${p.unitCode}" is ${TYPE_LABEL[unit.type]}`,
           });
+        }
+      }
+
+      // 6a. An office admin changes only people already registered in its units. A ref elsewhere and a ref that
+      // exists nowhere get the same answer, so an import (or a dry run) cannot tell whether a ref exists.
+      if (allowedIds) {
+        for (const p of filePeople.values()) {
+          const old = dbByRef.get(p.ref);
+          if (!old || !allowedIds.has(old.unitId)) {
+            problems.push({ row: p.row, column: "ref", problem: `ref "${p.ref}" ${NOT_IN_SCOPE}` });
+          }
         }
       }
 
@@ -335,6 +351,14 @@ export function importPeople(
     },
     { behavior: options.dryRun ? "deferred" : "immediate" },
   );
+}
+
+/** The one answer an office admin gets for a ref outside its units, whether or not it exists. */
+export const NOT_IN_SCOPE =
+  "is not one of the people registered in your office's units; new people, and people moving in from other units, are added by the Department";
+
+function scopeIds(all: readonly { id: number; code: string }[], codes: ReadonlySet<string>): Set<number> {
+  return new Set(all.filter((u) => codes.has(u.code)).map((u) => u.id));
 }
 
 function rejected(problems: ImportProblem[]): ImportReport {

@@ -35,7 +35,7 @@ export interface ImportOptions {
   dryRun: boolean;
   /** createdAt / updatedAt of the rows written */
   now: Date;
-  /** people import by an office admin: every row's unit must be one of these codes */
+  /** an office admin's import: only people already in these units, and only within them; never units */
   allowedUnitCodes?: ReadonlySet<string> | undefined;
 }
 
@@ -113,6 +113,8 @@ export function importUnits(
   input: TableInput,
   options: ImportOptions,
 ): ImportReport {
+  // The unit tree is the Department's: a scoped (office) import must never reach it, whatever the route checks.
+  if (options.allowedUnitCodes) return rejected([{ row: 1, column: "code", problem: "units are imported by the Department only" }]);
   // 1-2. Records without blank lines, and the header: which cell holds which column.
   const table = readTable(input, {
     aliases: HEADER_ALIASES,

@@ -6,7 +6,7 @@ import type { Button, Locale, OutboundMessage, Span } from "../core/types.js";
 import type { Db } from "../db/database.js";
 import { outbox, people, reminderSnoozes, reminders, taskStatuses, taskStatusHistory, tasks, units } from "../db/schema.js";
 import { allowedTime, daysBetween, type ReminderSettings } from "../reminders/steps.js";
-import { Linking, looksLikeLinkCode, type LinkOutcome } from "../registry/linking.js";
+import { Linking, looksLikeLinkCode, type LinkOutcome, type UnlinkOutcome } from "../registry/linking.js";
 import type { Channel } from "../core/types.js";
 
 export interface LinkedPerson {
@@ -59,8 +59,12 @@ export class StaffDesk {
     return this.linking.redeem(code, channel, address, userId, at);
   }
 
-  unlink(userId: number, at: Date): { name: string } | undefined {
-    return this.linking.unlink(userId, at);
+  joinCode(userId: number, at: Date): { code: string; validMinutes: number } | undefined {
+    return this.linking.issueJoin(userId, at);
+  }
+
+  unlink(userId: number, channel: Channel, address: string, at: Date): UnlinkOutcome | undefined {
+    return this.linking.unlink(userId, channel, address, at);
   }
 
   personOf(userId: number): LinkedPerson | undefined {

@@ -1,7 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
-import { z } from "zod";
 import type { AdminTokens } from "../../admin/admin-tokens.js";
-import { audienceSchema } from "../../broadcast/audience.js";
 import { BroadcastError, type Actor, type BroadcastService } from "../../broadcast/broadcast-service.js";
 import type { Clock } from "../../core/ports.js";
 import type { SqliteOutbox } from "../../db/outbox-store.js";
@@ -55,13 +53,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.post(
     "/api/admin/audiences/count",
     handle((req, res) => {
-      const parsed = z.object({ audience: audienceSchema }).strict().safeParse(req.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        res.status(400).json({ error: `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}` });
-        return;
-      }
-      res.json(deps.outbox.countAudience(parsed.data.audience));
+      res.json(deps.broadcasts.countAudience(req.body, req.actor as Actor));
     }),
   );
 
@@ -83,7 +75,11 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.get(
     "/api/admin/broadcasts",
     handle((req, res) => {
-      res.json({ broadcasts: deps.broadcasts.list(req.actor as Actor) });
+      const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new BroadcastError(400, "limit", "must be an integer from 1 to 200");
+      const before = req.query.before === undefined ? undefined : Number(req.query.before);
+      if (before !== undefined && (!Number.isInteger(before) || before <= 0)) throw new BroadcastError(400, "before", "must be a positive integer");
+      res.json(deps.broadcasts.list(req.actor as Actor, { limit, ...(before !== undefined ? { before } : {}) }));
     }),
   );
 

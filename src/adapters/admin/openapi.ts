@@ -60,7 +60,17 @@ export function openApiDocument(): object {
         },
       },
       "/api/admin/broadcasts": {
-        get: { summary: "Recent broadcasts with delivery counts", responses: { "200": json({ type: "object" }), ...errors } },
+        get: {
+          summary: "Broadcasts the caller may see, newest first, with delivery counts; an office admin sees its office's own. Page with `before` = the answer's `nextBefore`",
+          parameters: [
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+            { name: "before", in: "query", required: false, schema: { type: "integer", minimum: 1 } },
+          ],
+          responses: {
+            "200": json({ type: "object", properties: { broadcasts: { type: "array", items: broadcastView }, nextBefore: { type: ["integer", "null"] } } }),
+            ...errors,
+          },
+        },
         post: {
           summary: "Create a broadcast (sent now, or at sendAt; quiet hours hold non-urgent ones)",
           requestBody: json({ $ref: "#/components/schemas/BroadcastInput" }),
@@ -78,7 +88,7 @@ export function openApiDocument(): object {
         },
       },
       "/api/admin/broadcasts/{id}": {
-        get: { summary: "Status and counts", parameters: idParam, responses: { "200": json(broadcastView), ...errors, "404": { description: "Not found" } } },
+        get: { summary: "Status and counts", parameters: idParam, responses: { "200": json(broadcastView), ...errors, "404": { description: "Not found, or not the caller's to see (the same answer)" } } },
       },
       "/api/admin/broadcasts/{id}/cancel": {
         post: { summary: "Stop what has not gone out", parameters: idParam, responses: { "200": json(broadcastView), ...errors, "409": { description: "Already done or cancelled" } } },
@@ -88,7 +98,7 @@ export function openApiDocument(): object {
       },
       "/api/admin/imports/{kind}": {
         post: {
-          summary: "Import units (Department only) or people (office admins: their own units) from CSV or XLSX; all or nothing",
+          summary: "Import units (Department only) or people (office admins: only people already in their units) from CSV or XLSX; all or nothing",
           parameters: [
             { name: "kind", in: "path", required: true, schema: { type: "string", enum: ["units", "people"] } },
             { name: "dryRun", in: "query", required: false, schema: { type: "boolean" } },
@@ -101,7 +111,20 @@ export function openApiDocument(): object {
         post: {
           summary: "A one-time code (valid 7 days) and Telegram deep link binding the person's chat",
           parameters: [{ name: "ref", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "201": json({ type: "object", properties: { code: { type: "string" }, expiresAt: { type: "string" }, telegramLink: { type: "string" } } }), ...errors },
+          responses: {
+            "201": json({
+              type: "object",
+              properties: { code: { type: "string" }, expiresAt: { type: "string" }, alreadyLinked: { type: "boolean" }, telegramLink: { type: "string" } },
+            }),
+            ...errors,
+          },
+        },
+      },
+      "/api/admin/people/{ref}/link": {
+        delete: {
+          summary: "Release the person's link to their chats (a lost or foreign chat); they link again with a code",
+          parameters: [{ name: "ref", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json({ type: "object", properties: { ref: { type: "string" }, released: { type: "boolean" } } }), ...errors, "404": { description: "No such person in the caller's units" } },
         },
       },
       "/api/admin/years": {

@@ -94,12 +94,32 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
       requireWriter(actor);
       const ref = String(req.params.ref);
       const person = db.select({ unitCode: units.code }).from(people).innerJoin(units, eq(units.id, people.unitId)).where(eq(people.ref, ref)).get();
-      if (!person) throw new HttpError(404, `no person with ref "${ref}"`);
       const scope = scopeOf(actor);
-      if (scope && !scope.has(person.unitCode)) throw new HttpError(403, "this person is outside your office");
-      const { code, expiresAt } = new Linking(db).issue(ref, actor.label, deps.clock.now());
+      // Someone outside an office admin's units gets the same 404 as no one, so refs elsewhere stay unknown.
+      if (!person || (scope && !scope.has(person.unitCode))) throw new HttpError(404, `no person with ref "${ref}"`);
+      const { code, expiresAt, person: issued } = new Linking(db).issue(ref, actor.label, deps.clock.now());
       const bot = deps.botUsername();
-      res.status(201).json({ code, expiresAt: expiresAt.toISOString(), ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}) });
+      // A person already linked in a chat: this code works in another chat only after DELETE …/link releases it.
+      res.status(201).json({
+        code,
+        expiresAt: expiresAt.toISOString(),
+        alreadyLinked: issued.linked,
+        ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}),
+      });
+    }),
+  );
+
+  router.delete(
+    "/api/admin/people/:ref/link",
+    handle((req, res) => {
+      const actor = actorOf(req);
+      requireWriter(actor);
+      const ref = String(req.params.ref);
+      const person = db.select({ unitCode: units.code }).from(people).innerJoin(units, eq(units.id, people.unitId)).where(eq(people.ref, ref)).get();
+      const scope = scopeOf(actor);
+      if (!person || (scope && !scope.has(person.unitCode))) throw new HttpError(404, `no person with ref "${ref}"`);
+      const released = new Linking(db).release(ref, actor.label, deps.clock.now());
+      res.json({ ref, released });
     }),
   );
 
@@ -130,10 +150,15 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
         : db.select().from(schoolYears).where(and(sql`${schoolYears.startsOn} <= ${today}`, sql`${schoolYears.endsOn} >= ${today}`)).get();
       if (!year) throw new HttpError(404, "no such school year");
       const rows = db.select().from(tasks).where(eq(tasks.yearId, year.id)).orderBy(asc(tasks.dueOn), asc(tasks.id)).all();
+      // An office admin's counts cover its own units only, like its list of who is late.
+      const scope = scopeOf(actorOf(req));
+      const inScope = scope
+        ? sql` AND unit_id IN (SELECT id FROM units WHERE code IN (${sql.join([...scope].map((c) => sql`${c}`), sql`, `)}))`
+        : sql``;
       res.json({
         year: year.name,
         tasks: rows.map((t) => {
-          const counts = db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM task_statuses WHERE task_id = ${t.id} GROUP BY status`);
+          const counts = db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM task_statuses WHERE task_id = ${t.id}${inScope} GROUP BY status`);
           return {
             id: t.id,
             key: t.key,
