@@ -13,7 +13,9 @@
  */
 import ExcelJS, { type CellValue } from "exceljs";
 import type { CsvRecord } from "./csv.js";
-import { IMPORT_LIMITS, megabytes, tooLarge, tooManyRows, unreadable, type ImportLimits } from "./import-limits.js";
+import { ReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { IMPORT_LIMITS, ImportFileError, megabytes, tooLarge, tooManyRows, unreadable, type ImportLimits } from "./import-limits.js";
 import { readZipDirectory } from "./zip-directory.js";
 
 /** `YYYY-MM-DD` of an Excel date; Excel dates carry no time zone, so ExcelJS gives them at UTC midnight. */
@@ -80,36 +82,54 @@ export function checkWorkbookArchive(bytes: Uint8Array, limits: ImportLimits = I
  */
 export async function readSheetRecords(buffer: Uint8Array, limits: ImportLimits = IMPORT_LIMITS): Promise<CsvRecord[]> {
   checkWorkbookArchive(buffer, limits);
-  const workbook = new ExcelJS.Workbook();
+  // The streaming reader holds one row at a time (plus the shared strings), so a sheet with more rows than the
+  // limit is refused at the first row too many, not after the whole workbook is in memory.
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength)]), {
+    worksheets: "emit",
+    sharedStrings: "cache",
+    styles: "cache", // number formats tell dates from numbers
+    hyperlinks: "ignore", // a link cell's value is its text already
+    entries: "ignore",
+  });
+  const records: CsvRecord[] = [];
+  let read = false;
   try {
-    // ExcelJS declares its own (older) Buffer type; the bytes are the same.
-    await workbook.xlsx.load(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength) as unknown as Parameters<typeof workbook.xlsx.load>[0]);
+    for await (const sheet of reader) {
+      // The first sheet in the workbook's tab order (when workbook.xml came first, as every writer puts it).
+      const tabs = (reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets;
+      const first = tabs?.[0]?.name;
+      const name = (sheet as unknown as { name?: string }).name;
+      if (read || (first !== undefined && name !== undefined && name !== first)) {
+        // Left unread: the reader skips its zip entry; a sheet it had parked in a temporary file is closed here.
+        const parked = (sheet as unknown as { iterator?: unknown }).iterator;
+        if (parked instanceof ReadStream) parked.destroy();
+        continue;
+      }
+      read = true;
+      for await (const row of sheet) {
+        const fields: string[] = [];
+        row.eachCell({ includeEmpty: false }, (cell, column) => {
+          if (column > limits.maxColumns) {
+            throw unreadable(
+              `Dạ, dòng ${row.number} có quá ${limits.maxColumns} cột ạ`,
+              `row ${row.number} has more than ${limits.maxColumns} columns`,
+            );
+          }
+          while (fields.length < column - 1) fields.push("");
+          fields.push(cellText(cell.value));
+        });
+        if (!fields.some((f) => f !== "")) continue;
+        records.push({ line: row.number, fields });
+        if (records.length > limits.maxRows + 1) throw tooManyRows(limits);
+      }
+    }
   } catch (error) {
+    if (error instanceof ImportFileError) throw error;
     throw unreadable(
       "Dạ, tệp không đọc được như một bảng tính Excel (.xlsx) ạ",
       `the file cannot be read as an Excel workbook (.xlsx): ${(error as Error).message}`,
     );
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return [];
-  const records: CsvRecord[] = [];
-  // Only rows that exist in the file: a stray value on row 1,000,000 does not make a million empty rows.
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const fields: string[] = [];
-    row.eachCell({ includeEmpty: false }, (cell, column) => {
-      if (column > limits.maxColumns) {
-        throw unreadable(
-          `Dạ, dòng ${rowNumber} có quá ${limits.maxColumns} cột ạ`,
-          `row ${rowNumber} has more than ${limits.maxColumns} columns`,
-        );
-      }
-      while (fields.length < column - 1) fields.push("");
-      fields.push(cellText(cell.value));
-    });
-    if (!fields.some((f) => f !== "")) return;
-    records.push({ line: rowNumber, fields });
-    if (records.length > limits.maxRows + 1) throw tooManyRows(limits);
-  });
   return records;
 }
 
