@@ -398,7 +398,7 @@ describe("readSheetRows and npm run import with .xlsx files", () => {
       ["STT", "Mã cán bộ", "Họ và tên", "Chức vụ", "Mã đơn vị", "Số điện thoại", "Email", "Ngày cập nhật"],
       ["1", "CB0401", "Nguyễn Văn Bình", "Hiệu trưởng", "THPT-VT", "84918000401", "binh@thptvungtau.edu.vn", "2025-09-01"],
       ["2", "CB0402", "Trần Thị Cúc", "Phụ trách CNTT", "THPT-VT", "0918 000 402", "", "2025-12-31"],
-      ["3", "CB0403", "Lê Văn Dũng", "Chuyên viên Sở", "SGDDT", "", ""],
+      ["3", "CB0403", "Lê Văn Dũng", "Chuyên viên Sở", "SGDDT"],
       [],
       ["4.5", "2", "TRUE"],
     ]);

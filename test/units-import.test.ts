@@ -10,6 +10,7 @@ import { openDatabase, type OpenDatabase } from "../src/db/database.js";
 import { units } from "../src/db/schema.js";
 import { CsvError, parseCsv } from "../src/registry/csv.js";
 import { formatProblem, importUnits, type ImportProblem, type ImportReport } from "../src/registry/units-import.js";
+import { windows1258 } from "./support/windows-1258.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const SAMPLE = readFileSync(join(ROOT, "test", "fixtures", "units-sample.csv"), "utf8");
@@ -383,19 +384,27 @@ describe("npm run import", () => {
     expect(failed.stdout).toMatch(/1 problem; nothing was imported/);
   }, 120_000);
 
-  it("refuses a file that is not UTF-8 (units and people) and unknown commands or options", async () => {
-    const latin = join(dir, "latin.csv");
-    writeFileSync(latin, Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x0a, 0xe0, 0xe1, 0x0a]));
-    const [notUtf8, people, unknown, typo] = await Promise.all([
-      cli(["units", latin], "other.db"),
-      cli(["people", latin]),
+  it("reads a Windows-1258 CSV (Excel's \"CSV\" on a Vietnamese Windows) as Vietnamese; refuses unknown commands or options", async () => {
+    const latin = join(dir, "cp1258.csv");
+    writeFileSync(latin, windows1258(`${HEADER}\n${BASE.join("\n")}\nTH-DN,Trường Tiểu học Đồng Nai – Quỳnh Hương,school,Tiểu học,PGD-VT\n`));
+    const [imported, unknown, typo] = await Promise.all([
+      cli(["units", latin], "cp1258.db"),
       cli(["schools", latin]),
       cli(["units", latin, "--dryrun"]),
     ]);
-    expect(notUtf8.code).toBe(1);
-    expect(notUtf8.stderr).toMatch(/not UTF-8/);
-    expect(people.code).toBe(1);
-    expect(people.stderr).toMatch(/not UTF-8/);
+    expect(imported, imported.stderr).toMatchObject({ code: 0 });
+    expect(imported.stdout).toMatch(/Windows-1258/);
+    expect(imported.stdout).toMatch(/3 created/);
+    const check = openDatabase(join(dir, "cp1258.db"));
+    try {
+      expect(check.db.select({ code: units.code, name: units.name, level: units.level }).from(units).orderBy(asc(units.id)).all()).toEqual([
+        { code: "SGDDT", name: "Sở Giáo dục và Đào tạo", level: null },
+        { code: "PGD-VT", name: "Phòng GDĐT Thành phố Vũng Tàu", level: null },
+        { code: "TH-DN", name: "Trường Tiểu học Đồng Nai – Quỳnh Hương", level: "tieu_hoc" },
+      ]);
+    } finally {
+      check.close();
+    }
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/usage/);
     expect(typo.code).toBe(2);

@@ -6,6 +6,7 @@
  */
 import { fold } from "../nlu/normalize.js";
 import { CsvError, parseCsv, type CsvRecord } from "./csv.js";
+import { IMPORT_LIMITS } from "./import-limits.js";
 
 export interface ImportProblem {
   /** 1-based line of the file, the header being line 1 (for rows given as arrays: index + 1) */
@@ -15,8 +16,11 @@ export interface ImportProblem {
   problem: string;
 }
 
-/** CSV text, or rows of cells (row i being line i + 1, as in readSheetRows). */
-export type TableInput = string | readonly (readonly string[])[];
+/**
+ * CSV text, rows of cells (row i being line i + 1, as in readSheetRows), or records with their own line numbers
+ * (as parseImportFile gives them).
+ */
+export type TableInput = string | readonly (readonly string[])[] | { records: readonly CsvRecord[] };
 
 export interface TableHeader<C extends string> {
   /** 1-based line of the header */
@@ -40,6 +44,8 @@ export interface TableSpec<C extends string> {
   required: readonly C[];
   /** further problems with the header, reported with the repeated and missing columns */
   checkHeader?: (header: TableHeader<C>) => ImportProblem[];
+  /** characters allowed in a cell of a known column; IMPORT_LIMITS.maxCellChars unless given */
+  maxCellChars?: number;
   /** the problem (on row 1) for a file without a single non-blank row */
   emptyMessage: string;
   /** the problem (on the header row) for a file with nothing under the header */
@@ -57,12 +63,25 @@ export type Table<C extends string> =
     }
   | { ok: false; problems: ImportProblem[] };
 
-/** NFC, without zero-width characters, inner whitespace collapsed, trimmed. */
+/* eslint-disable no-control-regex -- these patterns exist to remove control characters */
+/** Terminal escape sequences: CSI (ESC [ or 0x9B … final byte), OSC (ESC ] … BEL or ESC \\), and two-byte ESC x. */
+const ESCAPE_SEQUENCE = /(?:\x1B\[|\x9B)[0-?]*[ -/]*[@-~]|\x1B\][^\x07\x1B]*(?:\x07|\x1B\\)?|\x1B[@-Z\\-_]?/g;
+/** Other C0 and C1 controls and DEL (tab and line breaks become spaces first), and bidirectional overrides. */
+const CONTROL = /[\x00-\x08\x0E-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+
+/**
+ * NFC, without zero-width characters, terminal escape sequences or other control characters (a name that moves
+ * the cursor or recolours a terminal must not reach the database, the console or the CLI's output), inner
+ * whitespace collapsed, trimmed.
+ */
 export function cleanCell(value: string): string {
   return value
     .normalize("NFC")
     .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
+    .replace(ESCAPE_SEQUENCE, "")
     .replace(/\s+/g, " ")
+    .replace(CONTROL, "")
     .trim();
 }
 
@@ -94,6 +113,8 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
       if (!(error instanceof CsvError)) throw error;
       return { ok: false, problems: [{ row: error.line, column: "", problem: error.message }] };
     }
+  } else if ("records" in input) {
+    records = [...input.records];
   } else {
     records = input.map((fields, i) => ({ line: i + 1, fields: [...fields] }));
   }
@@ -146,6 +167,15 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
   }
   if (problems.length > 0) return { ok: false, problems };
   const rows = records.slice(1);
+  // 3. Cells too long to be a code, a name or a phone (the limit keeps hostile files small, too).
+  const max = spec.maxCellChars ?? IMPORT_LIMITS.maxCellChars;
+  for (const row of rows) {
+    for (const [column, i] of columns) {
+      const length = row.fields[i]?.length ?? 0;
+      if (length > max) problems.push({ row: row.line, column, problem: `${column} is ${length} characters long (at most ${max})` });
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
   if (rows.length === 0) return { ok: false, problems: [{ row: header.line, column: "", problem: spec.noRowsMessage }] };
 
   const cell = (row: CsvRecord, column: C): string => {

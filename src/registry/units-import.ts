@@ -62,6 +62,20 @@ const LEVEL_ALIASES: Record<UnitLevel, readonly string[]> = {
   gdtx: ["gdtx", "tt gdtx", "trung tam gdtx", "giao duc thuong xuyen", "gdnn gdtx", "tt gdnn gdtx"],
 };
 
+/**
+ * A unit code: what chat buttons carry ("#unfollow:" + code must fit Telegram's 64-byte callback_data) and what
+ * people type after /follow, so ASCII letters, digits, ".", "_" and "-", at most 32 characters.
+ */
+export const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+function invalidCode(code: string): string {
+  const shown = code.length > 40 ? `${code.slice(0, 40)}…` : code;
+  return (
+    `invalid code "${shown}": at most 32 characters, only letters A-Z without tone marks, digits, ".", "_" and "-", ` +
+    `starting with a letter or digit (${code.length} characters given)`
+  );
+}
+
 const REQUIRED_COLUMNS: readonly UnitColumn[] = ["code", "name", "type", "parent_code"];
 
 const TYPE_LABEL: Record<UnitType, string> = { department: "the department", office: "an office", school: "a school" };
@@ -135,6 +149,7 @@ export function importUnits(
     const levelText = cell(r, "level");
     const parentCode = cell(r, "parent_code");
     if (code === "") problems.push({ row: r.line, column: "code", problem: "code is empty" });
+    else if (!UNIT_CODE.test(code)) problems.push({ row: r.line, column: "code", problem: invalidCode(code) });
     if (name === "") problems.push({ row: r.line, column: "name", problem: "name is empty" });
     const type = parseUnitType(typeText);
     if (typeText === "") {

@@ -104,7 +104,12 @@ export function openApiDocument(): object {
             { name: "dryRun", in: "query", required: false, schema: { type: "boolean" } },
           ],
           requestBody: { content: { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
-          responses: { "200": { description: "Imported (or would import)" }, ...errors },
+          responses: {
+            "200": { description: "Imported (or would import)" },
+            ...errors,
+            "400": { description: "Problems by row and column, or a file that is not a readable CSV (UTF-8, UTF-16, Windows-1258) or .xlsx", content: errors["400"].content },
+            "413": { description: "Over the limits: 5 MB, 20,000 rows, 50 sheets, 40 MB unpacked", content: errors["400"].content },
+          },
         },
       },
       "/api/admin/people/{ref}/link-code": {

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from "express";
+import express, { Router, type Request, type RequestHandler } from "express";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Actor } from "../../broadcast/broadcast-service.js";
@@ -11,7 +11,8 @@ import { Linking, LinkError } from "../../registry/linking.js";
 import { jsonHandler } from "./json-handler.js";
 import { importPeople } from "../../registry/people-import.js";
 import { importUnits } from "../../registry/units-import.js";
-import { readSheetRows } from "../../registry/xlsx.js";
+import { fileTooLargeError, IMPORT_LIMITS, ImportFileError } from "../../registry/import-limits.js";
+import { parseInWorker } from "../../registry/parse-in-worker.js";
 import { daysBetween } from "../../reminders/steps.js";
 import { loadTaskFile, openSchoolYear } from "../../tasks/school-year.js";
 
@@ -41,6 +42,20 @@ const taskPatch = z
   .strict();
 const statusBody = z.object({ status: z.enum(["todo", "done", "not_applicable"]), note: z.string().trim().max(500).optional() }).strict();
 
+const rawBody = express.raw({ type: () => true, limit: IMPORT_LIMITS.maxFileBytes });
+
+/** The uploaded file's bytes; a body over the limit is answered 413 with the reason, before it is read whole. */
+const uploadBody: RequestHandler = (req, res, next) => {
+  rawBody(req, res, (error?: unknown) => {
+    const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
+    if (type === "entity.too.large") {
+      res.status(413).json({ error: fileTooLargeError().message });
+      return;
+    }
+    next(error);
+  });
+};
+
 /**
  * The registry and the school year through the admin API (mounted after the admin auth middleware):
  * uploads of units and people, link codes, tasks and their dates, each school's status, and who is late.
@@ -52,6 +67,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
   const handle = jsonHandler<AuthedRequest>((error) => {
     if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
     if (error instanceof LinkError) return { status: 404, body: { error: error.message } };
+    if (error instanceof ImportFileError) return { status: error.status, body: { error: error.message } };
     return undefined;
   });
   const actorOf = (req: AuthedRequest): Actor => req.actor as Actor;
@@ -68,7 +84,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
 
   router.post(
     "/api/admin/imports/:kind",
-    express.raw({ type: () => true, limit: "10mb" }),
+    uploadBody,
     handle(async (req, res) => {
       const actor = actorOf(req);
       requireWriter(actor);
@@ -77,8 +93,8 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
       if (kind === "units" && actor.role !== "department_admin") throw new HttpError(403, "only the Department imports units");
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (body.length === 0) throw new HttpError(400, "body: send the CSV or XLSX file as the request body");
-      const isXlsx = body[0] === 0x50 && body[1] === 0x4b;
-      const input = isXlsx ? await readSheetRows(body) : body.toString("utf8");
+      // Decoding and parsing happen in a worker thread, within the import limits (413/400 for refused files).
+      const input = await parseInWorker(body);
       const dryRun = req.query.dryRun === "true" || req.query.dryRun === "1";
       const options = { dryRun, now: deps.clock.now(), allowedUnitCodes: scopeOf(actor) };
       const report = kind === "units" ? importUnits(deps.database, input, options) : importPeople(deps.database, input, options);
