@@ -65,6 +65,35 @@ describe("a staff chat upgraded to a supergroup", () => {
   });
 });
 
+describe("the migration service message in the staff group", () => {
+  const GROUP = -4099;
+  const MOVED = -1004099;
+  let fake: FakeTelegram;
+  let running: RunningApp;
+  beforeAll(async () => {
+    fake = await startFakeTelegram();
+    running = await startTestApp({ TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, STAFF_CHAT_ID: String(GROUP) });
+  });
+  afterAll(async () => {
+    await running.stop();
+    await fake.stop();
+  });
+
+  it("is followed before any post fails", async () => {
+    fake.migrateChat(GROUP, MOVED);
+    fake.pushUpdate({
+      message: {
+        message_id: 5, date: Math.floor(Date.now() / 1000), chat: { id: GROUP, type: "group", title: "Hỗ trợ" },
+        from: { id: 42, is_bot: false, first_name: "Cán bộ" }, migrate_to_chat_id: MOVED,
+      },
+    } as never);
+    const before = fake.requests.length;
+    fake.pushUpdate(fake.textUpdate(8201, "cho tôi gặp cán bộ tư vấn"));
+    await fake.waitForSent((m) => m.chatId === MOVED, 8000);
+    expect(fake.requests.slice(before).some((r) => Number(r.body.chat_id) === GROUP)).toBe(false);
+  });
+});
+
 describe("hand-off without a staff chat", () => {
   let running: RunningApp;
   beforeAll(async () => {
