@@ -87,6 +87,14 @@ describe("the migration service message in the staff group", () => {
         from: { id: 42, is_bot: false, first_name: "Cán bộ" }, migrate_to_chat_id: MOVED,
       },
     } as never);
+    const moved = () => {
+      const conn = new Database(running.dbPath, { readonly: true });
+      const row = conn.prepare("SELECT to_address AS t FROM chat_migrations").get() as { t: string } | undefined;
+      conn.close();
+      return row?.t;
+    };
+    for (let i = 0; i < 100 && moved() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(moved()).toBe(String(MOVED));
     const before = fake.requests.length;
     fake.pushUpdate(fake.textUpdate(8201, "cho tôi gặp cán bộ tư vấn"));
     await fake.waitForSent((m) => m.chatId === MOVED, 8000);
