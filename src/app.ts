@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { Update } from "telegraf/types";
 import { join } from "node:path";
 import type { Logger as PinoLogger } from "pino";
+import { StaffChatAddress } from "./adapters/telegram/staff-chat-address.js";
 import { TelegramStaffNotifier } from "./adapters/telegram/staff-notifier.js";
 import { TelegramChannel } from "./adapters/telegram/telegram-channel.js";
 import { telegramWebhookRoute } from "./adapters/telegram/webhook-route.js";
@@ -14,6 +15,7 @@ import { Conversation } from "./core/conversation.js";
 import { plainText } from "./core/rich-text.js";
 import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
+import { SqliteChatMigrations } from "./db/chat-migrations.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
 import { SqliteWebSessions } from "./db/web-sessions.js";
 import { InboundQueue } from "./core/inbound/inbound-queue.js";
@@ -32,7 +34,7 @@ import { BroadcastService } from "./broadcast/broadcast-service.js";
 import { OutboxMessages } from "./broadcast/outbox-messages.js";
 import { Dispatcher } from "./core/delivery/dispatcher.js";
 import type { ChannelSender } from "./core/delivery/outbox-types.js";
-import { DEFAULT_RETRY_POLICY } from "./core/delivery/retry-policy.js";
+import { deliveryPolicy } from "./core/delivery/retry-policy.js";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./db/outbox-store.js";
@@ -46,6 +48,7 @@ import { buildDirectiveSearch } from "./knowledge/build-directive-search.js";
 import { DirectiveAnswers } from "./knowledge/directive-answers.js";
 import { createZalo } from "./wiring/zalo.js";
 import { zaloSiteVerificationRoute } from "./adapters/zalo/zalo-site-verification.js";
+import { metricsAccess, noStore, securityHeaders } from "./http/hygiene.js";
 import type { SendGuard } from "./core/delivery/outbox-types.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -134,10 +137,22 @@ export async function createApp(options: AppOptions): Promise<App> {
     units: new SqliteUnitDirectory(database.db),
     staffChat: new StaffChat(desk, translator, config.TZ_NAME),
     directive: new DirectiveAnswers(directive.search, directive.document),
-    staff: { notifyHandoff: async (request) => staffNotifier.current?.notifyHandoff(request) },
+    // Without a staff chat nobody is told of a hand-off, and the person hears so.
+    staff:
+      config.TELEGRAM_BOT_TOKEN && config.STAFF_CHAT_ID
+        ? {
+            notifyHandoff: async (request) => {
+              if (!staffNotifier.current) throw new Error("no staff chat");
+              return staffNotifier.current.notifyHandoff(request);
+            },
+          }
+        : undefined,
   });
 
   if (config.TELEGRAM_BOT_TOKEN) {
+    const staffChat = config.STAFF_CHAT_ID
+      ? new StaffChatAddress(config.STAFF_CHAT_ID, new SqliteChatMigrations(database.db), clock, logger)
+      : undefined;
     telegram = new TelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
       apiRoot: config.TELEGRAM_API_ROOT,
@@ -148,17 +163,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger,
       defaultLocale: config.DEFAULT_LOCALE,
       markUnreachable: (address, at) => store.markUnreachable("telegram", address, at),
-      staffChatId: config.STAFF_CHAT_ID,
+      staffChat,
       onStaffReply: (postId, text) => relayStaffReply(postId, text),
       intake: (update) => void inbound.accept(telegramInbound(update)),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
     const channel = telegram;
     inbound.register("telegram", (update) => channel.handleUpdate(update as Update));
-    if (config.STAFF_CHAT_ID) {
+    if (staffChat) {
       staffNotifier.current = new TelegramStaffNotifier(
         telegram.sender,
-        config.STAFF_CHAT_ID,
+        staffChat,
         translator,
         config.DEFAULT_LOCALE,
         config.TZ_NAME,
@@ -224,7 +239,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       zalo: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
     },
     clock,
-    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.MAX_ATTEMPTS },
+    policy: deliveryPolicy(config.MAX_ATTEMPTS, config.DELIVERY_DEADLINE_MINUTES * 60_000),
     quietHours,
     logger,
     observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
@@ -237,18 +252,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.disable("x-powered-by");
   // Which X-Forwarded-For hops to believe for req.ip (per-IP limits): none unless TRUST_PROXY says so.
   app.set("trust proxy", config.TRUST_PROXY);
+  app.use(securityHeaders());
+  app.use(["/api/admin", "/api/chat"], noStore);
   // Zalo signs the raw bytes, so its route reads the body itself, before the JSON parser.
   if (zalo) app.use(zalo.route);
   if (config.ZALO_SITE_VERIFICATION) app.use(zaloSiteVerificationRoute(config.ZALO_SITE_VERIFICATION));
   app.use(express.json({ limit: "64kb" }));
   app.get("/healthz", (_req, res) => {
-    if (zalo && zalo.client.health() === "degraded") {
-      res.json({ status: "degraded", zalo: zalo.client.healthReason() ?? "token refresh failing" });
-      return;
-    }
-    res.json({ status: "ok" });
+    const channels: Record<string, string> = {};
+    if (telegram) channels.telegram = telegram.health();
+    if (zalo) channels.zalo = zalo.client.health() === "degraded" ? `degraded: ${zalo.client.healthReason() ?? "token refresh failing"}` : "ok";
+    const allOk = Object.values(channels).every((state) => state === "ok");
+    res.json(allOk ? { status: "ok" } : { status: "degraded", channels });
   });
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (telegram && config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
@@ -260,6 +277,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       broadcasts,
       outbox,
       clock,
+      logger,
       registry: {
         database,
         clock,
@@ -335,14 +353,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
       inbound.start();
       if (telegram) {
-        if (config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET) {
-          const url = `${config.PUBLIC_URL.replace(/\/$/, "")}/webhooks/telegram`;
-          await telegram.startWebhook(url, config.TELEGRAM_WEBHOOK_SECRET);
-          logger.info({ mode: "webhook" }, "telegram connected");
-        } else {
-          await telegram.startPolling();
-          logger.info({ mode: "polling" }, "telegram connected");
-        }
+        // Telegram connects in the background (retrying, retry_after honoured); the rest serves meanwhile.
+        // Waiting for its first try only keeps a healthy start quiet; a failing one never stops start().
+        const webhook =
+          config.PUBLIC_URL && config.TELEGRAM_WEBHOOK_SECRET
+            ? { url: `${config.PUBLIC_URL.replace(/\/$/, "")}/webhooks/telegram`, secret: config.TELEGRAM_WEBHOOK_SECRET }
+            : undefined;
+        await firstTryOrTimeout(telegram.connect(webhook), 5_000);
       }
       // node-cron only says "plan what is due now"; all state is in the database.
       // The current school year exists from the first start, created from templates/tasks.yaml.
@@ -370,6 +387,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       database.close();
     },
   };
+}
+
+/** Resolves when `first` does or after `ms`, whichever comes first; never rejects. */
+async function firstTryOrTimeout(first: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([first.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Malformed JSON, oversized bodies and unexpected errors all answer as JSON with a 4xx/5xx, never a crash. */

@@ -48,6 +48,8 @@ const trustProxy = z
     });
     return z.NEVER;
   });
+/** Telegram's setWebhook accepts only these ports (an https URL without a port means 443). */
+const WEBHOOK_PORTS = new Set(["443", "80", "88", "8443"]);
 
 const schema = z
   .object({
@@ -60,13 +62,27 @@ const schema = z
       z.string().regex(/^\d+:[\w-]+$/, "must look like 123456:ABC-DEF (from @BotFather)").optional(),
     ),
     TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
-    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    PUBLIC_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^https$/, error: "must be an https:// URL (Telegram sends webhooks over HTTPS only)" })
+        .refine(
+          (v) => WEBHOOK_PORTS.has(new URL(v).port || "443"),
+          "must use port 443, 80, 88 or 8443 (the only ports Telegram sends webhooks to)",
+        )
+        .optional(),
+    ),
     TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (a Telegram rule)")
+        .regex(/^[A-Za-z0-9_-]*$/, "may hold only A-Z, a-z, 0-9, _ and - (a Telegram rule)")
+        .min(16, "must be at least 16 characters (it is the only proof a webhook call comes from Telegram)")
+        .max(256, "must be at most 256 characters (a Telegram rule)")
         .optional(),
     ),
+    /** bearer token for GET /metrics; without it /metrics answers only direct loopback requests */
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    /** how long a broadcast or reminder keeps retrying network errors and 5xx before it is marked failed */
+    DELIVERY_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
     STAFF_CHAT_ID: optionalString.pipe(z.string().regex(/^-?\d+$/, "must be a numeric Telegram chat id").optional()),
     LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     NLU_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),

@@ -35,9 +35,24 @@ describe("configuration", () => {
     const ok = parseConfig({
       TELEGRAM_BOT_TOKEN: "123456:ABCdef",
       PUBLIC_URL: "https://bot.example.vn",
-      TELEGRAM_WEBHOOK_SECRET: "s3cret_value",
+      TELEGRAM_WEBHOOK_SECRET: "s3cret_value-0123456",
     });
-    expect(ok.TELEGRAM_WEBHOOK_SECRET).toBe("s3cret_value");
+    expect(ok.TELEGRAM_WEBHOOK_SECRET).toBe("s3cret_value-0123456");
+  });
+
+  it("refuses a PUBLIC_URL Telegram would refuse: plain http, or a port other than 443, 80, 88 and 8443", () => {
+    const webhook = { TELEGRAM_BOT_TOKEN: "123456:ABCdef", TELEGRAM_WEBHOOK_SECRET: "s3cret_value-0123456" };
+    expect(() => parseConfig({ ...webhook, PUBLIC_URL: "http://bot.example.vn" })).toThrow(/PUBLIC_URL: must be an https:\/\/ URL/);
+    expect(() => parseConfig({ ...webhook, PUBLIC_URL: "https://bot.example.vn:8080" })).toThrow(/PUBLIC_URL: must use port 443, 80, 88 or 8443/);
+    for (const url of ["https://bot.example.vn", "https://bot.example.vn:8443/sogd", "https://bot.example.vn:88"]) {
+      expect(parseConfig({ ...webhook, PUBLIC_URL: url }).PUBLIC_URL).toBe(url);
+    }
+  });
+
+  it("refuses a webhook secret shorter than 16 characters, naming the variable", () => {
+    expect(() => parseConfig({ TELEGRAM_WEBHOOK_SECRET: "short_secret" })).toThrow(/TELEGRAM_WEBHOOK_SECRET: must be at least 16 characters/);
+    expect(() => parseConfig({ TELEGRAM_WEBHOOK_SECRET: "has spaces in it, sadly" })).toThrow(/TELEGRAM_WEBHOOK_SECRET: may hold only/);
+    expect(() => parseConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
   });
 
   it("reads TRUST_PROXY as express's trust proxy value and refuses true", () => {

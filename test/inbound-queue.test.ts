@@ -26,7 +26,7 @@ describe("Telegram updates go through the inbound queue", () => {
   let fake: FakeTelegram;
   let running: RunningApp;
   let webhook: string;
-  const secret = "queue_secret-42";
+  const secret = "queue_secret-42-long-enough";
   /** every retry wait the app asked for; the waits themselves run 20 times faster */
   const waits: number[] = [];
 

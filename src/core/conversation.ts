@@ -48,6 +48,8 @@ export const MAX_INPUT_CHARS = 4096;
 /** Only this much of a message is classified: the question is at its start, the rest is noise. */
 const CLASSIFY_CHARS = 2000;
 const HANDOFF_CONTEXT = 6;
+/** The answer when a hand-off could not be posted (or there is no staff chat): no promise that staff know. */
+const HANDOFF_UNSENT = "human_handoff_unsent";
 
 const META_ACTIONS = new Set(["subscribe", "unsubscribe", "human_handoff", "language", "out_of_scope"]);
 
@@ -178,7 +180,11 @@ export class Conversation {
         return this.reply([answers.answer("language", chosen)], target, confidence, chosen);
       }
       case "human_handoff":
-        await this.handOff(user, event, locale);
+        if (!(await this.handOff(user, event, locale))) {
+          // Say it reached staff only when it did.
+          this.logOut(user, event.channel, target, at);
+          return this.reply([answers.answer(HANDOFF_UNSENT, locale)], target, confidence, locale);
+        }
         break;
       case "out_of_scope":
         break;
@@ -284,7 +290,8 @@ export class Conversation {
     return this.reply([this.say(action === "follow" ? "followed" : "unfollowed", locale, { name: unit.name })], action, 1, locale);
   }
 
-  private async handOff(user: UserRecord, event: InboundEvent, locale: Locale): Promise<void> {
+  /** Stores the request and posts it to staff; true only when the post reached the staff chat. */
+  private async handOff(user: UserRecord, event: InboundEvent, locale: Locale): Promise<boolean> {
     const { store, staff, logger } = this.deps;
     const recent = store.recentMessages(user.id, HANDOFF_CONTEXT);
     const question = [...recent].reverse().find((m) => m.direction === "in" && m.text !== null)?.text ?? null;
@@ -298,13 +305,15 @@ export class Conversation {
       at: event.receivedAt,
     };
     const id = store.createHandoff(request);
-    if (!staff) return;
+    if (!staff) return false;
     try {
       const posted = await staff.notifyHandoff({ id, ...request });
       if (posted) store.setHandoffStaffMessage(id, posted);
+      return true;
     } catch (error) {
-      // The request is stored; staff still see it in the database even if the chat post failed.
+      // The request stays stored; the person is told it did not reach anyone yet.
       logger.error({ err: error, handoff: id }, "could not post hand-off to the staff chat");
+      return false;
     }
   }
 

@@ -122,7 +122,10 @@ export interface Translator {
 
 /** Where hand-off requests go (a staff Telegram chat); optional. */
 export interface StaffNotifier {
-  /** Posts the request; returns the post's id when a reply to it can be relayed back. */
+  /**
+   * Posts the request; resolves (with the post's id when a reply to it can be relayed back) only once staff
+   * can see it, and throws when the post did not get there.
+   */
   notifyHandoff(request: HandoffRequest): Promise<string | void>;
 }
 

@@ -102,6 +102,7 @@ export class SqliteOutbox implements OutboxPort {
       locale: "vi" | "en";
       urgent: number;
       attempts: number;
+      first_attempt_at: number | null;
     }>(sql`
       UPDATE outbox SET status = 'sending', claimed_at = ${now.getTime()}
       WHERE id IN (
@@ -109,7 +110,8 @@ export class SqliteOutbox implements OutboxPort {
         WHERE status = 'queued' AND channel = ${channel} AND not_before <= ${now.getTime()}
           ${urgentOnly ? sql`AND urgent = 1` : sql``}
         ORDER BY not_before, id LIMIT ${limit})
-      RETURNING id, cause_type, cause_id, user_id, channel, address, locale, urgent, attempts`);
+      RETURNING id, cause_type, cause_id, user_id, channel, address, locale, urgent, attempts,
+        (SELECT min(d.at) FROM delivery_attempts d WHERE d.outbox_id = outbox.id) AS first_attempt_at`);
     return rows
       .sort((a, b) => a.id - b.id)
       .map((r) => ({
@@ -122,6 +124,7 @@ export class SqliteOutbox implements OutboxPort {
         locale: r.locale,
         urgent: r.urgent === 1,
         attempts: r.attempts,
+        ...(r.first_attempt_at !== null ? { firstAttemptAt: r.first_attempt_at } : {}),
       }));
   }
 

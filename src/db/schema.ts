@@ -452,3 +452,18 @@ export const inboundEvents = sqliteTable(
     index("inbound_events_handled").on(t.handledAt),
   ],
 );
+
+/**
+ * Chats that moved to a new id (a Telegram group upgraded to a supergroup answers with migrate_to_chat_id).
+ * Configured ids such as STAFF_CHAT_ID are followed through this table, so the move survives restarts.
+ */
+export const chatMigrations = sqliteTable(
+  "chat_migrations",
+  {
+    channel: text("channel").notNull(),
+    fromAddress: text("from_address").notNull(),
+    toAddress: text("to_address").notNull(),
+    migratedAt: integer("migrated_at").notNull(),
+  },
+  (t) => [uniqueIndex("chat_migrations_from").on(t.channel, t.fromAddress)],
+);

@@ -22,6 +22,8 @@ export interface FakeTelegramOptions {
   firstName?: string;
   /** The real API only accepts HTTPS webhook URLs; set true to also accept http:// URLs. */
   allowHttpWebhook?: boolean;
+  /** Methods this server does not know (an older or trimmed Bot API server): they answer 404 Not Found. */
+  missingMethods?: string[];
 }
 
 export interface InlineKeyboardButtonJson {
@@ -169,6 +171,13 @@ export interface FakeTelegram {
   failNext(method: string, failure: InjectedFailure, times?: number): void;
   /** Global limit on sendMessage; beyond it the answer is 429 with retry_after. `null` removes it. */
   rateLimit(options: RateLimitOptions | null): void;
+  /**
+   * The group was upgraded to a supergroup: sends to the old id answer 400 with
+   * `parameters.migrate_to_chat_id`, as the real API does.
+   */
+  migrateChat(fromChatId: number, toChatId: number): void;
+  /** While offline every connection is dropped without an answer (a network outage). */
+  setOffline(offline: boolean): void;
 
   /** Forgets all state (messages, updates, records, faults) but keeps the port and token. */
   reset(): void;
@@ -182,6 +191,7 @@ class ApiError extends Error {
     readonly status: number,
     readonly description: string,
     readonly retryAfter?: number,
+    readonly migrateToChatId?: number,
   ) {
     super(description);
   }
@@ -217,6 +227,7 @@ interface Outcome {
 function errorEnvelope(error: ApiError): Record<string, unknown> {
   const envelope: Record<string, unknown> = { ok: false, error_code: error.status, description: error.description };
   if (error.retryAfter !== undefined) envelope.parameters = { retry_after: error.retryAfter };
+  if (error.migrateToChatId !== undefined) envelope.parameters = { migrate_to_chat_id: error.migrateToChatId };
   return envelope;
 }
 
@@ -795,6 +806,8 @@ class FakeTelegramServer implements FakeTelegram {
   private menuButtonMap = new Map<number | "default", Record<string, unknown>>();
   private sentListeners = new Set<() => void>();
   private stopped = false;
+  private offline = false;
+  private migrations = new Map<number, number>();
 
   constructor(options: FakeTelegramOptions) {
     this.token = options.token ?? DEFAULT_TOKEN;
@@ -807,6 +820,7 @@ class FakeTelegramServer implements FakeTelegram {
     };
     this.allowHttpWebhook = options.allowHttpWebhook ?? false;
     this.handlers = this.buildHandlers();
+    for (const name of options.missingMethods ?? []) this.handlers.delete(name.toLowerCase());
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
@@ -852,6 +866,8 @@ class FakeTelegramServer implements FakeTelegram {
     this.commandSets = [];
     this.webhookState = { url: "", secretToken: undefined, maxConnections: 40, allowedUpdates: [] };
     this.menuButtonMap.clear();
+    this.migrations.clear();
+    this.offline = false;
   }
 
   // ── test-side views ──
@@ -893,6 +909,14 @@ class FakeTelegramServer implements FakeTelegram {
     if (options && !(options.perSecond > 0)) throw new Error("rateLimit perSecond must be positive");
     this.limit = options;
     this.sendTimes = [];
+  }
+
+  migrateChat(fromChatId: number, toChatId: number): void {
+    this.migrations.set(fromChatId, toChatId);
+  }
+
+  setOffline(offline: boolean): void {
+    this.offline = offline;
   }
 
   // ── updates ──
@@ -981,6 +1005,10 @@ class FakeTelegramServer implements FakeTelegram {
   // ── HTTP ──
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.offline) {
+      req.socket.destroy();
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const match = /^\/bot([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!match) {
@@ -1217,6 +1245,10 @@ class FakeTelegramServer implements FakeTelegram {
 
   private sendMessage(params: Params): Outcome {
     const chatId = readChatId(params);
+    const migratedTo = this.migrations.get(chatId);
+    if (migratedTo !== undefined) {
+      throw new ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat", undefined, migratedTo);
+    }
     const content = this.readTextContent(params);
     const replyMarkup = parseReplyMarkup(params);
     this.enforceRateLimit();

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AdminTokens } from "../../admin/admin-tokens.js";
 import { BroadcastError, type Actor, type BroadcastService } from "../../broadcast/broadcast-service.js";
+import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
 import type { SqliteOutbox } from "../../db/outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
@@ -13,6 +14,8 @@ export interface AdminRoutesDeps {
   broadcasts: BroadcastService;
   outbox: SqliteOutbox;
   clock: Clock;
+  /** failed logins are logged with the caller's address */
+  logger?: Logger;
   registry?: RegistryRoutesDeps;
 }
 
@@ -31,6 +34,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const actor = m ? deps.tokens.authenticate(m[1] as string, deps.clock.now()) : undefined;
     if (!actor) {
+      // Never the token itself: only who tried, and whether a token was given at all.
+      deps.logger?.warn({ ip: req.ip, method: req.method, path: req.originalUrl.split("?")[0], tokenGiven: m !== null }, "admin authentication failed");
       res.status(401).set("WWW-Authenticate", 'Bearer realm="admin"').json({ error: "missing or invalid bearer token" });
       return;
     }

@@ -1,6 +1,8 @@
 import type { HandoffRequest, StaffNotifier, Translator } from "../../core/ports.js";
+import { SendError } from "../../core/delivery/send-error.js";
 import { escapeHtml } from "../../core/render.js";
 import type { Locale } from "../../core/types.js";
+import type { StaffChatAddress } from "./staff-chat-address.js";
 import type { TelegramSender } from "./telegram-sender.js";
 
 const MAX_QUOTE = 500;
@@ -9,12 +11,13 @@ const MAX_QUOTE = 500;
 export class TelegramStaffNotifier implements StaffNotifier {
   constructor(
     private readonly sender: TelegramSender,
-    private readonly staffChatId: string,
+    private readonly staffChat: StaffChatAddress,
     private readonly translator: Translator,
     private readonly locale: Locale,
     private readonly timeZone: string,
   ) {}
 
+  /** Resolves with the post's id once it is in the staff chat; throws (SendError) when it is not. */
   async notifyHandoff(request: HandoffRequest): Promise<string> {
     const t = (key: string, vars?: Record<string, string | number>) =>
       this.translator.t(`handoff_post.${key}`, this.locale, vars);
@@ -29,6 +32,15 @@ export class TelegramStaffNotifier implements StaffNotifier {
         .map((m) => `• ${m.text === null ? escapeHtml(t("withheld")) : escapeHtml(m.text.slice(0, MAX_QUOTE))}`),
     ];
     lines.push("", `<i>${escapeHtml(t("reply_hint"))}</i>`);
-    return this.sender.sendHtml(this.staffChatId, lines.join("\n"));
+    const html = lines.join("\n");
+    const chat = this.staffChat.current();
+    try {
+      return await this.sender.sendHtml(chat, html);
+    } catch (error) {
+      // The group became a supergroup: follow it once, and post there.
+      const movedTo = error instanceof SendError && error.failure.kind === "bad_request" ? error.failure.movedTo : undefined;
+      if (movedTo === undefined || !this.staffChat.moved(chat, movedTo)) throw error;
+      return this.sender.sendHtml(movedTo, html);
+    }
   }
 }

@@ -1,12 +1,13 @@
 import { Telegraf, type Context } from "telegraf";
 import type { Update } from "telegraf/types";
 import type { Conversation, Logger } from "../../core/conversation.js";
-import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from "../../core/delivery/retry-policy.js";
+import { decide, DEFAULT_RETRY_POLICY, sendWithRetry, STARTUP_RETRY_POLICY, type RetryPolicy } from "../../core/delivery/retry-policy.js";
 import type { Clock, Translator } from "../../core/ports.js";
 import type { Locale, OutboundMessage } from "../../core/types.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { escapeHtml } from "../../core/render.js";
-import { TelegramSender } from "./telegram-sender.js";
+import type { StaffChatAddress } from "./staff-chat-address.js";
+import { TelegramSender, toFailure } from "./telegram-sender.js";
 
 export interface TelegramChannelOptions {
   token: string;
@@ -21,7 +22,7 @@ export interface TelegramChannelOptions {
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   /** the staff chat: replies there to a hand-off post are relayed to the person */
-  staffChatId?: string | undefined;
+  staffChat?: StaffChatAddress | undefined;
   /** relays a staff reply; returns the confirmation to post in the staff chat, or undefined to stay silent */
   onStaffReply?: (postId: string, text: string) => Promise<string | undefined>;
   /**
@@ -45,6 +46,12 @@ export class TelegramChannel {
   private polling: Promise<void> | undefined;
   /** updates coming back from the inbound queue, as opposed to fresh ones from polling */
   private readonly queued = new WeakSet<Update>();
+  private connecting: Promise<void> | undefined;
+  private stopping = false;
+  private readonly wakers = new Set<() => void>();
+  /** start-up problems by step; empty and `connected` means healthy */
+  private readonly problems = new Map<string, string>();
+  private connected = false;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Telegraf(options.token, {
@@ -74,20 +81,101 @@ export class TelegramChannel {
     await this.bot.telegram.setMyCommands(list(defaultLocale));
   }
 
-  /** Long polling; resolves once the bot is known and its commands are registered. */
-  async startPolling(): Promise<void> {
-    this.bot.botInfo ??= await this.bot.telegram.getMe();
-    await this.registerCommands();
-    // launch() deletes any webhook, then polls until stop(); its promise settles only then.
-    this.polling = this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((error: unknown) => {
-      this.options.logger.error({ err: error }, "telegram polling stopped");
-    });
+  /**
+   * Connects in the background (long polling, or a webhook when given): every start-up call is retried under
+   * the shared policy (exactly retry_after on a 429) while the rest of the service runs, and never throws.
+   * Resolves once the first try is over, whatever its outcome; health() tells how it is going.
+   */
+  connect(webhook?: { url: string; secret: string }): Promise<void> {
+    let firstTryOver!: () => void;
+    const firstTry = new Promise<void>((resolve) => (firstTryOver = resolve));
+    this.connecting = this.runStartup(webhook, firstTryOver).finally(firstTryOver);
+    return firstTry;
   }
 
-  async startWebhook(url: string, secret: string): Promise<void> {
-    this.bot.botInfo ??= await this.bot.telegram.getMe();
-    await this.registerCommands();
-    await this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+  /** "starting", "ok", or "degraded: <why>" (no tokens or URLs in it: /healthz shows it). */
+  health(): string {
+    const problem = this.problems.values().next();
+    if (!problem.done) return `degraded: ${problem.value}`;
+    return this.connected ? "ok" : "starting";
+  }
+
+  private async runStartup(webhook: { url: string; secret: string } | undefined, firstTryOver: () => void): Promise<void> {
+    const known = await this.step("getMe", firstTryOver, async () => {
+      this.bot.botInfo ??= await this.bot.telegram.getMe();
+    });
+    if (!known) return;
+    if (webhook) {
+      const set = await this.step("setWebhook", firstTryOver, () =>
+        this.bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] }),
+      );
+      if (!set) return;
+    } else {
+      this.polling = this.pollUntilStopped();
+    }
+    // The command menu is a convenience: a server without setMyCommands (404) or a refusal does not stop the bot.
+    await this.step("setMyCommands", firstTryOver, () => this.registerCommands(), { optional: true });
+    if (this.stopping) return;
+    this.connected = true;
+    this.options.logger.info({ mode: webhook ? "webhook" : "polling" }, "telegram connected");
+  }
+
+  /** One start-up call, retried until it succeeds (or, when optional, until Telegram refuses it for good). */
+  private async step(name: string, firstTryOver: () => void, call: () => Promise<unknown>, opts: { optional?: boolean } = {}): Promise<boolean> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await call();
+        this.problems.delete(name);
+        return true;
+      } catch (error) {
+        const failure = toFailure(error);
+        const decision = decide(failure, attempt, STARTUP_RETRY_POLICY);
+        if (!decision.retry && opts.optional) {
+          this.problems.delete(name);
+          this.options.logger.warn({ err: error, step: name }, "telegram refused an optional start-up call; going on without it");
+          return false;
+        }
+        // A refusal (bad token, bad webhook URL) may be fixed on Telegram's side: ask again, rarely.
+        const delayMs = decision.retry ? decision.delayMs : STARTUP_RETRY_POLICY.maxDelayMs;
+        const why = failure.kind === "network" ? "network error" : failure.description;
+        this.problems.set(name, `${name} failed (${why}); retrying in ${Math.ceil(delayMs / 1000)} s`);
+        this.options.logger.warn({ err: error, step: name, delayMs }, "telegram start-up call failed; retrying in the background");
+        firstTryOver();
+        await this.pause(delayMs);
+      }
+    }
+    return false;
+  }
+
+  /** launch() deletes any webhook, then polls until stop(); a polling that dies is started again. */
+  private async pollUntilStopped(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => this.problems.delete("polling"));
+        return;
+      } catch (error) {
+        if (this.stopping) return;
+        const failure = toFailure(error);
+        const decision = decide(failure, attempt, STARTUP_RETRY_POLICY);
+        const delayMs = decision.retry ? decision.delayMs : STARTUP_RETRY_POLICY.maxDelayMs;
+        const why = failure.kind === "network" ? "network error" : failure.description;
+        this.problems.set("polling", `polling stopped (${why}); restarting in ${Math.ceil(delayMs / 1000)} s`);
+        this.options.logger.error({ err: error, delayMs }, "telegram polling stopped; restarting");
+        await this.pause(delayMs);
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
   }
 
   /** Handles one update now: the inbound queue's handler for Telegram (webhook and polling alike). */
@@ -97,17 +185,31 @@ export class TelegramChannel {
   }
 
   async stop(): Promise<void> {
-    if (this.polling) {
-      this.bot.stop("shutdown");
-      await this.polling;
+    this.stopping = true;
+    for (const wake of [...this.wakers]) wake();
+    await this.connecting;
+    // launch() may still be on its way to polling (deleteWebhook in flight): stop it once it polls.
+    let settled = this.polling === undefined;
+    void this.polling?.finally(() => (settled = true));
+    while (!settled) {
+      try {
+        this.bot.stop("shutdown");
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
+    await this.polling;
   }
 
   private async onMessage(ctx: Context): Promise<void> {
     const message = ctx.message;
     if (!message || !ctx.chat) return;
-    if (this.options.staffChatId && String(ctx.chat.id) === this.options.staffChatId) {
-      await this.onStaffMessage(ctx);
+    const staffChat = this.options.staffChat;
+    if (staffChat && String(ctx.chat.id) === staffChat.current()) {
+      // The service message Telegram posts in the old group when it becomes a supergroup.
+      if ("migrate_to_chat_id" in message) staffChat.moved(String(ctx.chat.id), String(message.migrate_to_chat_id));
+      else await this.onStaffMessage(ctx);
       return;
     }
     if (ctx.chat.type !== "private") return;

@@ -61,7 +61,8 @@ export function toFailure(error: unknown): SendFailure {
     }
     if (error.code === 403) return { kind: "unreachable", description };
     if (error.code >= 500) return { kind: "server", status: error.code, description };
-    return { kind: "bad_request", description };
+    const movedTo = error.parameters?.migrate_to_chat_id;
+    return movedTo !== undefined ? { kind: "bad_request", description, movedTo: String(movedTo) } : { kind: "bad_request", description };
   }
   const description = error instanceof Error ? error.message : String(error);
   return { kind: "network", description };

@@ -153,7 +153,8 @@ export class Dispatcher {
         error instanceof SendError ? error.failure : { kind: "network", description: String(error) };
       const now = clock.now();
       if (failure.kind === "rate_limited") lane.rateLimited(failure.retryAfterMs);
-      const decision = decide(failure, row.attempts + 1, this.deps.policy);
+      const elapsedMs = row.firstAttemptAt === undefined ? 0 : now.getTime() - row.firstAttemptAt;
+      const decision = decide(failure, row.attempts + 1, this.deps.policy, Math.random, elapsedMs);
       if (decision.retry) {
         outbox.markRetry(row, new Date(now.getTime() + decision.delayMs), failure, now);
         observer?.onDelivered(channel, "retry", failure);

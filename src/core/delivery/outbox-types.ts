@@ -12,6 +12,8 @@ export interface OutboxRow {
   locale: Locale;
   urgent: boolean;
   attempts: number;
+  /** when the first attempt failed (epoch ms); the delivery deadline runs from it */
+  firstAttemptAt?: number;
 }
 
 export interface OutboxPort {

@@ -5,7 +5,8 @@
 export type SendFailure =
   | { kind: "rate_limited"; retryAfterMs: number; description: string }
   | { kind: "unreachable"; description: string }
-  | { kind: "bad_request"; description: string }
+  /** `movedTo`: the chat now has another address (a Telegram group upgraded to a supergroup) */
+  | { kind: "bad_request"; description: string; movedTo?: string }
   | { kind: "window_closed"; description: string }
   | { kind: "token_invalid"; description: string }
   | { kind: "server"; status: number; description: string }
