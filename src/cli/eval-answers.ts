@@ -3,6 +3,7 @@
  * real Conversation (createApp on an in-memory database) and grades the reply: the phrases it must and must
  * not contain, their order, and the common form checks of src/content/style.ts. Prints one line per
  * question and the rate of fully right replies. `--only <n>` shows one question's reply in full;
+ * `--content <dir>` grades another copy of intents/, templates/ and locales/ (e.g. an older commit's);
  * `--json` prints the summary as JSON on the last line.
  */
 import { readFileSync } from "node:fs";
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
   const only = argValue(args, "--only");
   const questions = loadQuestions(file);
   const config = parseConfig({ DATABASE_PATH: ":memory:", LOG_LEVEL: "silent", QUIET_HOURS: "" });
-  const app = await createApp({ config, logger: createLogger("silent") });
+  const contentRoot = argValue(args, "--content");
+  const app = await createApp({ config, logger: createLogger("silent"), ...(contentRoot ? { contentRoot } : {}) });
   let right = 0;
   let rightOnContent = 0;
   const failed: number[] = [];

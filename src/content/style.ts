@@ -12,6 +12,7 @@ export const ENGLISH_WHITELIST = [
   "Sở GDĐT",
   "Dân hỏi – Sở GDĐT trả lời",
   "Hệ tri thức Việt số hóa",
+  "QĐ-SGDĐT",
 ];
 
 export const MAX_LINE_CHARS = 280;
@@ -42,7 +43,7 @@ export function styleProblems(text: string, locale: "vi" | "en"): string[] {
   const problems: string[] = [];
   const lines = text.split("\n");
   if (locale === "vi") {
-    if (!/^Dạ\b/u.test(text.trimStart())) problems.push('does not open with "Dạ"');
+    if (!/^Dạ(?=[\s,.!])/u.test(text.trimStart())) problems.push('does not open with "Dạ"');
     if (!text.includes("ạ")) problems.push('no "ạ"');
     if (/Quý phụ huynh/i.test(text)) problems.push('says "Quý phụ huynh" (parents are "anh/chị")');
   } else {
