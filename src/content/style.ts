@@ -34,7 +34,8 @@ const VIETNAMESE_MARKS = /[àáảãạăằắẳẵặâầấẩẫậèéẻ
 /** Words of an English reply that carry Vietnamese tone marks, once the whitelisted names are removed. */
 export function vietnameseInEnglish(text: string): string[] {
   let rest = text.normalize("NFC");
-  for (const name of ENGLISH_WHITELIST) rest = rest.split(name).join(" ");
+  const longestFirst = [...ENGLISH_WHITELIST].sort((a, b) => b.length - a.length);
+  for (const name of longestFirst) rest = rest.split(name).join(" ");
   return rest.split(/\s+/).filter((w) => VIETNAMESE_MARKS.test(w));
 }
 
