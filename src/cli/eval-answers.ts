@@ -6,54 +6,13 @@
  * `--content <dir>` grades another copy of intents/, templates/ and locales/ (e.g. an older commit's);
  * `--json` prints the summary as JSON on the last line.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
-import { z } from "zod";
 import { createApp } from "../app.js";
 import { parseConfig } from "../config.js";
 import { toPlainText } from "../core/render.js";
-import { fold, styleProblems } from "../content/style.js";
+import { gradeReply, loadQuestions } from "../content/answer-grading.js";
 import { createLogger } from "../infra/logger.js";
 import { argValue, REPO_ROOT } from "./shared.js";
-
-const phrase = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-const questionFile = z.array(
-  z.object({
-    ask: z.string().min(1),
-    lang: z.enum(["vi", "en"]).default("vi"),
-    hint: z.string().optional(),
-    ref: z.string().optional(),
-    must: z.array(phrase).default([]),
-    must_not: z.array(z.string().min(1)).default([]),
-    order: z.tuple([z.string(), z.string()]).optional(),
-    style: z.boolean().default(true),
-  }),
-);
-export type RealisticQuestion = z.infer<typeof questionFile>[number];
-
-export function loadQuestions(file: string): RealisticQuestion[] {
-  return questionFile.parse(parse(readFileSync(file, "utf8")));
-}
-
-/** Why a reply falls short of its question; empty when it is fully right. */
-export function gradeReply(q: RealisticQuestion, reply: string, replyLocale: string): string[] {
-  const problems: string[] = [];
-  const text = fold(reply);
-  for (const item of q.must) {
-    const options = Array.isArray(item) ? item : [item];
-    if (!options.some((o) => text.includes(fold(o)))) problems.push(`missing "${options.join('" or "')}"`);
-  }
-  for (const item of q.must_not) if (text.includes(fold(item))) problems.push(`contains "${item}"`);
-  if (q.order) {
-    const a = text.indexOf(fold(q.order[0]));
-    const b = text.indexOf(fold(q.order[1]));
-    if (a === -1 || (b !== -1 && b < a)) problems.push(`"${q.order[0]}" should come before "${q.order[1]}"`);
-  }
-  if (replyLocale !== q.lang) problems.push(`answered in ${replyLocale}, asked in ${q.lang}`);
-  if (q.style) problems.push(...styleProblems(reply, q.lang).map((p) => `form: ${p}`));
-  return problems;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
