@@ -104,6 +104,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const answers = loadAnswerBook(
     { templatesDir: join(root, "templates"), localesDir: join(root, "locales") },
     intents.map((i) => i.id),
+    logger,
   );
   const translator = await I18nTranslator.load(join(root, "locales"), config.DEFAULT_LOCALE);
   const directive = buildDirectiveSearch(root);

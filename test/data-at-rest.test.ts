@@ -131,7 +131,7 @@ describe("/forget", () => {
 
   it("leaves no trace of the chat id in any table, nor of its messages in the file or its WAL", async () => {
     const chatId = 7700123451;
-    const question = "Dạ con mèo Mướp nhà em có được đi học cùng không ạ";
+    const question = "Dạ cho em hỏi giá vé xe buýt ra Côn Đảo tuần này ạ";
     await say(chatId, "/start");
     await say(chatId, "/subscribe");
     await say(chatId, question);
@@ -153,17 +153,17 @@ describe("/forget", () => {
     const before = rowsContaining(running.dbPath, String(chatId));
     expect(before).toEqual(expect.arrayContaining(["channel_addresses.address", "outbox.address", "link_failures.address", "audit_log.actor", "admin_tokens.chat_address"]));
     expect(query("SELECT * FROM delivery_attempts")).not.toHaveLength(0);
-    expect(rowsContaining(running.dbPath, "muop")).toContain("unanswered.normalized_text");
+    expect(rowsContaining(running.dbPath, "buyt")).toContain("unanswered.normalized_text");
 
     expect(await say(chatId, "/forget")).toMatch(/đã xóa/);
 
     // The /forget update itself is cleared from the inbound queue once it is marked handled.
     await expect.poll(() => rowsContaining(running.dbPath, String(chatId)), { timeout: 3000 }).toEqual([]);
-    expect(rowsContaining(running.dbPath, "muop")).toEqual([]);
+    expect(rowsContaining(running.dbPath, "buyt")).toEqual([]);
     expect(query("SELECT * FROM people WHERE ref = 'CB0013' AND user_id IS NOT NULL")).toHaveLength(0);
     const bytes = fileBytes(running.dbPath);
     expect(bytes.includes(Buffer.from(question, "utf8"))).toBe(false);
-    expect(bytes.includes(Buffer.from("Mướp", "utf8"))).toBe(false);
+    expect(bytes.includes(Buffer.from("Côn Đảo", "utf8"))).toBe(false);
     // The broadcast keeps its count; the row no longer says to whom.
     expect(query<{ status: string; address: string }>("SELECT status, address FROM outbox")).toEqual([{ status: "sent", address: "" }]);
   });

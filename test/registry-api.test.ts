@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
@@ -23,7 +24,8 @@ describe("registry and school year through the admin API", () => {
 
   beforeAll(async () => {
     clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));
-    running = await startTestApp({ TELEGRAM_BOT_USERNAME: "sogd_test_bot" }, clock);
+    // The Department has chosen to send the IT reports to every school (the sample has THCS schools).
+    running = await startTestApp({ TELEGRAM_BOT_USERNAME: "sogd_test_bot" }, clock, dbWithEverySchoolYear("2025-2026", clock.now()));
     admin = running.app.tokens.create({ name: "admin", role: "department_admin" }, "test", clock.now()).token;
     viewer = running.app.tokens.create({ name: "viewer", role: "viewer" }, "test", clock.now()).token;
   });

@@ -13,7 +13,8 @@ import { allowedTime, stepsFor } from "../src/reminders/steps.js";
 import { Linking } from "../src/registry/linking.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
-import { dueDateIn, parseYearName, schoolYearOf } from "../src/tasks/school-year.js";
+import { dueDateIn, openSchoolYear, parseYearName, schoolYearOf } from "../src/tasks/school-year.js";
+import { dbWithEverySchoolYear, everySchoolTasks } from "./support/every-school-tasks.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
@@ -93,7 +94,9 @@ describe("reminders end to end", () => {
   beforeAll(async () => {
     fake = await startFakeTelegram();
     clock = new FakeClock(new Date("2026-01-12T03:00:00Z")); // Monday 10:00, the week before the mid-year report
-    running = await startTestApp({ TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, QUIET_HOURS: "21:00-07:00" }, clock);
+    // The sample IT leads work at THCS schools: the Department has chosen to send them the IT reports too.
+    const dbPath = dbWithEverySchoolYear("2025-2026", clock.now());
+    running = await startTestApp({ TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, QUIET_HOURS: "21:00-07:00" }, clock, dbPath);
     const now = clock.now();
     expect(importUnits(running.app.database, readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
     expect(importPeople(running.app.database, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
@@ -218,6 +221,7 @@ describe("npm run reminders -- --dry-run --json", () => {
     const dbPath = join(dir, "bot.db");
     const database = openDatabase(dbPath);
     const now = new Date("2026-01-12T03:00:00Z");
+    openSchoolYear(database.db, "2025-2026", everySchoolTasks(), now);
     importUnits(database, readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"), { dryRun: false, now });
     importPeople(database, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), { dryRun: false, now });
     database.close();

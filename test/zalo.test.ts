@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Linking } from "../src/registry/linking.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
+import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
@@ -38,6 +39,8 @@ describe("Zalo OA through the whole product", () => {
         ZALO_SITE_VERIFICATION: "zalo_verifierGkRa5O6GTXL3ukCJdz5WJa_upMgZZXipCp0u.html",
       },
       clock,
+      // The sample IT leads work at THCS schools: the Department has chosen to send them the IT reports too.
+      dbWithEverySchoolYear("2025-2026", clock.now()),
     );
     webhook = `${running.url}/webhooks/zalo`;
     admin = running.app.tokens.create({ name: "admin", role: "department_admin" }, "test", clock.now()).token;

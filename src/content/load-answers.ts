@@ -11,7 +11,12 @@ const answerFile = z.record(
   z.string(),
   z.object({ text: z.string().min(1), buttons: z.array(z.string()).default([]) }),
 );
-const factsFile = z.record(z.string(), z.union([z.string(), z.number()]).transform(String));
+const factValue = z.union([z.string(), z.number()]).transform(String);
+/** facts.yaml: named values, plus `to_confirm` (fact name → why the Department must check it). */
+const factsFile = z
+  .object({ to_confirm: z.record(z.string(), z.string().min(1)).default({}) })
+  .catchall(factValue)
+  .transform(({ to_confirm, ...facts }) => ({ toConfirm: to_confirm, facts: facts as Record<string, string> }));
 const labelsFile = z.record(z.string(), z.string().min(1));
 const menuFile = z.object({ menu: z.array(z.string()).min(1) });
 
@@ -25,12 +30,25 @@ export interface ContentPaths {
   localesDir: string;
 }
 
+export interface ContentWarnings {
+  warn(obj: object, msg: string): void;
+}
+
+/** A fact the Department has not confirmed yet, with the reason given in templates/facts.yaml. */
+export interface UnconfirmedFact {
+  name: string;
+  value: string;
+  reason: string;
+}
+
 /**
  * Loads answers, facts, button labels and the topic menu, and checks them against each other so a typo in
  * an edited file stops start-up with a clear message instead of surfacing in a chat.
  */
-export function loadAnswerBook(paths: ContentPaths, intentIds: string[]): AnswerBook {
-  const facts = readYaml(join(paths.templatesDir, "facts.yaml"), factsFile);
+export function loadAnswerBook(paths: ContentPaths, intentIds: string[], logger?: ContentWarnings): AnswerBook {
+  const { facts, toConfirm } = readYaml(join(paths.templatesDir, "facts.yaml"), factsFile);
+  const unknown = Object.keys(toConfirm).filter((name) => facts[name] === undefined);
+  if (unknown.length > 0) throw new ContentError(`templates/facts.yaml: to_confirm names unknown facts: ${unknown.join(", ")}`);
   const answers = {} as Record<Locale, Record<string, AnswerTemplate>>;
   const labels = {} as Record<Locale, Record<string, string>>;
   for (const locale of LOCALES) {
@@ -40,7 +58,25 @@ export function loadAnswerBook(paths: ContentPaths, intentIds: string[]): Answer
   const { menu } = readYaml(join(paths.templatesDir, "menu.yaml"), menuFile);
   const content: AnswerContent = { answers, facts, labels, menu };
   checkContent(content, intentIds);
+  const unconfirmed = unconfirmedFacts(facts, toConfirm);
+  if (unconfirmed.length > 0) {
+    // Staff-facing: shown at every start until the Department confirms the facts and empties to_confirm.
+    logger?.warn(
+      { unconfirmed: unconfirmed.map((f) => `${f.name} = ${f.value} (${f.reason})`) },
+      `${unconfirmed.length} facts in templates/facts.yaml are not confirmed by the Department; answers still use them`,
+    );
+  }
   return new AnswerBook(content);
+}
+
+export function unconfirmedFacts(facts: Record<string, string>, toConfirm: Record<string, string>): UnconfirmedFact[] {
+  return Object.entries(toConfirm).map(([name, reason]) => ({ name, value: facts[name] as string, reason }));
+}
+
+/** The unconfirmed facts of a templates folder, for tests and tools. */
+export function readUnconfirmedFacts(templatesDir: string): UnconfirmedFact[] {
+  const { facts, toConfirm } = readYaml(join(templatesDir, "facts.yaml"), factsFile);
+  return unconfirmedFacts(facts, toConfirm);
 }
 
 function checkContent(content: AnswerContent, intentIds: string[]): void {

@@ -18,6 +18,12 @@ const intentFile = z.array(
 const lexiconFile = z.object({
   shorthand: z.record(z.string(), z.string()).default({}),
   fillers: z.array(z.string()).default([]),
+  contextual: z
+    .record(
+      z.string(),
+      z.object({ means: z.string().min(1), after: z.array(z.string()).optional(), before: z.array(z.string()).optional() }),
+    )
+    .default({}),
 });
 
 export class ContentError extends Error {

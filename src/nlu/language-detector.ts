@@ -30,7 +30,17 @@ export class LanguageDetector {
   }
 
   detect(text: string): Locale | undefined {
-    if (hasVietnameseMarks(text)) return "vi";
+    if (hasVietnameseMarks(text)) {
+      // An English question may name Vietnamese things ("the phone number of the Sở GDĐT?", "my son's học bạ"):
+      // it is English when its unmarked words hold at least two English function words and read as English.
+      const unmarked = text.split(/\s+/).filter((w) => !hasVietnameseMarks(w));
+      const functionWords = unmarked.filter((w) => ENGLISH_FUNCTION_WORDS.has(fold(w))).length;
+      return functionWords >= 2 && this.score(unmarked.join(" ")) === "en" ? "en" : "vi";
+    }
+    return this.score(text);
+  }
+
+  private score(text: string): Locale | undefined {
     const folded = fold(text);
     const letters = folded.replace(/[^a-z]/g, "");
     if (letters.length < 4) return undefined;
@@ -48,6 +58,11 @@ export class LanguageDetector {
     return undefined;
   }
 }
+
+const ENGLISH_FUNCTION_WORDS = new Set([
+  "the", "is", "are", "what", "where", "when", "who", "which", "how", "do", "does", "i", "my", "of", "to", "can",
+  "for", "a", "an", "and", "in", "on", "at", "you", "your", "me", "please", "there", "this", "with", "from",
+]);
 
 function trigrams(folded: string): string[] {
   const padded = ` ${folded} `;

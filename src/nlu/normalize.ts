@@ -9,6 +9,11 @@ export interface LexiconData {
   shorthand: Record<string, string>;
   /** folded phrases that wrap a question without carrying its meaning */
   fillers: string[];
+  /**
+   * Shorthand that means something else next to certain words: "mk" is "mật khẩu" but "mình" in
+   * "cho mk hỏi", "mk là phụ huynh". `after`: the word before it; `before`: the word(s) after it.
+   */
+  contextual?: Record<string, { means: string; after?: string[]; before?: string[] }>;
 }
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
@@ -45,12 +50,29 @@ export function tonedWords(text: string): string[] {
   return toNfc(text).toLowerCase().replace(NON_WORD, " ").trim().split(" ").filter(Boolean);
 }
 
+interface ContextRule {
+  means: string;
+  after: Set<string>;
+  before: string[][];
+}
+
 export class Normalizer {
   private readonly shorthand: Map<string, string>;
+  private readonly contextual: Map<string, ContextRule>;
   private readonly fillerPatterns: RegExp[];
 
   constructor(lexicon: LexiconData) {
     this.shorthand = new Map(Object.entries(lexicon.shorthand).map(([k, v]) => [fold(k), fold(v)]));
+    this.contextual = new Map(
+      Object.entries(lexicon.contextual ?? {}).map(([k, rule]) => [
+        fold(k),
+        {
+          means: fold(rule.means),
+          after: new Set((rule.after ?? []).map(fold)),
+          before: (rule.before ?? []).map((b) => fold(b).split(" ")),
+        },
+      ]),
+    );
     // Longest first so "em cam on nhieu" goes before "cam on".
     const fillers = [...new Set(lexicon.fillers.map(fold).filter((f) => f.length > 0))].sort(
       (a, b) => b.length - a.length,
@@ -61,10 +83,18 @@ export class Normalizer {
   /** Folded tokens with shorthand expanded ("mk vnedu ko dc" → "mat khau vnedu khong duoc"). */
   expand(folded: string): string {
     if (folded === "") return "";
-    return folded
-      .split(" ")
-      .map((token) => this.shorthand.get(token) ?? splitDigits(repairTelex(token)))
+    const tokens = folded.split(" ");
+    return tokens
+      .map((token, i) => this.inContext(tokens, i) ?? this.shorthand.get(token) ?? splitDigits(repairTelex(token)))
       .join(" ");
+  }
+
+  private inContext(tokens: string[], i: number): string | undefined {
+    const rule = this.contextual.get(tokens[i] as string);
+    if (!rule) return undefined;
+    if (i > 0 && rule.after.has(tokens[i - 1] as string)) return rule.means;
+    const next = rule.before.some((words) => words.every((w, k) => tokens[i + 1 + k] === w));
+    return next ? rule.means : undefined;
   }
 
   /** Removes politeness wrappers, but only when at least two words of a question remain. */

@@ -13,7 +13,14 @@ import { schoolYears, tasks } from "../db/schema.js";
 
 const bilingual = z.object({ vi: z.string().trim().min(1), en: z.string().trim().min(1) });
 
+const appliesTo = z.object({
+  types: z.array(z.enum(["department", "office", "school"])).min(1),
+  levels: z.array(z.enum(["mam_non", "tieu_hoc", "thcs", "thpt", "gdtx"])).min(1).optional(),
+});
+
 export const taskFile = z.object({
+  /** The Department's choices, by name (true/false); a task's `if_chosen` names one of them. */
+  choices: z.record(z.string(), z.boolean()).default({}),
   tasks: z
     .array(
       z.object({
@@ -21,10 +28,9 @@ export const taskFile = z.object({
         section: z.string().optional(),
         title: bilingual,
         instructions: bilingual,
-        applies_to: z.object({
-          types: z.array(z.enum(["department", "office", "school"])).min(1),
-          levels: z.array(z.enum(["mam_non", "tieu_hoc", "thcs", "thpt", "gdtx"])).min(1).optional(),
-        }),
+        applies_to: appliesTo,
+        /** Who the task is for instead, when the Department has set the named choice to true. */
+        if_chosen: z.record(z.string(), appliesTo).optional(),
         due: z
           .string()
           .regex(/^\d{1,2}\/\d{1,2}$/, 'must look like "20/01" (day/month) or be null')
@@ -38,18 +44,26 @@ export const taskFile = z.object({
 
 export type TaskDefinition = z.infer<typeof taskFile>["tasks"][number];
 
+/** Reads the task file; each task's audience is resolved against the Department's `choices`. */
 export function loadTaskFile(path: string): TaskDefinition[] {
   const parsed = taskFile.safeParse(parse(readFileSync(path, "utf8")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${path}: ${issue?.path.join(".")}: ${issue?.message}`);
   }
+  const { choices, tasks } = parsed.data;
   const ids = new Set<string>();
-  for (const t of parsed.data.tasks) {
+  for (const t of tasks) {
     if (ids.has(t.id)) throw new Error(`${path}: task id ${t.id} appears twice`);
     ids.add(t.id);
+    for (const name of Object.keys(t.if_chosen ?? {})) {
+      if (choices[name] === undefined) throw new Error(`${path}: task ${t.id}: if_chosen names an unknown choice ${name}`);
+    }
   }
-  return parsed.data.tasks;
+  return tasks.map((t) => {
+    const chosen = Object.entries(t.if_chosen ?? {}).find(([name]) => choices[name] === true);
+    return chosen ? { ...t, applies_to: chosen[1] } : t;
+  });
 }
 
 export interface YearName {
