@@ -8,7 +8,7 @@
  *   2. Kill: a burst of 500 Zalo events and 500 Telegram updates, one per person, the product killed with
  *      SIGKILL in the middle and restarted; each event not acknowledged with a 2xx is resent, as the
  *      platforms do. Reports events lost (never answered) and answered twice.
- * Options: --inputs N, --burst N, --seed S.
+ * Options: --inputs N, --burst N, --seed S, --rounds N (fuzz rounds), --heap-mb N (cap the product's heap).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,6 +24,8 @@ const INPUTS = Number(argValue(args, "--inputs") ?? 10_000);
 const BURST = Number(argValue(args, "--burst") ?? 500);
 /** fuzz rounds: RSS after each shows whether memory settles (warm-up) or keeps growing (a leak) */
 const ROUNDS = Number(argValue(args, "--rounds") ?? 2);
+/** caps the product's V8 heap: a leak then ends in a crash instead of a slowly growing RSS */
+const HEAP_MB = argValue(args, "--heap-mb");
 const random = mulberry32(Number(argValue(args, "--seed") ?? 20261202));
 const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
 const CONCURRENCY = 16;
@@ -65,7 +67,8 @@ async function startProduct(): Promise<Product> {
     CHAT_RATE_PER_IP_PER_MINUTE: "100000",
     CHAT_SESSIONS_PER_IP_PER_HOUR: "100000",
   };
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "src", "main.ts")], {
+  const heap = HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [];
+  const child = spawn(process.execPath, [...heap, "--import", "tsx", join(REPO_ROOT, "src", "main.ts")], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
