@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { auditLog } from "../db/schema.js";
 import type { Actor } from "./actor.js";
@@ -34,4 +35,9 @@ export class AuditLog {
       })
       .run();
   }
+}
+
+/** /forget: the audit trail keeps what a chat did, no longer which chat it was ("telegram:forgotten"). */
+export function forgetAuditActor(tx: Tx, channel: string, address: string): void {
+  tx.update(auditLog).set({ actor: `${channel}:forgotten` }).where(eq(auditLog.actor, `${channel}:${address}`)).run();
 }
