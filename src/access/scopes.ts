@@ -29,6 +29,11 @@ export function assertDepartment(actor: Actor, what: string): void {
   if (actor.role !== "department_admin") throw new AccessError(`only the Department ${what}`);
 }
 
+/** The unit that owns what the actor creates: an office admin's office; null is the Department's. */
+export function ownerUnitOf(actor: Actor): number | null {
+  return actor.role === "office_admin" ? actor.unitId : null;
+}
+
 /**
  * What an actor reaches: the Department and viewers every unit, an office admin its own unit and every unit
  * under it. This is the one place that rule lives.

@@ -15,7 +15,7 @@ import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../db/outbox-s
 import { broadcasts, units } from "../db/schema.js";
 import type { Actor } from "../access/actor.js";
 import { AuditLog } from "../access/audit-log.js";
-import { AccessScopes, assertCanWrite } from "../access/scopes.js";
+import { AccessScopes, assertCanWrite, ownerUnitOf } from "../access/scopes.js";
 import { audienceSchema, type Audience } from "./audience.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
@@ -107,7 +107,7 @@ export class BroadcastService {
           status: "scheduled",
           recipients: count.total,
           createdBy: actor.label,
-          ownerUnitId: actor.role === "office_admin" ? actor.unitId : null,
+          ownerUnitId: ownerUnitOf(actor),
           createdAt: now.getTime(),
         })
         .returning({ id: broadcasts.id })
@@ -215,7 +215,7 @@ export class BroadcastService {
       throw new BroadcastError(400, issue ? formatPath(issue.path) || "body" : "body", issue?.message ?? "invalid");
     }
     const { audience: asked } = parsed.data;
-    const audience = actor.role === "office_admin" ? this.scopeToOffice(asked, actor) : asked;
+    const audience = this.scopeToOffice(asked, actor);
     this.checkUnits(audience);
     return this.deps.outbox.countAudience(audience);
   }
@@ -293,7 +293,7 @@ export class BroadcastService {
       throw new BroadcastError(400, field || "body", message);
     }
     const input = parsed.data;
-    if (actor.role === "office_admin") input.audience = this.scopeToOffice(input.audience, actor);
+    input.audience = this.scopeToOffice(input.audience, actor);
     this.checkUnits(input.audience);
     this.checkTexts(input);
     return input;
@@ -317,7 +317,7 @@ export class BroadcastService {
     });
   }
 
-  /** An office admin reaches only its own units and what is under them. */
+  /** An office admin reaches only its own units and what is under them; others any audience. */
   private scopeToOffice(audience: Audience, actor: Actor): Audience {
     const allowed = this.scopes.unitCodeScope(actor);
     if (!allowed || actor.unitId === null) return audience;
