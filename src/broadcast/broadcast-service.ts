@@ -10,9 +10,12 @@ import { nextAllowed, type QuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, RichText } from "../core/types.js";
 import type { Db } from "../db/database.js";
-import { subtreeCodes, subtreeIds } from "../db/unit-tree.js";
+import { SqliteUnitTree } from "../db/unit-tree.js";
 import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../db/outbox-store.js";
-import { auditLog, broadcasts, units } from "../db/schema.js";
+import { broadcasts, units } from "../db/schema.js";
+import type { Actor } from "../access/actor.js";
+import { AuditLog } from "../access/audit-log.js";
+import { AccessScopes, assertCanWrite, ownerUnitOf } from "../access/scopes.js";
 import { audienceSchema, type Audience } from "./audience.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
@@ -37,15 +40,6 @@ export const broadcastInput = z
   .strict();
 
 export type BroadcastInput = z.infer<typeof broadcastInput>;
-
-export interface Actor {
-  /** "token:<id> <name>" or "cli" */
-  label: string;
-  role: "department_admin" | "office_admin" | "viewer";
-  /** office_admin: the unit whose subtree it may address */
-  unitId: number | null;
-  chat?: { channel: Channel; address: string } | undefined;
-}
 
 /** A refusal with the field it is about: the API answers 400 (or 403/404) with it; nothing is written. */
 export class BroadcastError extends Error {
@@ -85,8 +79,13 @@ export interface BroadcastServiceDeps {
 
 export class BroadcastService {
   private readonly rendered = new Map<number, Record<Locale, RichText>>();
+  private readonly audit: AuditLog;
+  private readonly scopes: AccessScopes;
 
-  constructor(private readonly deps: BroadcastServiceDeps) {}
+  constructor(private readonly deps: BroadcastServiceDeps) {
+    this.audit = new AuditLog(deps.db);
+    this.scopes = new AccessScopes(new SqliteUnitTree(deps.db));
+  }
 
   /** Validates, checks scope and texts, stores, and plans the outbox rows if it is due now. */
   create(body: unknown, actor: Actor): { id: number; recipients: number; status: BroadcastView["status"] } {
@@ -108,20 +107,21 @@ export class BroadcastService {
           status: "scheduled",
           recipients: count.total,
           createdBy: actor.label,
-          ownerUnitId: actor.role === "office_admin" ? actor.unitId : null,
+          ownerUnitId: ownerUnitOf(actor),
           createdAt: now.getTime(),
         })
         .returning({ id: broadcasts.id })
         .get();
-      tx.insert(auditLog)
-        .values({
-          actor: actor.label,
+      this.audit.record(
+        {
+          actor,
           action: "broadcast.create",
           target: `broadcast:${row.id}`,
-          detail: JSON.stringify({ title: input.title, audience: input.audience, sendAt: effective.toISOString(), urgent: input.urgent }),
-          at: now.getTime(),
-        })
-        .run();
+          detail: { title: input.title, audience: input.audience, sendAt: effective.toISOString(), urgent: input.urgent },
+          at: now,
+        },
+        tx,
+      );
       return row.id;
     });
     if (effective.getTime() <= now.getTime()) this.plan(id, now);
@@ -186,10 +186,8 @@ export class BroadcastService {
     const limit = page.limit ?? 50;
     const conditions = [];
     if (page.before !== undefined) conditions.push(lt(broadcasts.id, page.before));
-    if (actor.role === "office_admin") {
-      const owners = actor.unitId === null ? [] : [...subtreeIds(this.deps.db, actor.unitId)];
-      conditions.push(owners.length > 0 ? inArray(broadcasts.ownerUnitId, owners) : sql`0`);
-    }
+    const owners = this.scopes.unitScope(actor);
+    if (owners) conditions.push(owners.size > 0 ? inArray(broadcasts.ownerUnitId, [...owners]) : sql`0`);
     const rows = this.deps.db
       .select()
       .from(broadcasts)
@@ -203,9 +201,10 @@ export class BroadcastService {
 
   get(id: number, actor?: Actor): BroadcastView {
     const row = this.deps.db.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
-    // One answer for "no such broadcast" and "not yours", so ids do not reveal what others sent.
-    if (!row || (actor && !this.mayView(actor, row.ownerUnitId))) throw new BroadcastError(404, "id", `no broadcast ${id}`);
-    return this.view(row);
+    const notFound = () => new BroadcastError(404, "id", `no broadcast ${id}`);
+    if (!row) throw notFound();
+    // An office admin sees the broadcasts of its office (and offices under it), not the Department's aimed at it.
+    return this.view(actor ? this.scopes.assertInScope(actor, row, (r) => r.ownerUnitId, notFound) : row);
   }
 
   /** How many addresses an audience reaches; an office admin's audience is held to its units, as when sending. */
@@ -216,14 +215,14 @@ export class BroadcastService {
       throw new BroadcastError(400, issue ? formatPath(issue.path) || "body" : "body", issue?.message ?? "invalid");
     }
     const { audience: asked } = parsed.data;
-    const audience = actor.role === "office_admin" ? this.scopeToOffice(asked, actor) : asked;
+    const audience = this.scopeToOffice(asked, actor);
     this.checkUnits(audience);
     return this.deps.outbox.countAudience(audience);
   }
 
   cancel(id: number, actor: Actor): BroadcastView {
     const current = this.get(id, actor);
-    this.requireWriter(actor);
+    assertCanWrite(actor);
     if (current.status === "done" || current.status === "cancelled") {
       throw new BroadcastError(409, "status", `broadcast is already ${current.status}`);
     }
@@ -233,7 +232,7 @@ export class BroadcastService {
         .set({ status: "cancelled", cancelledAt: now.getTime() })
         .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, ["scheduled", "sending"])))
         .run();
-      tx.insert(auditLog).values({ actor: actor.label, action: "broadcast.cancel", target: `broadcast:${id}`, at: now.getTime() }).run();
+      this.audit.record({ actor, action: "broadcast.cancel", target: `broadcast:${id}`, at: now }, tx);
     });
     this.deps.outbox.cancelQueued("broadcast", id, now);
     return this.get(id);
@@ -242,7 +241,7 @@ export class BroadcastService {
   /** Sends the broadcast to the caller's own linked chat only, straight away, outside the outbox. */
   async testSend(id: number, actor: Actor): Promise<{ channel: Channel; address: string; providerMessageId: string }> {
     this.get(id, actor);
-    this.requireWriter(actor);
+    assertCanWrite(actor);
     if (!actor.chat) {
       throw new BroadcastError(409, "token", "no chat is linked to this token (npm run admin -- token link <id> --chat telegram:<chat id>)");
     }
@@ -251,10 +250,7 @@ export class BroadcastService {
     const message = this.messageFor(id, this.deps.defaultLocale);
     if (!message) throw new BroadcastError(404, "id", `no broadcast ${id}`);
     const result = await sender.send(actor.chat.address, message);
-    this.deps.db
-      .insert(auditLog)
-      .values({ actor: actor.label, action: "broadcast.test", target: `broadcast:${id}`, at: this.deps.clock.now().getTime() })
-      .run();
+    this.audit.record({ actor, action: "broadcast.test", target: `broadcast:${id}`, at: this.deps.clock.now() });
     return { ...actor.chat, providerMessageId: result.providerMessageId };
   }
 
@@ -287,7 +283,7 @@ export class BroadcastService {
   }
 
   private validate(body: unknown, actor: Actor): BroadcastInput {
-    this.requireWriter(actor);
+    assertCanWrite(actor);
     const parsed = broadcastInput.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -297,7 +293,7 @@ export class BroadcastService {
       throw new BroadcastError(400, field || "body", message);
     }
     const input = parsed.data;
-    if (actor.role === "office_admin") input.audience = this.scopeToOffice(input.audience, actor);
+    input.audience = this.scopeToOffice(input.audience, actor);
     this.checkUnits(input.audience);
     this.checkTexts(input);
     return input;
@@ -321,10 +317,10 @@ export class BroadcastService {
     });
   }
 
-  /** An office admin reaches only its own units and what is under them. */
+  /** An office admin reaches only its own units and what is under them; others any audience. */
   private scopeToOffice(audience: Audience, actor: Actor): Audience {
-    if (actor.unitId === null) throw new BroadcastError(403, "token", "this office token has no unit");
-    const allowed = this.subtreeCodes(actor.unitId);
+    const allowed = this.scopes.unitCodeScope(actor);
+    if (!allowed || actor.unitId === null) return audience;
     if (!audience.units) return { ...audience, units: [this.codeOf(actor.unitId)] };
     audience.units.forEach((code, i) => {
       if (!allowed.has(code)) throw new BroadcastError(403, `audience.units[${i}]`, `unit "${code}" is outside your office`);
@@ -332,26 +328,11 @@ export class BroadcastService {
     return audience;
   }
 
-  /** An office admin sees the broadcasts of its office (and offices under it), not the Department's aimed at it. */
-  private mayView(actor: Actor, ownerUnitId: number | null): boolean {
-    if (actor.role !== "office_admin") return true;
-    if (actor.unitId === null || ownerUnitId === null) return false;
-    return subtreeIds(this.deps.db, actor.unitId).has(ownerUnitId);
-  }
-
-  private subtreeCodes(unitId: number): Set<string> {
-    return subtreeCodes(this.deps.db, unitId);
-  }
-
 
   private codeOf(unitId: number): string {
     const row = this.deps.db.select({ code: units.code }).from(units).where(eq(units.id, unitId)).get();
     if (!row) throw new BroadcastError(403, "token", "this office token's unit no longer exists");
     return row.code;
-  }
-
-  private requireWriter(actor: Actor): void {
-    if (actor.role === "viewer") throw new BroadcastError(403, "token", "viewer tokens are read-only");
   }
 
   /** Every paragraph must fit in one message of every push channel; longer texts are split between them. */

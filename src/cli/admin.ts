@@ -6,7 +6,8 @@
  * The token is printed once, alone on its own line; only its hash is stored.
  */
 import { userInfo } from "node:os";
-import { ADMIN_ROLES, AdminTokens, TokenError, type AdminRole } from "../admin/admin-tokens.js";
+import { ADMIN_ROLES, AdminTokens, TokenError, type AdminRole } from "../access/admin-tokens.js";
+import { cliActor } from "../access/actor.js";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { Linking, LinkError } from "../registry/linking.js";
@@ -38,7 +39,7 @@ if (group !== "token" || !command) {
 const config = loadConfig();
 const database = openDatabase(config.DATABASE_PATH);
 const tokens = new AdminTokens(database.db);
-const actor = `cli:${userInfo().username}`;
+const actor = cliActor(userInfo().username);
 const now = new Date();
 
 try {
@@ -95,7 +96,7 @@ async function issueLinkCode(ref: string | undefined): Promise<void> {
   const config = loadConfig();
   const database = openDatabase(config.DATABASE_PATH);
   try {
-    const { code, expiresAt, person } = new Linking(database.db).issue(ref, `cli:${userInfo().username}`, new Date());
+    const { code, expiresAt, person } = new Linking(database.db).issue(ref, cliActor(userInfo().username), new Date());
     console.error(`One-time link code for ${person.name} (valid until ${expiresAt.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}):`);
     console.log(code);
     if (person.linked) {
@@ -121,7 +122,7 @@ function releaseLink(ref: string | undefined): void {
   }
   const database = openDatabase(loadConfig().DATABASE_PATH);
   try {
-    const released = new Linking(database.db).release(ref, `cli:${userInfo().username}`, new Date());
+    const released = new Linking(database.db).release(ref, cliActor(userInfo().username), new Date());
     console.error(released ? `Released the link of ${ref}; issue a new code with link-code.` : `${ref} is not linked to a chat (or no such person).`);
     if (!released) process.exitCode = 2;
   } finally {

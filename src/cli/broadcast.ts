@@ -17,7 +17,8 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { SkipReason } from "../broadcast/audience.js";
-import { BroadcastError, BroadcastService, type Actor, type BroadcastView } from "../broadcast/broadcast-service.js";
+import { BroadcastError, BroadcastService, type BroadcastView } from "../broadcast/broadcast-service.js";
+import { cliActor } from "../access/actor.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import type { Logger } from "../core/conversation.js";
 import { parseQuietHours } from "../core/time/quiet-hours.js";
@@ -135,7 +136,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
       senders: {},
       logger: cliLogger(err),
     });
-    const actor: Actor = { label: `cli:${io.username ?? osUsername()}`, role: "department_admin", unitId: null };
+    const actor = cliActor(io.username ?? osUsername());
     const body = {
       title,
       text: textEn === undefined ? { vi: textVi } : { vi: textVi, en: textEn },

@@ -2,7 +2,8 @@ import { and, desc, eq, lt, lte, sql } from "drizzle-orm";
 import type { ConversationStore, HandoffRequest, LoggedMessage, UserRecord } from "../core/ports.js";
 import type { Channel, Locale } from "../core/types.js";
 import { checkpointWal, type Db } from "./database.js";
-import { adminTokens, auditLog, channelAddresses, conversationLog, handoffs, linkFailures, unanswered, unansweredAskers, users } from "./schema.js";
+import { forgetAuditActor } from "../access/audit-log.js";
+import { adminTokens, channelAddresses, conversationLog, handoffs, linkFailures, unanswered, unansweredAskers, users } from "./schema.js";
 
 /** SQLite implementation of the core's ConversationStore port. */
 export class SqliteConversationStore implements ConversationStore {
@@ -207,10 +208,7 @@ function scrubAddress(tx: Tx, channel: string, address: string, at: Date | undef
     WHERE outbox_id IN (SELECT id FROM outbox WHERE channel = ${channel} AND address = ${address})`);
   tx.run(sql`UPDATE outbox SET ${forgottenOutbox(at)} WHERE channel = ${channel} AND address = ${address}`);
   tx.delete(linkFailures).where(and(eq(linkFailures.channel, channel), eq(linkFailures.address, address))).run();
-  tx.update(auditLog)
-    .set({ actor: `${channel}:forgotten` })
-    .where(eq(auditLog.actor, `${channel}:${address}`))
-    .run();
+  forgetAuditActor(tx, channel, address);
   tx.update(adminTokens)
     .set({ chatChannel: null, chatAddress: null })
     .where(and(eq(adminTokens.chatChannel, channel), eq(adminTokens.chatAddress, address)))

@@ -16,3 +16,16 @@ export function subtreeIds(db: Db, unitId: number): Set<number> {
     SELECT id FROM subtree`);
   return new Set(rows.map((r) => r.id));
 }
+
+/** The unit hierarchy in SQLite, for access scopes. */
+export class SqliteUnitTree {
+  constructor(private readonly db: Db) {}
+
+  subtreeIds(unitId: number): Set<number> {
+    return subtreeIds(this.db, unitId);
+  }
+
+  subtreeCodes(unitId: number): Set<string> {
+    return subtreeCodes(this.db, unitId);
+  }
+}

@@ -1,10 +1,12 @@
 import { createHash, randomInt } from "node:crypto";
 import { and, eq, isNotNull, isNull, lt, ne, not, sql, type SQL } from "drizzle-orm";
+import type { Actor } from "../access/actor.js";
+import { AuditLog, type Tx } from "../access/audit-log.js";
+import { AccessScopes, assertCanWrite } from "../access/scopes.js";
 import type { Channel } from "../core/types.js";
 import type { Db } from "../db/database.js";
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-import { auditLog, channelAddresses, linkCodes, linkFailures, people, units, userUnits, users } from "../db/schema.js";
+import { channelAddresses, linkCodes, linkFailures, people, units, userUnits, users } from "../db/schema.js";
+import { SqliteUnitTree } from "../db/unit-tree.js";
 
 /** 8 characters from A-Z and 2-9 without look-alikes (no O/0, I/1/L). */
 export const LINK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -61,10 +63,35 @@ export function looksLikeLinkCode(raw: string): boolean {
 }
 
 export class Linking {
-  constructor(private readonly db: Db) {}
+  private readonly audit: AuditLog;
+  private readonly scopes: AccessScopes;
+
+  constructor(private readonly db: Db) {
+    this.audit = new AuditLog(db);
+    this.scopes = new AccessScopes(new SqliteUnitTree(db));
+  }
+
+  /** `issue` for a staff actor: only writers, only for people in units the actor reaches. */
+  issueFor(actor: Actor, ref: string, now: Date): ReturnType<Linking["issue"]> {
+    this.assertReaches(actor, ref);
+    return this.issue(ref, actor, now);
+  }
+
+  /** `release` for a staff actor: only writers, only for people in units the actor reaches. */
+  releaseFor(actor: Actor, ref: string, now: Date): boolean {
+    this.assertReaches(actor, ref);
+    return this.release(ref, actor, now);
+  }
+
+  /** Someone outside an office admin's units gets the same LinkError as no one, so refs elsewhere stay unknown. */
+  private assertReaches(actor: Actor, ref: string): void {
+    assertCanWrite(actor);
+    const person = this.db.select({ unitId: people.unitId }).from(people).where(eq(people.ref, ref)).get();
+    this.scopes.assertInScope(actor, person, (p) => p.unitId, () => new LinkError(`no person with ref "${ref}"`));
+  }
 
   /** A new single-use code for a person (older unused codes of that person stop working). */
-  issue(ref: string, actor: string, now: Date): { code: string; expiresAt: Date; person: { name: string; linked: boolean } } {
+  issue(ref: string, actor: Actor | string, now: Date): { code: string; expiresAt: Date; person: { name: string; linked: boolean } } {
     const person = this.db.select().from(people).where(eq(people.ref, ref.trim())).get();
     if (!person) throw new LinkError(`no person with ref "${ref}"`);
     const code = newCode();
@@ -75,9 +102,9 @@ export class Linking {
         .where(and(eq(linkCodes.personId, person.id), sql`${linkCodes.usedAt} IS NULL`))
         .run();
       tx.insert(linkCodes)
-        .values({ codeHash: hashCode(code), personId: person.id, expiresAt: expiresAt.getTime(), createdBy: actor, createdAt: now.getTime() })
+        .values({ codeHash: hashCode(code), personId: person.id, expiresAt: expiresAt.getTime(), createdBy: typeof actor === "string" ? actor : actor.label, createdAt: now.getTime() })
         .run();
-      tx.insert(auditLog).values({ actor, action: "link_code.issue", target: `person:${person.ref}`, at: now.getTime() }).run();
+      this.audit.record({ actor, action: "link_code.issue", target: `person:${person.ref}`, at: now }, tx);
     });
     return { code, expiresAt, person: { name: person.name, linked: person.userId !== null } };
   }
@@ -105,7 +132,7 @@ export class Linking {
           createdAt: now.getTime(),
         })
         .run();
-      tx.insert(auditLog).values({ actor: `user:${userId}`, action: "link_code.join", target: `person:${person.ref}`, at: now.getTime() }).run();
+      this.audit.record({ actor: `user:${userId}`, action: "link_code.join", target: `person:${person.ref}`, at: now }, tx);
     });
     return { code, validMinutes: JOIN_VALID_MINUTES };
   }
@@ -159,9 +186,7 @@ export class Linking {
         tx.update(users).set({ role: person.role, subscribed: true }).where(eq(users.id, target)).run();
         tx.insert(userUnits).values({ userId: target, unitId: unit.id, createdAt: now.getTime() }).onConflictDoNothing().run();
         tx.delete(linkFailures).where(and(eq(linkFailures.channel, channel), eq(linkFailures.address, address))).run();
-        tx.insert(auditLog)
-          .values({ actor: `${channel}:${address}`, action: joined ? "link.join" : "link.redeem", target: `person:${person.ref}`, at: now.getTime() })
-          .run();
+        this.audit.record({ actor: `${channel}:${address}`, action: joined ? "link.join" : "link.redeem", target: `person:${person.ref}`, at: now }, tx);
         return { ok: true, joined, person: { name: person.name, role: person.role }, unit: { code: unit.code, name: unit.name } } as LinkOutcome;
       },
       { behavior: "immediate" },
@@ -202,22 +227,20 @@ export class Linking {
       } else {
         this.detachPerson(tx, person, userId);
       }
-      tx.insert(auditLog)
-        .values({ actor: `${channel}:${address}`, action: others ? "link.unlink_chat" : "link.unlink", target: `person:${person.ref}`, at: now.getTime() })
-        .run();
+      this.audit.record({ actor: `${channel}:${address}`, action: others ? "link.unlink_chat" : "link.unlink", target: `person:${person.ref}`, at: now }, tx);
     });
     return { name: person.name, onlyThisChat: Boolean(others) };
   }
 
   /** Staff release a person's link (a chat lost, or someone else's): every chat of it stops getting reminders. */
-  release(ref: string, actor: string, now: Date): boolean {
+  release(ref: string, actor: Actor | string, now: Date): boolean {
     const person = this.db.select().from(people).where(eq(people.ref, ref)).get();
     if (!person || person.userId === null) return false;
     const userId = person.userId;
     this.db.transaction((tx) => {
       this.detachPerson(tx, person, userId);
       tx.update(linkCodes).set({ usedAt: now.getTime() }).where(and(eq(linkCodes.personId, person.id), isNotNull(linkCodes.joinUserId), isNull(linkCodes.usedAt))).run();
-      tx.insert(auditLog).values({ actor, action: "link.release", target: `person:${person.ref}`, at: now.getTime() }).run();
+      this.audit.record({ actor, action: "link.release", target: `person:${person.ref}`, at: now }, tx);
     });
     return true;
   }

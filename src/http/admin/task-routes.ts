@@ -1,38 +1,24 @@
-import express, { Router, type Request, type RequestHandler } from "express";
+import { Router } from "express";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Actor } from "../../broadcast/broadcast-service.js";
-import type { Clock } from "../../core/ports.js";
+import { AuditLog } from "../../access/audit-log.js";
+import { AccessScopes, assertCanWrite, assertDepartment } from "../../access/scopes.js";
 import { localIsoDate } from "../../core/time/zoned-time.js";
-import type { OpenDatabase } from "../../db/database.js";
-import { auditLog, people, plannedSteps, schoolYears, taskStatuses, taskStatusHistory, tasks, units } from "../../db/schema.js";
-import { subtreeCodes } from "../../db/unit-tree.js";
-import { Linking, LinkError } from "../../registry/linking.js";
-import { jsonHandler } from "./json-handler.js";
-import { importPeople } from "../../registry/people-import.js";
-import { importUnits } from "../../registry/units-import.js";
-import { fileTooLargeError, IMPORT_LIMITS, ImportFileError } from "../../registry/import-limits.js";
-import { parseInWorker } from "../../registry/parse-in-worker.js";
+import { plannedSteps, schoolYears, taskStatuses, taskStatusHistory, tasks, units } from "../../db/schema.js";
+import { SqliteUnitTree } from "../../db/unit-tree.js";
 import { daysBetween } from "../../reminders/steps.js";
 import { loadTaskFile, openSchoolYear } from "../../tasks/school-year.js";
+import { accessError, actorOf, type AuthedRequest } from "./authenticate.js";
+import { HttpError } from "./http-error.js";
+import { jsonHandler } from "./json-handler.js";
+import type { Clock } from "../../core/ports.js";
+import type { OpenDatabase } from "../../db/database.js";
 
-export interface RegistryRoutesDeps {
+export interface TaskRoutesDeps {
   database: OpenDatabase;
   clock: Clock;
   timeZone: string;
   tasksFile: string;
-  botUsername: () => string | undefined;
-}
-
-type AuthedRequest = Request & { actor?: Actor };
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
@@ -42,113 +28,28 @@ const taskPatch = z
   .strict();
 const statusBody = z.object({ status: z.enum(["todo", "done", "not_applicable"]), note: z.string().trim().max(500).optional() }).strict();
 
-const rawBody = express.raw({ type: () => true, limit: IMPORT_LIMITS.maxFileBytes });
-
-/** The uploaded file's bytes; a body over the limit is answered 413 with the reason, before it is read whole. */
-const uploadBody: RequestHandler = (req, res, next) => {
-  rawBody(req, res, (error?: unknown) => {
-    const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
-    if (type === "entity.too.large") {
-      res.status(413).json({ error: fileTooLargeError().message });
-      return;
-    }
-    next(error);
-  });
-};
-
-/**
- * The registry and the school year through the admin API (mounted after the admin auth middleware):
- * uploads of units and people, link codes, tasks and their dates, each school's status, and who is late.
- */
-export function registryRoutes(deps: RegistryRoutesDeps): Router {
+/** The school year through the admin API: tasks and their dates, each school's status, and who is late. */
+export function taskRoutes(deps: TaskRoutesDeps): Router {
   const router = Router();
   const { db } = deps.database;
+  const audit = new AuditLog(db);
+  const scopes = new AccessScopes(new SqliteUnitTree(db));
 
   const handle = jsonHandler<AuthedRequest>((error) => {
     if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
-    if (error instanceof LinkError) return { status: 404, body: { error: error.message } };
-    if (error instanceof ImportFileError) return { status: error.status, body: { error: error.message } };
-    return undefined;
+    return accessError(error);
   });
-  const actorOf = (req: AuthedRequest): Actor => req.actor as Actor;
-  const requireWriter = (actor: Actor) => {
-    if (actor.role === "viewer") throw new HttpError(403, "viewer tokens are read-only");
-  };
-  const scopeOf = (actor: Actor): Set<string> | undefined => {
-    if (actor.role !== "office_admin") return undefined;
-    if (actor.unitId === null) throw new HttpError(403, "this office token has no unit");
-    return subtreeCodes(db, actor.unitId);
-  };
-  const audit = (actor: Actor, action: string, target: string, detail?: unknown) =>
-    db.insert(auditLog).values({ actor: actor.label, action, target, detail: detail === undefined ? null : JSON.stringify(detail), at: deps.clock.now().getTime() }).run();
-
-  router.post(
-    "/api/admin/imports/:kind",
-    uploadBody,
-    handle(async (req, res) => {
-      const actor = actorOf(req);
-      requireWriter(actor);
-      const kind = req.params.kind;
-      if (kind !== "units" && kind !== "people") throw new HttpError(404, "import units or people");
-      if (kind === "units" && actor.role !== "department_admin") throw new HttpError(403, "only the Department imports units");
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (body.length === 0) throw new HttpError(400, "body: send the CSV or XLSX file as the request body");
-      // Decoding and parsing happen in a worker thread, within the import limits (413/400 for refused files).
-      const input = await parseInWorker(body);
-      const dryRun = req.query.dryRun === "true" || req.query.dryRun === "1";
-      const options = { dryRun, now: deps.clock.now(), allowedUnitCodes: scopeOf(actor) };
-      const report = kind === "units" ? importUnits(deps.database, input, options) : importPeople(deps.database, input, options);
-      if (report.ok && !dryRun) audit(actor, `import.${kind}`, kind, { created: report.created, updated: report.updated });
-      res.status(report.ok ? 200 : 400).json({ dryRun, ...report });
-    }),
-  );
-
-  router.post(
-    "/api/admin/people/:ref/link-code",
-    handle((req, res) => {
-      const actor = actorOf(req);
-      requireWriter(actor);
-      const ref = String(req.params.ref);
-      const person = db.select({ unitCode: units.code }).from(people).innerJoin(units, eq(units.id, people.unitId)).where(eq(people.ref, ref)).get();
-      const scope = scopeOf(actor);
-      // Someone outside an office admin's units gets the same 404 as no one, so refs elsewhere stay unknown.
-      if (!person || (scope && !scope.has(person.unitCode))) throw new HttpError(404, `no person with ref "${ref}"`);
-      const { code, expiresAt, person: issued } = new Linking(db).issue(ref, actor.label, deps.clock.now());
-      const bot = deps.botUsername();
-      // A person already linked in a chat: this code works in another chat only after DELETE …/link releases it.
-      res.status(201).json({
-        code,
-        expiresAt: expiresAt.toISOString(),
-        alreadyLinked: issued.linked,
-        ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}),
-      });
-    }),
-  );
-
-  router.delete(
-    "/api/admin/people/:ref/link",
-    handle((req, res) => {
-      const actor = actorOf(req);
-      requireWriter(actor);
-      const ref = String(req.params.ref);
-      const person = db.select({ unitCode: units.code }).from(people).innerJoin(units, eq(units.id, people.unitId)).where(eq(people.ref, ref)).get();
-      const scope = scopeOf(actor);
-      if (!person || (scope && !scope.has(person.unitCode))) throw new HttpError(404, `no person with ref "${ref}"`);
-      const released = new Linking(db).release(ref, actor.label, deps.clock.now());
-      res.json({ ref, released });
-    }),
-  );
 
   router.post(
     "/api/admin/years",
     handle((req, res) => {
       const actor = actorOf(req);
-      if (actor.role !== "department_admin") throw new HttpError(403, "only the Department opens school years");
+      assertDepartment(actor, "opens school years");
       const parsed = z.object({ name: z.string() }).strict().safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, "name: a school year such as 2027-2028");
       try {
         const result = openSchoolYear(db, parsed.data.name, loadTaskFile(deps.tasksFile), deps.clock.now());
-        if (result.created) audit(actor, "year.open", parsed.data.name);
+        if (result.created) audit.record({ actor, action: "year.open", target: parsed.data.name, at: deps.clock.now() });
         res.status(result.created ? 201 : 200).json(result);
       } catch (error) {
         throw new HttpError(400, `name: ${(error as Error).message}`);
@@ -167,7 +68,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
       if (!year) throw new HttpError(404, "no such school year");
       const rows = db.select().from(tasks).where(eq(tasks.yearId, year.id)).orderBy(asc(tasks.dueOn), asc(tasks.id)).all();
       // An office admin's counts cover its own units only, like its list of who is late.
-      const scope = scopeOf(actorOf(req));
+      const scope = scopes.unitCodeScope(actorOf(req));
       const inScope = scope
         ? sql` AND unit_id IN (SELECT id FROM units WHERE code IN (${sql.join([...scope].map((c) => sql`${c}`), sql`, `)}))`
         : sql``;
@@ -193,7 +94,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     "/api/admin/tasks/:id",
     handle((req, res) => {
       const actor = actorOf(req);
-      if (actor.role !== "department_admin") throw new HttpError(403, "only the Department edits tasks");
+      assertDepartment(actor, "edits tasks");
       const parsed = taskPatch.safeParse(req.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -216,7 +117,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
         // A new date means new steps: the planner must look at this task afresh.
         if (change.dueOn !== undefined) tx.delete(plannedSteps).where(eq(plannedSteps.taskId, id)).run();
       });
-      audit(actor, "task.update", `task:${task.key}`, change);
+      audit.record({ actor, action: "task.update", target: `task:${task.key}`, detail: change, at: deps.clock.now() });
       res.json({ id, ...change });
     }),
   );
@@ -225,7 +126,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     "/api/admin/tasks/:id/units/:code/status",
     handle((req, res) => {
       const actor = actorOf(req);
-      requireWriter(actor);
+      assertCanWrite(actor);
       const parsed = statusBody.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, "status: must be todo, done or not_applicable");
       const id = Number(req.params.id);
@@ -233,7 +134,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
       const unit = db.select().from(units).where(eq(units.code, code)).get();
       const task = db.select().from(tasks).where(eq(tasks.id, id)).get();
       if (!unit || !task) throw new HttpError(404, "no such task or unit");
-      const scope = scopeOf(actor);
+      const scope = scopes.unitCodeScope(actor);
       if (scope && !scope.has(unit.code)) throw new HttpError(403, "this unit is outside your office");
       const at = deps.clock.now().getTime();
       const { status, note } = parsed.data;
@@ -244,7 +145,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
           .run();
         tx.insert(taskStatusHistory).values({ taskId: id, unitId: unit.id, status, changedBy: actor.label, note: note ?? null, at }).run();
       });
-      audit(actor, "task.status", `task:${task.key}/${unit.code}`, { status, note });
+      audit.record({ actor, action: "task.status", target: `task:${task.key}/${unit.code}`, detail: { status, note }, at: deps.clock.now() });
       res.json({ task: task.key, unit: unit.code, status });
     }),
   );
@@ -262,7 +163,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
       }
       const types = JSON.parse(task.appliesTypes) as string[];
       const levels = task.appliesLevels ? (JSON.parse(task.appliesLevels) as string[]) : null;
-      const scope = scopeOf(actorOf(req));
+      const scope = scopes.unitCodeScope(actorOf(req));
       const rows = db.all<{ code: string; name: string; type: string; level: string | null; office: string | null }>(sql`
         SELECT u.code, u.name, u.type, u.level, parent.code AS office
         FROM units u LEFT JOIN units parent ON parent.id = u.parent_id

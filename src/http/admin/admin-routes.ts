@@ -1,16 +1,19 @@
-import { Router, type NextFunction, type Request, type Response } from "express";
-import type { AdminTokens } from "../../admin/admin-tokens.js";
-import { BroadcastError, type Actor, type BroadcastService } from "../../broadcast/broadcast-service.js";
+import { Router, type Request } from "express";
+import type { Authenticator } from "../../access/actor.js";
+import { BroadcastError, type BroadcastService } from "../../broadcast/broadcast-service.js";
 import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
 import type { SqliteOutbox } from "../../db/outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
+import { accessErrorWithField, actorOf, bearerAuth, type AuthedRequest } from "./authenticate.js";
 import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
+import { taskRoutes } from "./task-routes.js";
 
 export interface AdminRoutesDeps {
-  tokens: AdminTokens;
+  /** who is calling: an admin token today */
+  tokens: Authenticator;
   broadcasts: BroadcastService;
   outbox: SqliteOutbox;
   clock: Clock;
@@ -18,8 +21,6 @@ export interface AdminRoutesDeps {
   logger?: Logger;
   registry?: RegistryRoutesDeps;
 }
-
-type AuthedRequest = Request & { actor?: Actor };
 
 /** The Department's admin API: bearer tokens with roles, JSON validated with zod, every change audited. */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
@@ -29,24 +30,12 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json(openApiDocument());
   });
 
-  router.use("/api/admin", (req: AuthedRequest, res: Response, next: NextFunction) => {
-    const header = req.get("authorization") ?? "";
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const actor = m ? deps.tokens.authenticate(m[1] as string, deps.clock.now()) : undefined;
-    if (!actor) {
-      // Never the token itself: only who tried, and whether a token was given at all.
-      deps.logger?.warn({ ip: req.ip, method: req.method, path: req.originalUrl.split("?")[0], tokenGiven: m !== null }, "admin authentication failed");
-      res.status(401).set("WWW-Authenticate", 'Bearer realm="admin"').json({ error: "missing or invalid bearer token" });
-      return;
-    }
-    req.actor = actor;
-    next();
-  });
+  router.use("/api/admin", bearerAuth(deps.tokens, deps.clock, deps.logger));
 
   const handle = jsonHandler<AuthedRequest>((error) => {
     if (error instanceof BroadcastError) return { status: error.status, body: { error: error.message, field: error.field } };
     if (error instanceof SendError) return { status: 502, body: { error: `the platform refused the test message: ${error.message}` } };
-    return undefined;
+    return accessErrorWithField(error);
   });
 
   const idParam = (req: Request): number => {
@@ -58,21 +47,21 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.post(
     "/api/admin/audiences/count",
     handle((req, res) => {
-      res.json(deps.broadcasts.countAudience(req.body, req.actor as Actor));
+      res.json(deps.broadcasts.countAudience(req.body, actorOf(req)));
     }),
   );
 
   router.post(
     "/api/admin/broadcasts/preview",
     handle((req, res) => {
-      res.json(deps.broadcasts.preview(req.body, req.actor as Actor));
+      res.json(deps.broadcasts.preview(req.body, actorOf(req)));
     }),
   );
 
   router.post(
     "/api/admin/broadcasts",
     handle((req, res) => {
-      const created = deps.broadcasts.create(req.body, req.actor as Actor);
+      const created = deps.broadcasts.create(req.body, actorOf(req));
       res.status(201).location(`/api/admin/broadcasts/${created.id}`).json(created);
     }),
   );
@@ -84,28 +73,28 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new BroadcastError(400, "limit", "must be an integer from 1 to 200");
       const before = req.query.before === undefined ? undefined : Number(req.query.before);
       if (before !== undefined && (!Number.isInteger(before) || before <= 0)) throw new BroadcastError(400, "before", "must be a positive integer");
-      res.json(deps.broadcasts.list(req.actor as Actor, { limit, ...(before !== undefined ? { before } : {}) }));
+      res.json(deps.broadcasts.list(actorOf(req), { limit, ...(before !== undefined ? { before } : {}) }));
     }),
   );
 
   router.get(
     "/api/admin/broadcasts/:id",
     handle((req, res) => {
-      res.json(deps.broadcasts.get(idParam(req), req.actor as Actor));
+      res.json(deps.broadcasts.get(idParam(req), actorOf(req)));
     }),
   );
 
   router.post(
     "/api/admin/broadcasts/:id/cancel",
     handle((req, res) => {
-      res.json(deps.broadcasts.cancel(idParam(req), req.actor as Actor));
+      res.json(deps.broadcasts.cancel(idParam(req), actorOf(req)));
     }),
   );
 
   router.post(
     "/api/admin/broadcasts/:id/test",
     handle(async (req, res) => {
-      res.json(await deps.broadcasts.testSend(idParam(req), req.actor as Actor));
+      res.json(await deps.broadcasts.testSend(idParam(req), actorOf(req)));
     }),
   );
 
@@ -113,7 +102,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     "/api/admin/broadcasts/:id/deliveries.csv",
     handle((req, res) => {
       const id = idParam(req);
-      deps.broadcasts.get(id, req.actor as Actor);
+      deps.broadcasts.get(id, actorOf(req));
       res.type("text/csv; charset=utf-8").attachment(`broadcast-${id}-deliveries.csv`);
       res.write("\uFEFFoutbox_id,channel,address,locale,status,reason,attempts,done_at\r\n");
       for (const d of deps.outbox.deliveries("broadcast", id)) {
@@ -124,7 +113,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     }),
   );
 
-  if (deps.registry) router.use(registryRoutes(deps.registry));
+  if (deps.registry) router.use(registryRoutes(deps.registry), taskRoutes(deps.registry));
 
   return router;
 }
