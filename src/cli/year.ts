@@ -8,7 +8,7 @@ import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { schoolYears, tasks } from "../db/schema.js";
 import { loadTaskFile, openSchoolYear } from "../tasks/school-year.js";
-import { formatDate } from "../tasks/staff-desk.js";
+import { formatDate } from "../core/time/zoned-time.js";
 import { REPO_ROOT } from "./shared.js";
 
 const [command, name] = process.argv.slice(2);

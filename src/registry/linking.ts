@@ -1,5 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import { and, eq, isNotNull, isNull, lt, ne, not, sql, type SQL } from "drizzle-orm";
+import type { LinkingPort } from "../core/ports.js";
 import type { Channel } from "../core/types.js";
 import type { Db } from "../db/database.js";
 
@@ -270,4 +271,14 @@ export class Linking {
         .run();
     }
   }
+}
+
+/** The chat's side of linking (/link, /unlink), as the conversation core's port. */
+export function chatLinking(linking: Linking): LinkingPort {
+  return {
+    looksLikeCode: looksLikeLinkCode,
+    link: (code, channel, address, userId, at) => linking.redeem(code, channel, address, userId, at),
+    joinCode: (userId, at) => linking.issueJoin(userId, at),
+    unlink: (userId, channel, address, at) => linking.unlink(userId, channel, address, at),
+  };
 }
