@@ -127,6 +127,8 @@ export interface NewTask {
 export interface TaskStore {
   openYear(year: { name: string; startsOn: string; endsOn: string }, rows: NewTask[], now: Date): { id: number; created: boolean };
   yearByName(name: string): YearRecord | undefined;
+  /** every school year, oldest first */
+  years(): (YearRecord & { startsOn: string; endsOn: string })[];
   yearOn(today: string): YearRecord | undefined;
   tasksOf(yearId: number): TaskRecord[];
   task(id: number): TaskRecord | undefined;
@@ -193,6 +195,14 @@ export class SqliteTaskStore implements TaskStore {
       }
       return { id, created: true };
     });
+  }
+
+  years(): (YearRecord & { startsOn: string; endsOn: string })[] {
+    return this.db
+      .select({ id: schoolYears.id, name: schoolYears.name, startsOn: schoolYears.startsOn, endsOn: schoolYears.endsOn })
+      .from(schoolYears)
+      .orderBy(schoolYears.startsOn)
+      .all();
   }
 
   yearByName(name: string): YearRecord | undefined {
