@@ -42,7 +42,10 @@ import { SqliteUnitDirectory } from "./db/unit-directory.js";
 import { StaffChat } from "./core/staff-chat.js";
 import { ReminderPlanner } from "./reminders/planner.js";
 import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.js";
-import { StaffDesk } from "./tasks/staff-desk.js";
+import { TaskBoard } from "./tasks/task-board.js";
+import { SqliteTaskStore } from "./tasks/task-store.js";
+import { ReminderTexts } from "./reminders/reminder-text.js";
+import { chatLinking, Linking } from "./registry/linking.js";
 import { reminderSettingsFrom } from "./wiring/reminder-settings.js";
 import { buildDirectiveSearch } from "./knowledge/build-directive-search.js";
 import { DirectiveAnswers } from "./knowledge/directive-answers.js";
@@ -80,7 +83,7 @@ export interface App {
   inbound: InboundQueue;
   tokens: AdminTokens;
   planner: ReminderPlanner;
-  desk: StaffDesk;
+  taskBoard: TaskBoard;
   /** binds HTTP and starts Telegram (polling or webhook); resolves with the bound address */
   start(): Promise<{ port: number; host: string }>;
   stop(): Promise<void>;
@@ -115,7 +118,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
   const reminderSettings = reminderSettingsFrom(config, quietHours);
-  const desk = new StaffDesk(database.db, clock, translator, reminderSettings);
+  const taskStore = new SqliteTaskStore(database.db);
+  const taskBoard = new TaskBoard(taskStore, clock, reminderSettings);
   const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE);
 
   const inbound = new InboundQueue({
@@ -136,7 +140,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     observer: metrics,
     units: new SqliteUnitDirectory(database.db),
-    staffChat: new StaffChat(desk, translator, config.TZ_NAME),
+    staffChat: new StaffChat(chatLinking(new Linking(database.db)), taskBoard, translator, config.TZ_NAME),
     directive: new DirectiveAnswers(directive.search, directive.document),
     // Without a staff chat nobody is told of a hand-off, and the person hears so.
     staff:
@@ -228,7 +232,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const dispatcher = new Dispatcher({
     outbox,
-    source: new OutboxMessages(broadcasts, desk),
+    source: new OutboxMessages(broadcasts, new ReminderTexts(taskStore, clock, translator, config.TZ_NAME)),
     senders,
     pace: {
       telegram: {
@@ -282,8 +286,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       registry: {
         database,
         clock,
-        timeZone: config.TZ_NAME,
         tasksFile: join(root, "templates", "tasks.yaml"),
+        taskBoard,
         botUsername: () => config.TELEGRAM_BOT_USERNAME ?? telegram?.bot.botInfo?.username,
       },
     }),
@@ -338,7 +342,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     inbound,
     tokens,
     planner,
-    desk,
+    taskBoard,
     async start() {
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, () => resolve(s));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
+import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
@@ -38,7 +39,8 @@ describe("an office admin stays inside its office", () => {
 
   beforeAll(async () => {
     clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));
-    running = await startTestApp({}, clock);
+    // The IT reports go to every school here, so each school marked below is one the task applies to.
+    running = await startTestApp({}, clock, dbWithEverySchoolYear("2025-2026", clock.now()));
     const now = clock.now();
     expect(importUnits(running.app.database, readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
     expect(importPeople(running.app.database, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
@@ -174,7 +176,8 @@ describe("an office admin stays inside its office", () => {
     const statuses = async (token: string) =>
       ((await call("GET", "/api/admin/tasks", token)).body.tasks as { id: number; statuses: Record<string, number> }[]).find((t) => t.id === mid?.id)
         ?.statuses;
-    expect(await statuses(admin)).toEqual({ done: 4 });
-    expect(await statuses(office)).toEqual({ done: 1 });
+    // Every unit the task applies to counts: 3 offices and 15 schools in the province, PGD-VT and its 4 schools.
+    expect(await statuses(admin)).toEqual({ todo: 14, done: 4, not_applicable: 0 });
+    expect(await statuses(office)).toEqual({ todo: 4, done: 1, not_applicable: 0 });
   });
 });

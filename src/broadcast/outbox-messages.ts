@@ -2,7 +2,7 @@ import type { MessageSource, OutboxRow } from "../core/delivery/outbox-types.js"
 import type { OutboundMessage } from "../core/types.js";
 import type { BroadcastService } from "./broadcast-service.js";
 
-/** Renders the reminder an outbox row stands for (the staff desk knows tasks and schools). */
+/** Renders the reminder an outbox row stands for (src/reminders/reminder-text.ts). */
 export interface ReminderTexts {
   reminderMessage(reminderId: number, locale: OutboxRow["locale"]): OutboundMessage | undefined;
 }

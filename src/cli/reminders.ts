@@ -8,11 +8,10 @@ import { join } from "node:path";
 import { reminderSettingsFrom } from "../wiring/reminder-settings.js";
 import { loadConfig } from "../config.js";
 import { parseQuietHours } from "../core/time/quiet-hours.js";
-import { parseZonedIso } from "../core/time/zoned-time.js";
+import { formatDate, parseZonedIso } from "../core/time/zoned-time.js";
 import { openDatabase } from "../db/database.js";
 import { ReminderPlanner } from "../reminders/planner.js";
 import { loadTaskFile, openSchoolYear, schoolYearOf } from "../tasks/school-year.js";
-import { formatDate } from "../tasks/staff-desk.js";
 import { argValue, REPO_ROOT } from "./shared.js";
 
 const args = process.argv.slice(2);

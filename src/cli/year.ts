@@ -2,13 +2,12 @@
  * npm run year -- open 2027-2028   creates the school year and its tasks from templates/tasks.yaml
  * npm run year -- list             school years and their dated tasks
  */
-import { asc, eq } from "drizzle-orm";
 import { join } from "node:path";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { schoolYears, tasks } from "../db/schema.js";
 import { loadTaskFile, openSchoolYear } from "../tasks/school-year.js";
-import { formatDate } from "../tasks/staff-desk.js";
+import { SqliteTaskStore } from "../tasks/task-store.js";
+import { formatDate } from "../core/time/zoned-time.js";
 import { REPO_ROOT } from "./shared.js";
 
 const [command, name] = process.argv.slice(2);
@@ -19,10 +18,11 @@ try {
     const { created } = openSchoolYear(database.db, name, loadTaskFile(join(REPO_ROOT, "templates", "tasks.yaml")), new Date());
     console.log(created ? `School year ${name} opened from templates/tasks.yaml.` : `School year ${name} already exists; nothing changed.`);
   } else if (command === "list") {
-    for (const year of database.db.select().from(schoolYears).orderBy(asc(schoolYears.startsOn)).all()) {
+    const store = new SqliteTaskStore(database.db);
+    for (const year of store.years()) {
       console.log(`${year.name} (${formatDate(year.startsOn)} – ${formatDate(year.endsOn)})`);
-      for (const t of database.db.select().from(tasks).where(eq(tasks.yearId, year.id)).orderBy(asc(tasks.dueOn)).all()) {
-        console.log(`  ${(t.dueOn ? formatDate(t.dueOn) : "no date").padEnd(10)}  ${t.key.padEnd(32)} ${t.titleVi}`);
+      for (const t of store.tasksOf(year.id)) {
+        console.log(`  ${(t.dueOn ? formatDate(t.dueOn) : "no date").padEnd(10)}  ${t.key.padEnd(32)} ${t.title.vi}`);
       }
     }
   } else {

@@ -12,6 +12,7 @@ import type {
 } from "./ports.js";
 import { plainText } from "./rich-text.js";
 import { loggableText, looksLikePassword } from "./sensitive.js";
+import { decodeTaskButton } from "./task-buttons.js";
 import type { StaffChat } from "./staff-chat.js";
 import type { Channel, InboundEvent, Locale, OutboundMessage, Reply } from "./types.js";
 
@@ -71,14 +72,15 @@ export class Conversation {
 
     if (event.kind === "button" || text.startsWith(BUTTON_PREFIX)) {
       const target = text.slice(BUTTON_PREFIX.length);
-      const staffButton = /^(done):(\d+):(\d+)$|^(snooze):(\d+)$/.exec(target);
-      if (staffButton && this.deps.staffChat) {
-        store.logMessage(user.id, event.channel, { direction: "in", text, intent: staffButton[1] ?? staffButton[4] ?? "", at });
+      const taskButton = decodeTaskButton(text);
+      if (taskButton && this.deps.staffChat) {
+        store.logMessage(user.id, event.channel, { direction: "in", text, intent: taskButton.kind, at });
         const chat = this.deps.staffChat;
-        const message = staffButton[1]
-          ? chat.done(user.id, Number(staffButton[2]), Number(staffButton[3]), at, hinted)
-          : chat.snooze(user.id, Number(staffButton[5]), at, hinted);
-        return this.reply([message], staffButton[1] ?? "snooze", 1, hinted);
+        const message =
+          taskButton.kind === "done"
+            ? chat.done(user.id, taskButton.taskId, taskButton.unitId, at, hinted)
+            : chat.snooze(user.id, taskButton.reminderId, at, hinted);
+        return this.reply([message], taskButton.kind, 1, hinted);
       }
       const directive = /^directive:([A-Za-z0-9.()-]{1,24}(?:,[A-Za-z0-9.()-]{1,24}){0,2})$/.exec(target);
       if (directive && this.deps.directive) {

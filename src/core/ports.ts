@@ -82,8 +82,8 @@ export interface StaffTask {
   dueNote: string | null;
 }
 
-/** What the chat offers school IT leads and staff: linking, their open tasks, done and snooze. */
-export interface StaffDeskPort {
+/** Linking a chat to a registry person (/link, /unlink); src/registry/linking.ts implements it. */
+export interface LinkingPort {
   looksLikeCode(text: string): boolean;
   link(
     code: string,
@@ -98,6 +98,10 @@ export interface StaffDeskPort {
   joinCode(userId: number, at: Date): { code: string; validMinutes: number } | undefined;
   /** only this chat leaves when the user has others; from the only chat, the person is unlinked */
   unlink(userId: number, channel: Channel, address: string, at: Date): { name: string; onlyThisChat: boolean } | undefined;
+}
+
+/** The task board as the chat sees it: a linked person's open tasks, done and snooze (src/tasks/task-board.ts). */
+export interface TaskBoardPort {
   personOf(userId: number): StaffPerson | undefined;
   openTasks(person: StaffPerson, locale: Locale): StaffTask[];
   markDone(

@@ -1,6 +1,7 @@
-import { BUTTON_PREFIX } from "./answer-book.js";
-import type { StaffDeskPort, StaffPerson, Translator } from "./ports.js";
+import type { LinkingPort, StaffPerson, TaskBoardPort, Translator } from "./ports.js";
 import { plainText } from "./rich-text.js";
+import { encodeTaskButton } from "./task-buttons.js";
+import { formatDate } from "./time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, Span } from "./types.js";
 
 /**
@@ -9,22 +10,23 @@ import type { Channel, Locale, OutboundMessage, Span } from "./types.js";
  */
 export class StaffChat {
   constructor(
-    private readonly desk: StaffDeskPort,
+    private readonly linking: LinkingPort,
+    private readonly board: TaskBoardPort,
     private readonly translator: Translator,
     private readonly timeZone: string,
   ) {}
 
   looksLikeCode(text: string): boolean {
-    return this.desk.looksLikeCode(text);
+    return this.linking.looksLikeCode(text);
   }
 
   /** /link CODE links this chat; /link alone, in a linked chat, gives a code to add another chat. */
   link(code: string, channel: Channel, address: string, userId: number, at: Date, locale: Locale): OutboundMessage {
     if (code.trim() === "") {
-      const join = this.desk.joinCode(userId, at);
+      const join = this.linking.joinCode(userId, at);
       return join ? this.say("link.join_code", locale, { code: join.code, minutes: join.validMinutes }) : this.say("link.how", locale);
     }
-    const outcome = this.desk.link(code, channel, address, userId, at);
+    const outcome = this.linking.link(code, channel, address, userId, at);
     if (outcome.ok) {
       return this.say(outcome.joined ? "link.joined" : "link.ok", locale, {
         name: outcome.person.name,
@@ -36,18 +38,18 @@ export class StaffChat {
   }
 
   unlink(userId: number, channel: Channel, address: string, at: Date, locale: Locale): OutboundMessage {
-    const person = this.desk.unlink(userId, channel, address, at);
+    const person = this.linking.unlink(userId, channel, address, at);
     if (!person) return this.say("link.not_linked", locale);
     return this.say(person.onlyThisChat ? "link.unlinked_chat" : "link.unlinked", locale, { name: person.name });
   }
 
   person(userId: number): StaffPerson | undefined {
-    return this.desk.personOf(userId);
+    return this.board.personOf(userId);
   }
 
   /** /tasks: each open task with its due date and its own done button, labelled with the task. */
   tasks(person: StaffPerson, locale: Locale, withButtons: boolean): OutboundMessage {
-    const open = this.desk.openTasks(person, locale);
+    const open = this.board.openTasks(person, locale);
     if (open.length === 0) return this.say("tasks.none", locale, { unit: person.unitName });
     const lines: Span[][] = [[{ text: this.translator.t("tasks.title", locale, { unit: person.unitName }), bold: true }], []];
     for (const task of open) {
@@ -57,14 +59,14 @@ export class StaffChat {
     const buttons = withButtons
       ? open.slice(0, 20).map((task) => ({
           label: `✅ ${task.title}`.slice(0, 60),
-          payload: `${BUTTON_PREFIX}done:${task.taskId}:${task.unitId}`,
+          payload: encodeTaskButton({ kind: "done", taskId: task.taskId, unitId: task.unitId }),
         }))
       : [];
     return { text: { lines }, buttons };
   }
 
   done(userId: number, taskId: number, unitId: number, at: Date, locale: Locale): OutboundMessage {
-    const outcome = this.desk.markDone(userId, taskId, unitId, at);
+    const outcome = this.board.markDone(userId, taskId, unitId, at);
     if (outcome.ok) return this.say("done.thanks", locale, { task: outcome.task, unit: outcome.unit });
     if (outcome.reason === "already") {
       return this.say("done.already", locale, { by: outcome.by, date: outcome.at.toLocaleDateString("vi-VN", { timeZone: this.timeZone }) });
@@ -73,7 +75,7 @@ export class StaffChat {
   }
 
   snooze(userId: number, reminderId: number, at: Date, locale: Locale): OutboundMessage {
-    const result = this.desk.snooze(userId, reminderId, at);
+    const result = this.board.snooze(userId, reminderId, at);
     if (!result) return this.say("snooze.failed", locale);
     const when = result.until.toLocaleString(locale === "en" ? "en-GB" : "vi-VN", {
       timeZone: this.timeZone,
@@ -86,9 +88,4 @@ export class StaffChat {
   private say(key: string, locale: Locale, vars?: Record<string, string | number>): OutboundMessage {
     return { text: plainText(this.translator.t(key, locale, vars)), buttons: [] };
   }
-}
-
-function formatDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split("-");
-  return `${d}/${m}/${y}`;
 }

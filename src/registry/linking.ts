@@ -3,6 +3,7 @@ import { and, eq, isNotNull, isNull, lt, ne, not, sql, type SQL } from "drizzle-
 import type { Actor } from "../access/actor.js";
 import { AuditLog, type Tx } from "../access/audit-log.js";
 import { AccessScopes, assertCanWrite } from "../access/scopes.js";
+import type { LinkingPort } from "../core/ports.js";
 import type { Channel } from "../core/types.js";
 import type { Db } from "../db/database.js";
 import { channelAddresses, linkCodes, linkFailures, people, units, userUnits, users } from "../db/schema.js";
@@ -293,4 +294,14 @@ export class Linking {
         .run();
     }
   }
+}
+
+/** The chat's side of linking (/link, /unlink), as the conversation core's port. */
+export function chatLinking(linking: Linking): LinkingPort {
+  return {
+    looksLikeCode: looksLikeLinkCode,
+    link: (code, channel, address, userId, at) => linking.redeem(code, channel, address, userId, at),
+    joinCode: (userId, at) => linking.issueJoin(userId, at),
+    unlink: (userId, channel, address, at) => linking.unlink(userId, channel, address, at),
+  };
 }

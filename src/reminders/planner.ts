@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
+import { unitOwesTask, type TaskAudience } from "../tasks/task-store.js";
 import { stepsFor, type ReminderSettings, type Step } from "./steps.js";
 
 interface DueTask {
@@ -7,8 +8,7 @@ interface DueTask {
   key: string;
   titleVi: string;
   dueOn: string;
-  appliesTypes: string[];
-  appliesLevels: string[] | null;
+  appliesTo: TaskAudience;
 }
 
 export interface PlannedReminder {
@@ -123,18 +123,13 @@ export class ReminderPlanner {
         key: t.key,
         titleVi: t.title_vi,
         dueOn: t.due_on,
-        appliesTypes: JSON.parse(t.applies_types) as string[],
-        appliesLevels: t.applies_levels ? (JSON.parse(t.applies_levels) as string[]) : null,
+        appliesTo: { types: JSON.parse(t.applies_types) as string[], levels: t.applies_levels ? (JSON.parse(t.applies_levels) as string[]) : null },
       }));
   }
 
-  /** Units the task applies to that have not finished it (alias `u`). */
+  /** Units the task applies to that have not finished it (alias `u`): the task board's one rule. */
   private lateUnitCondition(task: DueTask, alias: string): SQL {
-    const u = sql.raw(alias);
-    const types = sql.join(task.appliesTypes.map((t) => sql`${t}`), sql`, `);
-    const levels = task.appliesLevels ? sql`AND (${u}.type != 'school' OR ${u}.level IN (${sql.join(task.appliesLevels.map((l) => sql`${l}`), sql`, `)}))` : sql``;
-    return sql`${u}.type IN (${types}) ${levels}
-      AND NOT EXISTS (SELECT 1 FROM task_statuses s WHERE s.task_id = ${task.id} AND s.unit_id = ${u}.id AND s.status IN ('done', 'not_applicable'))`;
+    return unitOwesTask(task, alias);
   }
 
   private notSnoozed(taskId: number, unitAlias: string, now: Date): SQL {

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
-import { and, eq } from "drizzle-orm";
 import { parse } from "yaml";
 import { z } from "zod";
 import { localDateParts } from "../core/time/zoned-time.js";
 import type { Db } from "../db/database.js";
-import { schoolYears, tasks } from "../db/schema.js";
+import { SqliteTaskStore, type TaskStore } from "./task-store.js";
 
 /**
  * School years run 1 September – 31 August. A task's "dd/MM" belongs to the year: months from September
@@ -95,38 +94,20 @@ export function dueDateIn(due: string, year: YearName): string {
 
 /** Creates the school year and its tasks from the data file; an existing year is left as it is. */
 export function openSchoolYear(db: Db, name: string, definitions: TaskDefinition[], now: Date): { id: number; created: boolean } {
-  const year = parseYearName(name);
-  return db.transaction((tx) => {
-    const existing = tx.select({ id: schoolYears.id }).from(schoolYears).where(eq(schoolYears.name, year.name)).get();
-    if (existing) return { id: existing.id, created: false };
-    const { id } = tx
-      .insert(schoolYears)
-      .values({ name: year.name, startsOn: `${year.startYear}-09-01`, endsOn: `${year.startYear + 1}-08-31`, createdAt: now.getTime() })
-      .returning({ id: schoolYears.id })
-      .get();
-    for (const t of definitions) {
-      tx.insert(tasks)
-        .values({
-          yearId: id,
-          key: t.id,
-          section: t.section ?? null,
-          titleVi: t.title.vi,
-          titleEn: t.title.en,
-          instructionsVi: t.instructions.vi,
-          instructionsEn: t.instructions.en,
-          appliesTypes: JSON.stringify(t.applies_to.types),
-          appliesLevels: t.applies_to.levels ? JSON.stringify(t.applies_to.levels) : null,
-          dueOn: t.due ? dueDateIn(t.due, year) : null,
-          dueNoteVi: t.due_note?.vi ?? null,
-          dueNoteEn: t.due_note?.en ?? null,
-          updatedAt: now.getTime(),
-        })
-        .run();
-    }
-    return { id, created: true };
-  });
+  return openYearIn(new SqliteTaskStore(db), name, definitions, now);
 }
 
-export function yearId(db: Db, name: string): number | undefined {
-  return db.select({ id: schoolYears.id }).from(schoolYears).where(and(eq(schoolYears.name, name))).get()?.id;
+/** The year's dates and each task's "dd/MM" resolved in it, written by the store. Throws on a bad name or date. */
+export function openYearIn(store: TaskStore, name: string, definitions: TaskDefinition[], now: Date): { id: number; created: boolean } {
+  const year = parseYearName(name);
+  const rows = definitions.map((t) => ({
+    key: t.id,
+    section: t.section ?? null,
+    title: t.title,
+    instructions: t.instructions,
+    appliesTo: { types: t.applies_to.types, levels: t.applies_to.levels ?? null },
+    dueOn: t.due ? dueDateIn(t.due, year) : null,
+    dueNote: t.due_note ?? null,
+  }));
+  return store.openYear({ name: year.name, startsOn: `${year.startYear}-09-01`, endsOn: `${year.startYear + 1}-08-31` }, rows, now);
 }

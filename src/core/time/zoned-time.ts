@@ -88,3 +88,9 @@ export function localDateTime(at: Date, timeZone: string): string {
   const local = new Date(at.getTime() + zoneOffsetMinutes(at, timeZone) * 60_000);
   return local.toISOString().slice(0, 16).replace("T", " ");
 }
+
+/** "2026-01-20" → "20/01/2026", as people here write dates. */
+export function formatDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split("-");
+  return `${d}/${m}/${y}`;
+}

@@ -137,7 +137,8 @@ export function openApiDocument(): object {
       },
       "/api/admin/tasks": {
         get: {
-          summary: "The school year's tasks with due dates and status counts",
+          summary:
+            "The school year's tasks with due dates; statuses {todo, done, not_applicable} count the units each task applies to (no status = todo), late = todo past the date",
           parameters: [{ name: "year", in: "query", required: false, schema: { type: "string" } }],
           responses: { "200": json({ type: "object" }), ...errors },
         },

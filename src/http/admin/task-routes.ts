@@ -1,23 +1,20 @@
 import { Router } from "express";
-import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { AuditLog } from "../../access/audit-log.js";
 import { AccessScopes, assertCanWrite, assertDepartment } from "../../access/scopes.js";
-import { localIsoDate } from "../../core/time/zoned-time.js";
-import { plannedSteps, schoolYears, taskStatuses, taskStatusHistory, tasks, units } from "../../db/schema.js";
+import type { Clock } from "../../core/ports.js";
+import type { OpenDatabase } from "../../db/database.js";
 import { SqliteUnitTree } from "../../db/unit-tree.js";
-import { daysBetween } from "../../reminders/steps.js";
-import { loadTaskFile, openSchoolYear } from "../../tasks/school-year.js";
+import { loadTaskFile } from "../../tasks/school-year.js";
+import type { TaskBoard } from "../../tasks/task-board.js";
 import { accessError, actorOf, type AuthedRequest } from "./authenticate.js";
 import { HttpError } from "./http-error.js";
 import { jsonHandler } from "./json-handler.js";
-import type { Clock } from "../../core/ports.js";
-import type { OpenDatabase } from "../../db/database.js";
 
 export interface TaskRoutesDeps {
   database: OpenDatabase;
   clock: Clock;
-  timeZone: string;
+  taskBoard: TaskBoard;
   tasksFile: string;
 }
 
@@ -28,13 +25,19 @@ const taskPatch = z
   .strict();
 const statusBody = z.object({ status: z.enum(["todo", "done", "not_applicable"]), note: z.string().trim().max(500).optional() }).strict();
 
-/** The school year through the admin API: tasks and their dates, each school's status, and who is late. */
+/**
+ * The school year's tasks through the admin API (mounted after the admin auth middleware): opening a year,
+ * the task list with counts, dates and texts, each unit's status, and who is late. Only HTTP here; the rules
+ * are the task board's.
+ */
 export function taskRoutes(deps: TaskRoutesDeps): Router {
   const router = Router();
-  const { db } = deps.database;
-  const audit = new AuditLog(db);
-  const scopes = new AccessScopes(new SqliteUnitTree(db));
-
+  const board = deps.taskBoard;
+  const trail = new AuditLog(deps.database.db);
+  const scopes = new AccessScopes(new SqliteUnitTree(deps.database.db));
+  const scopeOf = (req: AuthedRequest) => scopes.unitCodeScope(actorOf(req));
+  const audit = (req: AuthedRequest, action: string, target: string, detail?: unknown): void =>
+    trail.record({ actor: actorOf(req), action, target, ...(detail === undefined ? {} : { detail }), at: deps.clock.now() });
   const handle = jsonHandler<AuthedRequest>((error) => {
     if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
     return accessError(error);
@@ -43,17 +46,17 @@ export function taskRoutes(deps: TaskRoutesDeps): Router {
   router.post(
     "/api/admin/years",
     handle((req, res) => {
-      const actor = actorOf(req);
-      assertDepartment(actor, "opens school years");
+      assertDepartment(actorOf(req), "opens school years");
       const parsed = z.object({ name: z.string() }).strict().safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, "name: a school year such as 2027-2028");
+      let result: { id: number; created: boolean };
       try {
-        const result = openSchoolYear(db, parsed.data.name, loadTaskFile(deps.tasksFile), deps.clock.now());
-        if (result.created) audit.record({ actor, action: "year.open", target: parsed.data.name, at: deps.clock.now() });
-        res.status(result.created ? 201 : 200).json(result);
+        result = board.openYear(parsed.data.name, loadTaskFile(deps.tasksFile));
       } catch (error) {
         throw new HttpError(400, `name: ${(error as Error).message}`);
       }
+      if (result.created) audit(req, "year.open", parsed.data.name);
+      res.status(result.created ? 201 : 200).json(result);
     }),
   );
 
@@ -61,64 +64,27 @@ export function taskRoutes(deps: TaskRoutesDeps): Router {
     "/api/admin/tasks",
     handle((req, res) => {
       const yearName = typeof req.query.year === "string" ? req.query.year : undefined;
-      const today = localIsoDate(deps.clock.now(), deps.timeZone);
-      const year = yearName
-        ? db.select().from(schoolYears).where(eq(schoolYears.name, yearName)).get()
-        : db.select().from(schoolYears).where(and(sql`${schoolYears.startsOn} <= ${today}`, sql`${schoolYears.endsOn} >= ${today}`)).get();
-      if (!year) throw new HttpError(404, "no such school year");
-      const rows = db.select().from(tasks).where(eq(tasks.yearId, year.id)).orderBy(asc(tasks.dueOn), asc(tasks.id)).all();
       // An office admin's counts cover its own units only, like its list of who is late.
-      const scope = scopes.unitCodeScope(actorOf(req));
-      const inScope = scope
-        ? sql` AND unit_id IN (SELECT id FROM units WHERE code IN (${sql.join([...scope].map((c) => sql`${c}`), sql`, `)}))`
-        : sql``;
-      res.json({
-        year: year.name,
-        tasks: rows.map((t) => {
-          const counts = db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM task_statuses WHERE task_id = ${t.id}${inScope} GROUP BY status`);
-          return {
-            id: t.id,
-            key: t.key,
-            section: t.section,
-            title: { vi: t.titleVi, en: t.titleEn },
-            dueOn: t.dueOn,
-            appliesTo: { types: JSON.parse(t.appliesTypes) as string[], levels: t.appliesLevels ? (JSON.parse(t.appliesLevels) as string[]) : null },
-            statuses: Object.fromEntries(counts.map((c) => [c.status, c.n])),
-          };
-        }),
-      });
+      const list = board.list(yearName, scopeOf(req));
+      if (!list) throw new HttpError(404, "no such school year");
+      res.json(list);
     }),
   );
 
   router.patch(
     "/api/admin/tasks/:id",
     handle((req, res) => {
-      const actor = actorOf(req);
-      assertDepartment(actor, "edits tasks");
+      assertDepartment(actorOf(req), "edits tasks");
       const parsed = taskPatch.safeParse(req.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new HttpError(400, `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
       }
       const id = Number(req.params.id);
-      const task = db.select().from(tasks).where(eq(tasks.id, id)).get();
+      const task = board.update(id, parsed.data);
       if (!task) throw new HttpError(404, `no task ${id}`);
-      const change = parsed.data;
-      db.transaction((tx) => {
-        tx.update(tasks)
-          .set({
-            ...(change.dueOn !== undefined ? { dueOn: change.dueOn } : {}),
-            ...(change.title ? { titleVi: change.title.vi, titleEn: change.title.en } : {}),
-            ...(change.instructions ? { instructionsVi: change.instructions.vi, instructionsEn: change.instructions.en } : {}),
-            updatedAt: deps.clock.now().getTime(),
-          })
-          .where(eq(tasks.id, id))
-          .run();
-        // A new date means new steps: the planner must look at this task afresh.
-        if (change.dueOn !== undefined) tx.delete(plannedSteps).where(eq(plannedSteps.taskId, id)).run();
-      });
-      audit.record({ actor, action: "task.update", target: `task:${task.key}`, detail: change, at: deps.clock.now() });
-      res.json({ id, ...change });
+      audit(req, "task.update", `task:${task.key}`, parsed.data);
+      res.json({ id, ...parsed.data });
     }),
   );
 
@@ -129,24 +95,13 @@ export function taskRoutes(deps: TaskRoutesDeps): Router {
       assertCanWrite(actor);
       const parsed = statusBody.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, "status: must be todo, done or not_applicable");
-      const id = Number(req.params.id);
-      const code = String(req.params.code);
-      const unit = db.select().from(units).where(eq(units.code, code)).get();
-      const task = db.select().from(tasks).where(eq(tasks.id, id)).get();
-      if (!unit || !task) throw new HttpError(404, "no such task or unit");
-      const scope = scopes.unitCodeScope(actor);
-      if (scope && !scope.has(unit.code)) throw new HttpError(403, "this unit is outside your office");
-      const at = deps.clock.now().getTime();
       const { status, note } = parsed.data;
-      db.transaction((tx) => {
-        tx.insert(taskStatuses)
-          .values({ taskId: id, unitId: unit.id, status, changedBy: actor.label, changedAt: at, note: note ?? null })
-          .onConflictDoUpdate({ target: [taskStatuses.taskId, taskStatuses.unitId], set: { status, changedBy: actor.label, changedAt: at, note: note ?? null } })
-          .run();
-        tx.insert(taskStatusHistory).values({ taskId: id, unitId: unit.id, status, changedBy: actor.label, note: note ?? null, at }).run();
-      });
-      audit.record({ actor, action: "task.status", target: `task:${task.key}/${unit.code}`, detail: { status, note }, at: deps.clock.now() });
-      res.json({ task: task.key, unit: unit.code, status });
+      const outcome = board.setStatus(Number(req.params.id), String(req.params.code), status, note ?? null, actor.label, scopeOf(req));
+      if (!outcome.ok) {
+        throw outcome.reason === "unknown" ? new HttpError(404, "no such task or unit") : new HttpError(403, "this unit is outside your office");
+      }
+      audit(req, "task.status", `task:${outcome.task}/${outcome.unit}`, { status, note });
+      res.json({ task: outcome.task, unit: outcome.unit, status });
     }),
   );
 
@@ -154,27 +109,9 @@ export function taskRoutes(deps: TaskRoutesDeps): Router {
     "/api/admin/tasks/:id/late",
     handle((req, res) => {
       const id = Number(req.params.id);
-      const task = db.select().from(tasks).where(eq(tasks.id, id)).get();
-      if (!task) throw new HttpError(404, `no task ${id}`);
-      const today = localIsoDate(deps.clock.now(), deps.timeZone);
-      if (!task.dueOn || task.dueOn >= today) {
-        res.json({ task: task.key, dueOn: task.dueOn, late: [] });
-        return;
-      }
-      const types = JSON.parse(task.appliesTypes) as string[];
-      const levels = task.appliesLevels ? (JSON.parse(task.appliesLevels) as string[]) : null;
-      const scope = scopes.unitCodeScope(actorOf(req));
-      const rows = db.all<{ code: string; name: string; type: string; level: string | null; office: string | null }>(sql`
-        SELECT u.code, u.name, u.type, u.level, parent.code AS office
-        FROM units u LEFT JOIN units parent ON parent.id = u.parent_id
-        WHERE u.type IN (${sql.join(types.map((t) => sql`${t}`), sql`, `)})
-          AND NOT EXISTS (SELECT 1 FROM task_statuses s WHERE s.task_id = ${id} AND s.unit_id = u.id AND s.status IN ('done', 'not_applicable'))
-        ORDER BY parent.code, u.code`);
-      const late = rows
-        .filter((u) => u.type !== "school" || !levels || levels.includes(u.level ?? ""))
-        .filter((u) => !scope || scope.has(u.code))
-        .map((u) => ({ code: u.code, name: u.name, office: u.office }));
-      res.json({ task: task.key, dueOn: task.dueOn, daysLate: daysBetween(task.dueOn, today), late });
+      const late = board.late(id, scopeOf(req));
+      if (!late) throw new HttpError(404, `no task ${id}`);
+      res.json(late);
     }),
   );
 
