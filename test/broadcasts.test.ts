@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { audienceWhere } from "../src/broadcast/sqlite-audience-query.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { chat, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
@@ -233,7 +234,9 @@ describe("broadcasts through the admin API", () => {
     it("sends no duplicate when the same rows are planned again", async () => {
       const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Nhắc lại", text: { vi: "Một lần thôi" }, audience: { units: ["PGD-VT"] } });
       await waitForStatus(running, admin, res.body.id, "done");
-      const inserted = running.app.outbox.planBroadcast(Number(res.body.id), { units: ["PGD-VT"] }, false, START, running.clock.now());
+      const cause = { type: "broadcast" as const, id: Number(res.body.id) };
+      const where = audienceWhere({ units: ["PGD-VT"] }, "vi");
+      const inserted = running.app.enqueue.selection({ cause, where, urgent: false, notBefore: START }, running.clock.now());
       expect(inserted).toBe(0);
       await new Promise((r) => setTimeout(r, 300));
       expect(fake.sent.filter((m) => m.text.includes("Một lần thôi"))).toHaveLength(2);

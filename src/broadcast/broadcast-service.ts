@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Logger } from "../core/conversation.js";
-import type { ChannelSender } from "../core/delivery/outbox-types.js";
 import { parseMarkdown } from "../core/markdown.js";
 import type { Clock } from "../core/ports.js";
 import { splitRich, telegramVisibleLength, toPlainText, toTelegramHtml } from "../core/render.js";
@@ -11,9 +10,14 @@ import { parseZonedIso } from "../core/time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, RichText } from "../core/types.js";
 import type { Db } from "../db/database.js";
 import { subtreeCodes, subtreeIds } from "../db/unit-tree.js";
-import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../db/outbox-store.js";
 import { auditLog, broadcasts, units } from "../db/schema.js";
+import type { Enqueue } from "../outbox/enqueue.js";
+import type { ChannelSender } from "../outbox/outbox-port.js";
+import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
 import { audienceSchema, type Audience } from "./audience.js";
+import { BroadcastLifecycle } from "./broadcast-lifecycle.js";
+import { audienceWhere } from "./sqlite-audience-query.js";
+import { SqliteBroadcastStatus } from "./sqlite-broadcast-status.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
 export const CHANNEL_LIMITS: Record<Exclude<Channel, "web">, { limit: number; measure: (r: RichText) => number }> = {
@@ -75,6 +79,7 @@ export interface BroadcastView {
 export interface BroadcastServiceDeps {
   db: Db;
   outbox: SqliteOutbox;
+  enqueue: Enqueue;
   clock: Clock;
   timeZone: string;
   quietHours: QuietHours | undefined;
@@ -85,8 +90,12 @@ export interface BroadcastServiceDeps {
 
 export class BroadcastService {
   private readonly rendered = new Map<number, Record<Locale, RichText>>();
+  /** the one place a broadcast's status changes */
+  readonly lifecycle: BroadcastLifecycle;
 
-  constructor(private readonly deps: BroadcastServiceDeps) {}
+  constructor(private readonly deps: BroadcastServiceDeps) {
+    this.lifecycle = new BroadcastLifecycle(new SqliteBroadcastStatus(deps.db), deps.outbox);
+  }
 
   /** Validates, checks scope and texts, stores, and plans the outbox rows if it is due now. */
   create(body: unknown, actor: Actor): { id: number; recipients: number; status: BroadcastView["status"] } {
@@ -94,7 +103,7 @@ export class BroadcastService {
     const now = this.deps.clock.now();
     const requested = input.sendAt ? this.parseSendAt(input.sendAt, now) : now;
     const effective = input.urgent ? requested : nextAllowed(requested, this.deps.quietHours);
-    const count = this.deps.outbox.countAudience(input.audience);
+    const count = this.countMatched(input.audience);
     const id = this.deps.db.transaction((tx) => {
       const row = tx
         .insert(broadcasts)
@@ -147,11 +156,12 @@ export class BroadcastService {
       };
     }
     rendered.web = { vi: [toPlainText(texts.vi)], en: [toPlainText(texts.en)] };
-    return { recipients: this.deps.outbox.countAudience(input.audience), sendAt: effective.toISOString(), rendered };
+    return { recipients: this.countMatched(input.audience), sendAt: effective.toISOString(), rendered };
   }
 
-  /** Plans every scheduled broadcast whose time has come (the cron tick and start-up call this). */
+  /** Plans every scheduled broadcast whose time has come and closes finished ones (the cron tick and start-up). */
   planDue(now: Date): number {
+    this.lifecycle.closeAllFinished(now);
     const due = this.deps.db
       .select({ id: broadcasts.id })
       .from(broadcasts)
@@ -166,15 +176,13 @@ export class BroadcastService {
     if (!row || row.status !== "scheduled") return;
     const audience = audienceSchema.parse(JSON.parse(row.audience));
     // Idempotent: a crash half-way leaves the broadcast "scheduled" and the next tick fills in the rest.
-    this.deps.outbox.planBroadcast(id, audience, row.urgent, new Date(row.sendAt), now);
-    const planned = this.deps.db.get<{ n: number }>(
-      sql`SELECT count(*) AS n FROM outbox WHERE cause_type = 'broadcast' AND cause_id = ${id}`,
+    const cause = { type: "broadcast" as const, id };
+    this.deps.enqueue.selection(
+      { cause, where: audienceWhere(audience, this.deps.defaultLocale), urgent: row.urgent, notBefore: new Date(row.sendAt) },
+      now,
     );
-    this.deps.db
-      .update(broadcasts)
-      .set({ status: "sending", plannedAt: now.getTime(), recipients: planned?.n ?? 0 })
-      .where(and(eq(broadcasts.id, id), eq(broadcasts.status, "scheduled")))
-      .run();
+    const planned = { n: this.deps.outbox.countRows(cause) };
+    this.lifecycle.planned(id, planned.n, now);
     this.deps.logger.info({ broadcast: id, recipients: planned?.n ?? 0 }, "broadcast planned");
   }
 
@@ -218,7 +226,11 @@ export class BroadcastService {
     const { audience: asked } = parsed.data;
     const audience = actor.role === "office_admin" ? this.scopeToOffice(asked, actor) : asked;
     this.checkUnits(audience);
-    return this.deps.outbox.countAudience(audience);
+    return this.countMatched(audience);
+  }
+
+  private countMatched(audience: Audience): AudienceCount {
+    return this.deps.outbox.countSelection(audienceWhere(audience, this.deps.defaultLocale));
   }
 
   cancel(id: number, actor: Actor): BroadcastView {
@@ -228,14 +240,9 @@ export class BroadcastService {
       throw new BroadcastError(409, "status", `broadcast is already ${current.status}`);
     }
     const now = this.deps.clock.now();
-    this.deps.db.transaction((tx) => {
-      tx.update(broadcasts)
-        .set({ status: "cancelled", cancelledAt: now.getTime() })
-        .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, ["scheduled", "sending"])))
-        .run();
-      tx.insert(auditLog).values({ actor: actor.label, action: "broadcast.cancel", target: `broadcast:${id}`, at: now.getTime() }).run();
-    });
-    this.deps.outbox.cancelQueued("broadcast", id, now);
+    if (this.lifecycle.cancel(id, now)) {
+      this.deps.db.insert(auditLog).values({ actor: actor.label, action: "broadcast.cancel", target: `broadcast:${id}`, at: now.getTime() }).run();
+    }
     return this.get(id);
   }
 

@@ -8,6 +8,7 @@ import { outbox, people, reminderSnoozes, reminders, taskStatuses, taskStatusHis
 import { allowedTime, daysBetween, type ReminderSettings } from "../reminders/steps.js";
 import { Linking, looksLikeLinkCode, type LinkOutcome, type UnlinkOutcome } from "../registry/linking.js";
 import type { Channel } from "../core/types.js";
+import type { Enqueue } from "../outbox/enqueue.js";
 
 export interface LinkedPerson {
   id: number;
@@ -47,6 +48,7 @@ export class StaffDesk {
     private readonly clock: Clock,
     private readonly translator: Translator,
     private readonly settings: ReminderSettings,
+    private readonly enqueue: Enqueue,
   ) {
     this.linking = new Linking(db);
   }
@@ -180,14 +182,14 @@ export class StaffDesk {
       tx.run(sql`
         INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
         VALUES (${reminder.taskId}, ${reminder.unitId}, ${person.id}, ${step}, ${reminder.schools}, ${until.getTime()}, ${at.getTime()})`);
-      tx.run(sql`
-        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
-        SELECT 'reminder:' || r.id || ':' || a.channel || ':' || a.address, 'reminder', r.id, a.user_id, a.channel, a.address,
-          COALESCE(u.locale, 'vi'), 0, 'queued', ${until.getTime()}, ${at.getTime()}
-        FROM reminders r JOIN people p ON p.id = r.person_id JOIN users u ON u.id = p.user_id
-          JOIN channel_addresses a ON a.user_id = u.id AND a.channel != 'web' AND a.unreachable_at IS NULL
-        WHERE r.task_id = ${reminder.taskId} AND r.unit_id = ${reminder.unitId} AND r.person_id = ${person.id} AND r.step = ${step}
-        ON CONFLICT(dedupe_key) DO NOTHING`);
+      const snoozed = tx
+        .select({ id: reminders.id })
+        .from(reminders)
+        .where(and(eq(reminders.taskId, reminder.taskId), eq(reminders.unitId, reminder.unitId), eq(reminders.personId, person.id), eq(reminders.step, step)))
+        .get();
+      if (snoozed) {
+        this.enqueue.person({ cause: { type: "reminder", id: snoozed.id }, userId, rule: { lastUsed: true }, urgent: false, notBefore: until }, at);
+      }
     });
     return { until };
   }

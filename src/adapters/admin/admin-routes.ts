@@ -3,7 +3,7 @@ import type { AdminTokens } from "../../admin/admin-tokens.js";
 import { BroadcastError, type Actor, type BroadcastService } from "../../broadcast/broadcast-service.js";
 import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
-import type { SqliteOutbox } from "../../db/outbox-store.js";
+import type { SqliteOutbox } from "../../outbox/sqlite-outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
 import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
