@@ -330,6 +330,34 @@ describe("broadcasts through the admin API", () => {
   });
 });
 
+describe("a broadcast nobody can receive", () => {
+  let running: RunningApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    // No Telegram, no Zalo: the dispatcher has no channel to send on.
+    running = await startTestApp({}, START);
+    admin = running.app.tokens.create({ name: "Phòng TCCB-CNTT", role: "department_admin" }, "test", START).token;
+    const conn = db(running);
+    const user = conn
+      .prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES ('subscriber', 1, 0, 0)")
+      .run().lastInsertRowid;
+    conn.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', '777', 0, 0)").run(user);
+    conn.close();
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it("reaches done with its rows skipped when its only channel is not configured", async () => {
+    const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Không ai nhận", text: { vi: "Telegram chưa bật" } });
+    expect(res.status).toBe(201);
+    const done = await waitForStatus(running, admin, res.body.id, "done", 15_000);
+    expect(done.body.status).toBe("done");
+    expect(done.body.counts).toMatchObject({ queued: 0, sent: 0, skipped: 1, reasons: { channel_off: 1 } });
+  });
+});
+
 describe("delivery under platform errors", () => {
   let fake: FakeTelegram;
   let running: RunningApp;

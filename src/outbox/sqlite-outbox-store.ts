@@ -52,8 +52,11 @@ const PLANNED_REASON = sql`CASE
   WHEN a.channel = 'web' THEN 'no_push_channel'
   ELSE NULL END`;
 
-/** The dedupe key, in SQL: one row per (cause, channel, address). Keep in step with `dedupeKey()`. */
-const dedupeSql = (type: CauseType, id: number | SQL): SQL => sql`${type} || ':' || ${id} || ':' || a.channel || ':' || a.address`;
+/**
+ * The dedupe key, in SQL: one row per (cause, channel, address), as `dedupeKey()` spells it. The prefix is
+ * built here, not in SQL: a bound JS number is a REAL to SQLite and would read "7.0".
+ */
+const dedupeSql = (cause: Cause): SQL => sql`${`${cause.type}:${cause.id}:`} || a.channel || ':' || a.address`;
 
 /** The SQLite outbox: where rows are written (enqueue), claimed and settled (dispatcher), counted (reports). */
 export class SqliteOutbox implements OutboxPort, EnqueueStore {
@@ -99,7 +102,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       inserted += this.db.transaction((tx) =>
         tx.run(sql`
           INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
-          SELECT ${dedupeSql(cause.type, cause.id)}, ${cause.type}, ${cause.id}, u.id,
+          SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, u.id,
                  a.channel, a.address, COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0},
                  ${PLANNED_STATUS}, ${PLANNED_REASON}, ${request.notBefore.getTime()}, ${now.getTime()},
                  CASE WHEN ${PLANNED_STATUS} = 'skipped' THEN ${now.getTime()} ELSE NULL END
@@ -119,7 +122,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
     const { cause } = request;
     return this.db.run(sql`
       INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
-      SELECT ${dedupeSql(cause.type, cause.id)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
+      SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
         COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0}, 'queued', ${request.notBefore.getTime()}, ${now.getTime()}
       FROM channel_addresses a JOIN users u ON u.id = a.user_id
       WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL ${addressFilter(request.rule, cause)}
