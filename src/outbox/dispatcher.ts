@@ -48,7 +48,9 @@ export interface DispatcherDeps {
 /**
  * Sends due outbox rows at each channel's pace. Rows are claimed in small batches (status "sending"), sent
  * one slot at a time, and settled with every attempt recorded. The one retry policy decides what a failure
- * means; a 429 pauses the whole channel for retry_after and lowers its rate, which recovers slowly.
+ * means; a 429 pauses the whole channel for retry_after and lowers its rate, which recovers slowly. It knows
+ * no platform (channels come from wiring) and changes no cause's status: it tells the row's message kind that
+ * a row ended, and the kind decides (a broadcast's lifecycle closes it when nothing remains).
  */
 export class Dispatcher {
   private running = false;
