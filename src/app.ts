@@ -12,7 +12,6 @@ import type { Config } from "./config.js";
 import { loadAnswerBook } from "./content/load-answers.js";
 import { loadIntents, loadLexicon } from "./content/load-intents.js";
 import { Conversation } from "./core/conversation.js";
-import { plainText } from "./core/rich-text.js";
 import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteChatMigrations } from "./db/chat-migrations.js";
@@ -31,13 +30,17 @@ import { AdminTokens } from "./access/admin-tokens.js";
 import { adminRoutes } from "./http/admin/admin-routes.js";
 import { consoleRoutes } from "./http/admin/console-page.js";
 import { BroadcastService } from "./broadcast/broadcast-service.js";
-import { OutboxMessages } from "./broadcast/outbox-messages.js";
-import { Dispatcher } from "./core/delivery/dispatcher.js";
-import type { ChannelSender } from "./core/delivery/outbox-types.js";
+import { Dispatcher, type DispatchChannel } from "./outbox/dispatcher.js";
+import { Enqueue } from "./outbox/enqueue.js";
+import { HandoffReplies } from "./outbox/handoff-replies.js";
+import { MessageKinds } from "./outbox/message-kinds.js";
+import type { ChannelSender } from "./outbox/outbox-port.js";
+import { SqliteHandoffReplies } from "./outbox/sqlite-handoff-replies.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
 import type { Channel } from "./core/types.js";
-import { SqliteOutbox } from "./db/outbox-store.js";
+import { SqliteOutbox } from "./outbox/sqlite-outbox-store.js";
+import { escapeHtml } from "./core/render.js";
 import { SqliteUnitDirectory } from "./db/unit-directory.js";
 import { StaffChat } from "./core/staff-chat.js";
 import { ReminderPlanner } from "./reminders/planner.js";
@@ -52,7 +55,6 @@ import { DirectiveAnswers } from "./knowledge/directive-answers.js";
 import { createZalo } from "./wiring/zalo.js";
 import { zaloSiteVerificationRoute } from "./adapters/zalo/zalo-site-verification.js";
 import { metricsAccess, noStore, securityHeaders } from "./http/hygiene.js";
-import type { SendGuard } from "./core/delivery/outbox-types.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -77,6 +79,8 @@ export interface App {
   metrics: Metrics;
   telegram: TelegramChannel | undefined;
   outbox: SqliteOutbox;
+  /** the one way into the outbox, for every cause */
+  enqueue: Enqueue;
   broadcasts: BroadcastService;
   dispatcher: Dispatcher;
   /** every Telegram and Zalo update, stored before it is acknowledged and handled from there */
@@ -118,9 +122,12 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
   const reminderSettings = reminderSettingsFrom(config, quietHours);
+  // The outbox: every message that goes out through the paced pipeline is written by this one enqueue.
+  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
+  const enqueue = new Enqueue(outbox);
   const taskStore = new SqliteTaskStore(database.db);
-  const taskBoard = new TaskBoard(taskStore, clock, reminderSettings);
-  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE);
+  const taskBoard = new TaskBoard(taskStore, clock, reminderSettings, enqueue);
+  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE, enqueue);
 
   const inbound = new InboundQueue({
     store: new SqliteInboundStore(database.db),
@@ -169,7 +176,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       defaultLocale: config.DEFAULT_LOCALE,
       markUnreachable: (address, at) => store.markUnreachable("telegram", address, at),
       staffChat,
-      onStaffReply: (postId, text) => relayStaffReply(postId, text),
+      onStaffReply: (postId, text, staffMessage) => Promise.resolve(handoffReplies.relay(postId, text, staffMessage, clock.now())),
       intake: (update) => void inbound.accept(telegramInbound(update)),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
@@ -186,40 +193,51 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
   }
 
-  /** A staff member's reply to a hand-off post, sent to the person on the channel they asked from. */
-  const relayStaffReply = async (postId: string, text: string): Promise<string | undefined> => {
-    const staffLocale = config.DEFAULT_LOCALE;
-    const target = store.answerHandoff(postId, clock.now());
-    if (target === undefined) return undefined;
-    if (target === "gone") return translator.t("handoff_post.gone", staffLocale);
-    const sender = senders[target.channel];
-    if (!sender) return translator.t("handoff_post.no_push", staffLocale);
-    try {
-      await sender.send(target.address, { text: plainText(`${translator.t("staff_reply", target.locale)}\n\n${text}`), buttons: [] });
-      return translator.t("handoff_post.relayed", staffLocale);
-    } catch (error) {
-      logger.warn({ err: error }, "could not relay a staff reply");
-      return translator.t("handoff_post.failed", staffLocale);
-    }
-  };
-
-  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
+  const channels: Partial<Record<Channel, DispatchChannel>> = {};
   const senders: Partial<Record<Channel, ChannelSender>> = {};
-  const guards: Partial<Record<Channel, SendGuard>> = {};
   if (telegram) {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
+    channels.telegram = {
+      sender: senders.telegram,
+      pace: {
+        perSecond: config.TELEGRAM_RATE_PER_SEC,
+        privateChatGapMs: 1000 / config.TELEGRAM_CHAT_RATE_PER_SEC,
+        groupChatGapMs: 60_000 / config.TELEGRAM_GROUP_RATE_PER_MIN,
+        concurrency: config.TELEGRAM_SEND_CONCURRENCY,
+        // Telegram's group and supergroup chat ids are negative.
+        isGroupChat: (address) => address.startsWith("-"),
+      },
+    };
   }
   const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep });
   if (zalo) {
     senders.zalo = zalo.sender;
     // Zalo delivers consultation messages only within N days of the person's last message to the OA.
     const windowMs = config.ZALO_CS_WINDOW_DAYS * 86_400_000;
-    guards.zalo = (row, now) => {
-      const last = outbox.lastInbound("zalo", row.address);
-      return last === undefined || now.getTime() - last > windowMs ? "outside_zalo_window" : undefined;
+    channels.zalo = {
+      sender: zalo.sender,
+      pace: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
+      guard: (row, now) => {
+        const last = outbox.lastInbound("zalo", row.address);
+        return last === undefined || now.getTime() - last > windowMs ? "outside_zalo_window" : undefined;
+      },
     };
   }
+  /** A staff member's reply to a hand-off post goes to the person through the outbox, as its own kind. */
+  const handoffReplies = new HandoffReplies({
+    store: new SqliteHandoffReplies(database.db),
+    answerHandoff: (postId, at) => store.answerHandoff(postId, at),
+    enqueue,
+    translator,
+    staffLocale: config.DEFAULT_LOCALE,
+    canSend: (channel) => channels[channel] !== undefined,
+    confirm: async (chat, messageId, text) => {
+      if (!telegram) return;
+      await telegram.sender.sendHtml(chat, escapeHtml(text), undefined, Number(messageId));
+    },
+    logger,
+  });
   const broadcasts = new BroadcastService({
     db: database.db,
     outbox,
@@ -228,27 +246,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     quietHours,
     defaultLocale: config.DEFAULT_LOCALE,
     senders,
+    enqueue,
     logger,
   });
+  const reminderTexts = new ReminderTexts(taskStore, clock, translator, config.TZ_NAME);
+  const kinds = new MessageKinds()
+    .register("broadcast", { render: (row) => broadcasts.messageFor(row.causeId, row.locale), ...broadcasts.lifecycle.rowFinished() })
+    // Unit reminders and the office and Department summaries alike.
+    .register("reminder", { render: (row) => reminderTexts.reminderMessage(row.causeId, row.locale) })
+    .register("handoff_reply", handoffReplies.kind());
   const dispatcher = new Dispatcher({
     outbox,
-    source: new OutboxMessages(broadcasts, new ReminderTexts(taskStore, clock, translator, config.TZ_NAME)),
-    senders,
-    pace: {
-      telegram: {
-        perSecond: config.TELEGRAM_RATE_PER_SEC,
-        privateChatGapMs: 1000 / config.TELEGRAM_CHAT_RATE_PER_SEC,
-        groupChatGapMs: 60_000 / config.TELEGRAM_GROUP_RATE_PER_MIN,
-        concurrency: config.TELEGRAM_SEND_CONCURRENCY,
-      },
-      zalo: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
-    },
+    kinds,
+    channels,
     clock,
     policy: deliveryPolicy(config.MAX_ATTEMPTS, config.DELIVERY_DEADLINE_MINUTES * 60_000),
     quietHours,
     logger,
     observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
-    guards,
     ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
   });
   const tokens = new AdminTokens(database.db);
@@ -337,6 +352,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     metrics,
     telegram,
     outbox,
+    enqueue,
     broadcasts,
     dispatcher,
     inbound,

@@ -7,7 +7,9 @@ import { runBroadcastCli, type BroadcastCliIo } from "../src/cli/broadcast.js";
 import { parseConfig, type Config } from "../src/config.js";
 import { SqliteConversationStore } from "../src/db/conversation-store.js";
 import { openDatabase, type OpenDatabase } from "../src/db/database.js";
-import { SqliteOutbox } from "../src/db/outbox-store.js";
+import { BroadcastLifecycle } from "../src/broadcast/broadcast-lifecycle.js";
+import { SqliteBroadcastStatus } from "../src/broadcast/sqlite-broadcast-status.js";
+import { SqliteOutbox } from "../src/outbox/sqlite-outbox-store.js";
 import { importUnits } from "../src/registry/units-import.js";
 
 // 10:00 in Vietnam, a Tuesday.
@@ -288,7 +290,7 @@ describe("npm run broadcast: following the server's progress", () => {
       if (i === 2) outbox.markFailed(row, "bad_request", { kind: "bad_request", description: "Bad Request: chat not found" }, NOW);
       else outbox.markSent(row, { providerMessageId: `m${i}` }, NOW);
     }
-    outbox.settle(NOW);
+    new BroadcastLifecycle(new SqliteBroadcastStatus(database.db), outbox).closeAllFinished(NOW);
     expect(await run.done).toBe(0);
 
     const out = run.stdout.text;

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { audienceWhere } from "../src/broadcast/sqlite-audience-query.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { chat, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
@@ -233,7 +234,9 @@ describe("broadcasts through the admin API", () => {
     it("sends no duplicate when the same rows are planned again", async () => {
       const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Nhắc lại", text: { vi: "Một lần thôi" }, audience: { units: ["PGD-VT"] } });
       await waitForStatus(running, admin, res.body.id, "done");
-      const inserted = running.app.outbox.planBroadcast(Number(res.body.id), { units: ["PGD-VT"] }, false, START, running.clock.now());
+      const cause = { type: "broadcast" as const, id: Number(res.body.id) };
+      const where = audienceWhere({ units: ["PGD-VT"] }, "vi");
+      const inserted = running.app.enqueue.selection({ cause, where, urgent: false, notBefore: START }, running.clock.now());
       expect(inserted).toBe(0);
       await new Promise((r) => setTimeout(r, 300));
       expect(fake.sent.filter((m) => m.text.includes("Một lần thôi"))).toHaveLength(2);
@@ -324,6 +327,34 @@ describe("broadcasts through the admin API", () => {
       expect(doc.openapi).toBe("3.1.0");
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/admin/broadcasts", "/api/admin/broadcasts/{id}/deliveries.csv"]));
     });
+  });
+});
+
+describe("a broadcast nobody can receive", () => {
+  let running: RunningApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    // No Telegram, no Zalo: the dispatcher has no channel to send on.
+    running = await startTestApp({}, START);
+    admin = running.app.tokens.create({ name: "Phòng TCCB-CNTT", role: "department_admin" }, "test", START).token;
+    const conn = db(running);
+    const user = conn
+      .prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES ('subscriber', 1, 0, 0)")
+      .run().lastInsertRowid;
+    conn.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', '777', 0, 0)").run(user);
+    conn.close();
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it("reaches done with its rows skipped when its only channel is not configured", async () => {
+    const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Không ai nhận", text: { vi: "Telegram chưa bật" } });
+    expect(res.status).toBe(201);
+    const done = await waitForStatus(running, admin, res.body.id, "done", 15_000);
+    expect(done.body.status).toBe("done");
+    expect(done.body.counts).toMatchObject({ queued: 0, sent: 0, skipped: 1, reasons: { channel_off: 1 } });
   });
 });
 

@@ -8,7 +8,7 @@ import { ZaloClient } from "../src/adapters/zalo/zalo-client.js";
 import { createApp } from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { openDatabase, type OpenDatabase } from "../src/db/database.js";
-import { SqliteZaloTokens } from "../src/db/zalo-store.js";
+import { SqliteZaloTokens } from "../src/adapters/zalo/sqlite-zalo-tokens.js";
 import { createLogger } from "../src/infra/logger.js";
 import { SecretBox } from "../src/infra/secret-box.js";
 import { importPeople } from "../src/registry/people-import.js";

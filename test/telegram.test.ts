@@ -174,6 +174,29 @@ describe("Telegram by long polling, through the real telegraf client", () => {
     expect(confirmation.parseMode).toBe("HTML");
   });
 
+  it("tells the staff chat when a relayed reply could not be delivered (the person blocked the bot)", async () => {
+    const chatId = nextChat;
+    fake.pushUpdate(fake.textUpdate(chatId, "cho tôi gặp cán bộ phụ trách"));
+    const post = await fake.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("cho tôi gặp cán bộ phụ trách"), 8000);
+    await fake.waitForSent((m) => m.chatId === chatId && /cán bộ/.test(m.visibleText), 8000);
+    await new Promise((r) => setTimeout(r, 100));
+    const now = Math.floor(Date.now() / 1000);
+    fake.failNext("sendMessage", { status: 403, description: "Forbidden: bot was blocked by the user" });
+    fake.pushUpdate({
+      message: {
+        message_id: 9002,
+        date: now,
+        chat: { id: STAFF_CHAT, type: "supergroup", title: "Hỗ trợ" },
+        from: { id: 42, is_bot: false, first_name: "Cán bộ" },
+        text: "Dạ, anh/chị gọi số của Phòng nhé.",
+        reply_to_message: { message_id: post.messageId, date: now, chat: { id: STAFF_CHAT, type: "supergroup", title: "Hỗ trợ" }, text: post.visibleText },
+      },
+    } as never);
+    const confirmation = await fake.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("Không gửi được câu trả lời"), 8000);
+    expect(confirmation.visibleText).not.toContain("Đã chuyển");
+    expect(fake.sent.some((m) => m.chatId === chatId && m.visibleText.includes("gọi số của Phòng"))).toBe(false);
+  });
+
   it("splits a text over 4,096 characters at paragraph boundaries, buttons on the last piece", async () => {
     const chatId = nextChat;
     const paragraph = (n: number) => `**Phần ${n}** ${"nội dung <chi tiết> & ghi chú ".repeat(45).trim()}`;

@@ -20,5 +20,4 @@ export const audienceSchema = z
 
 export type Audience = z.infer<typeof audienceSchema>;
 
-/** Why a matched address gets no message; counted, never hidden. */
-export type SkipReason = "not_subscribed" | "unreachable" | "no_push_channel";
+export type { SkipReason } from "../outbox/enqueue.js";

@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Logger } from "../core/conversation.js";
-import type { ChannelSender } from "../core/delivery/outbox-types.js";
 import { parseMarkdown } from "../core/markdown.js";
 import type { Clock } from "../core/ports.js";
 import { splitRich, telegramVisibleLength, toPlainText, toTelegramHtml } from "../core/render.js";
@@ -11,12 +10,17 @@ import { parseZonedIso } from "../core/time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, RichText } from "../core/types.js";
 import type { Db } from "../db/database.js";
 import { SqliteUnitTree } from "../db/unit-tree.js";
-import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../db/outbox-store.js";
 import { broadcasts, units } from "../db/schema.js";
 import type { Actor } from "../access/actor.js";
 import { AuditLog } from "../access/audit-log.js";
 import { AccessScopes, assertCanWrite, ownerUnitOf } from "../access/scopes.js";
+import type { Enqueue } from "../outbox/enqueue.js";
+import type { ChannelSender } from "../outbox/outbox-port.js";
+import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
 import { audienceSchema, type Audience } from "./audience.js";
+import { BroadcastLifecycle } from "./broadcast-lifecycle.js";
+import { audienceWhere } from "./sqlite-audience-query.js";
+import { SqliteBroadcastStatus } from "./sqlite-broadcast-status.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
 export const CHANNEL_LIMITS: Record<Exclude<Channel, "web">, { limit: number; measure: (r: RichText) => number }> = {
@@ -69,6 +73,7 @@ export interface BroadcastView {
 export interface BroadcastServiceDeps {
   db: Db;
   outbox: SqliteOutbox;
+  enqueue: Enqueue;
   clock: Clock;
   timeZone: string;
   quietHours: QuietHours | undefined;
@@ -81,10 +86,13 @@ export class BroadcastService {
   private readonly rendered = new Map<number, Record<Locale, RichText>>();
   private readonly audit: AuditLog;
   private readonly scopes: AccessScopes;
+  /** the one place a broadcast's status changes */
+  readonly lifecycle: BroadcastLifecycle;
 
   constructor(private readonly deps: BroadcastServiceDeps) {
     this.audit = new AuditLog(deps.db);
     this.scopes = new AccessScopes(new SqliteUnitTree(deps.db));
+    this.lifecycle = new BroadcastLifecycle(new SqliteBroadcastStatus(deps.db), deps.outbox);
   }
 
   /** Validates, checks scope and texts, stores, and plans the outbox rows if it is due now. */
@@ -93,7 +101,7 @@ export class BroadcastService {
     const now = this.deps.clock.now();
     const requested = input.sendAt ? this.parseSendAt(input.sendAt, now) : now;
     const effective = input.urgent ? requested : nextAllowed(requested, this.deps.quietHours);
-    const count = this.deps.outbox.countAudience(input.audience);
+    const count = this.countMatched(input.audience);
     const id = this.deps.db.transaction((tx) => {
       const row = tx
         .insert(broadcasts)
@@ -147,11 +155,12 @@ export class BroadcastService {
       };
     }
     rendered.web = { vi: [toPlainText(texts.vi)], en: [toPlainText(texts.en)] };
-    return { recipients: this.deps.outbox.countAudience(input.audience), sendAt: effective.toISOString(), rendered };
+    return { recipients: this.countMatched(input.audience), sendAt: effective.toISOString(), rendered };
   }
 
-  /** Plans every scheduled broadcast whose time has come (the cron tick and start-up call this). */
+  /** Plans every scheduled broadcast whose time has come and closes finished ones (the cron tick and start-up). */
   planDue(now: Date): number {
+    this.lifecycle.closeAllFinished(now);
     const due = this.deps.db
       .select({ id: broadcasts.id })
       .from(broadcasts)
@@ -166,15 +175,13 @@ export class BroadcastService {
     if (!row || row.status !== "scheduled") return;
     const audience = audienceSchema.parse(JSON.parse(row.audience));
     // Idempotent: a crash half-way leaves the broadcast "scheduled" and the next tick fills in the rest.
-    this.deps.outbox.planBroadcast(id, audience, row.urgent, new Date(row.sendAt), now);
-    const planned = this.deps.db.get<{ n: number }>(
-      sql`SELECT count(*) AS n FROM outbox WHERE cause_type = 'broadcast' AND cause_id = ${id}`,
+    const cause = { type: "broadcast" as const, id };
+    this.deps.enqueue.selection(
+      { cause, where: audienceWhere(audience, this.deps.defaultLocale), urgent: row.urgent, notBefore: new Date(row.sendAt) },
+      now,
     );
-    this.deps.db
-      .update(broadcasts)
-      .set({ status: "sending", plannedAt: now.getTime(), recipients: planned?.n ?? 0 })
-      .where(and(eq(broadcasts.id, id), eq(broadcasts.status, "scheduled")))
-      .run();
+    const planned = { n: this.deps.outbox.countRows(cause) };
+    this.lifecycle.planned(id, planned.n, now);
     this.deps.logger.info({ broadcast: id, recipients: planned?.n ?? 0 }, "broadcast planned");
   }
 
@@ -217,7 +224,11 @@ export class BroadcastService {
     const { audience: asked } = parsed.data;
     const audience = this.scopeToOffice(asked, actor);
     this.checkUnits(audience);
-    return this.deps.outbox.countAudience(audience);
+    return this.countMatched(audience);
+  }
+
+  private countMatched(audience: Audience): AudienceCount {
+    return this.deps.outbox.countSelection(audienceWhere(audience, this.deps.defaultLocale));
   }
 
   cancel(id: number, actor: Actor): BroadcastView {
@@ -227,14 +238,9 @@ export class BroadcastService {
       throw new BroadcastError(409, "status", `broadcast is already ${current.status}`);
     }
     const now = this.deps.clock.now();
-    this.deps.db.transaction((tx) => {
-      tx.update(broadcasts)
-        .set({ status: "cancelled", cancelledAt: now.getTime() })
-        .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, ["scheduled", "sending"])))
-        .run();
-      this.audit.record({ actor, action: "broadcast.cancel", target: `broadcast:${id}`, at: now }, tx);
-    });
-    this.deps.outbox.cancelQueued("broadcast", id, now);
+    if (this.lifecycle.cancel(id, now)) {
+      this.audit.record({ actor, action: "broadcast.cancel", target: `broadcast:${id}`, at: now });
+    }
     return this.get(id);
   }
 

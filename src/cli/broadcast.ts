@@ -24,7 +24,8 @@ import type { Logger } from "../core/conversation.js";
 import { parseQuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
 import { openDatabase, type OpenDatabase } from "../db/database.js";
-import { SqliteOutbox, type DeliveryCounts } from "../db/outbox-store.js";
+import { Enqueue } from "../outbox/enqueue.js";
+import { SqliteOutbox, type DeliveryCounts } from "../outbox/sqlite-outbox-store.js";
 
 const USAGE = `usage: npm run broadcast -- --file <note.md> [--audience '<json>'] [--at <ISO time>] [--title "<title>"]
                             [--en <note.en.md>] [--urgent] [--yes] [--no-wait]
@@ -129,6 +130,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
     const service = new BroadcastService({
       db: database.db,
       outbox,
+      enqueue: new Enqueue(outbox),
       clock: { now },
       timeZone: config.TZ_NAME,
       quietHours: parseQuietHours(config.QUIET_HOURS, config.TZ_NAME),
@@ -197,7 +199,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
     }
 
     // 4. Follow the server's progress.
-    return await follow(created.id, service, outbox, io, now);
+    return await follow(created.id, service, io, now);
   } catch (error) {
     if (error instanceof CliExit) {
       err(error.message);
@@ -319,7 +321,7 @@ function withHints<T>(hints: { file: string; en: string | undefined }, call: () 
 }
 
 /** Polls the broadcast until it is done or cancelled, drawing the progress; Ctrl-C leaves it to the server. */
-async function follow(id: number, service: BroadcastService, outbox: SqliteOutbox, io: BroadcastCliIo, now: () => Date): Promise<number> {
+async function follow(id: number, service: BroadcastService, io: BroadcastCliIo, now: () => Date): Promise<number> {
   const pollMs = io.pollMs ?? 500;
   const reportEveryMs = io.reportEveryMs ?? 5000;
   const stallMs = io.stallMs ?? 15_000;
@@ -354,8 +356,8 @@ async function follow(id: number, service: BroadcastService, outbox: SqliteOutbo
   for (;;) {
     let view: BroadcastView = service.get(id);
     if (view.status === "sending" && view.counts.queued === 0) {
-      // Every row has its outcome: record the broadcast as done, as the dispatcher would on its next pass.
-      outbox.settle(now());
+      // Every row has its outcome: the broadcast is done (its lifecycle decides, as when the server sends).
+      service.lifecycle.closeIfFinished(id, now());
       view = service.get(id);
     }
     if (view.status === "done" || view.status === "cancelled") {

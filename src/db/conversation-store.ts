@@ -106,7 +106,10 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   /** The person behind a hand-off post in the staff chat, to relay a staff reply; marks it answered. */
-  answerHandoff(staffMessageId: string, at: Date): { channel: Channel; address: string; locale: Locale } | "gone" | undefined {
+  answerHandoff(
+    staffMessageId: string,
+    at: Date,
+  ): { handoffId: number; userId: number; channel: Channel; address: string; locale: Locale } | "gone" | undefined {
     return this.db.transaction((tx) => {
       const handoff = tx.select().from(handoffs).where(eq(handoffs.staffMessageId, staffMessageId)).get();
       if (!handoff) return undefined;
@@ -116,7 +119,9 @@ export class SqliteConversationStore implements ConversationStore {
         .where(and(eq(channelAddresses.userId, handoff.userId), eq(channelAddresses.channel, handoff.channel as Channel)))
         .get();
       tx.update(handoffs).set({ status: "closed", answeredAt: at.getTime() }).where(eq(handoffs.id, handoff.id)).run();
-      return address ? { channel: handoff.channel as Channel, address: address.address, locale: handoff.locale as Locale } : "gone";
+      return address
+        ? { handoffId: handoff.id, userId: handoff.userId, channel: handoff.channel as Channel, address: address.address, locale: handoff.locale as Locale }
+        : "gone";
     });
   }
 

@@ -105,6 +105,25 @@ export const handoffs = sqliteTable(
   (t) => [index("handoffs_status").on(t.status, t.createdAt), index("handoffs_staff_message").on(t.staffMessageId)],
 );
 
+/**
+ * A staff member's answer to a hand-off, kept until its outbox row ends: the text the person gets, and the
+ * staff chat message to confirm under. Goes with the hand-off (and so with /forget).
+ */
+export const handoffReplies = sqliteTable(
+  "handoff_replies",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    handoffId: integer("handoff_id")
+      .notNull()
+      .references(() => handoffs.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    staffChat: text("staff_chat").notNull(),
+    staffMessageId: text("staff_message_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("handoff_replies_handoff").on(t.handoffId)],
+);
+
 /** The organisation tree: the Department, offices under it, schools under those (or directly under it). */
 export const units = sqliteTable(
   "units",
@@ -206,7 +225,7 @@ export const outbox = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     dedupeKey: text("dedupe_key").notNull(),
-    causeType: text("cause_type", { enum: ["broadcast", "reminder"] }).notNull(),
+    causeType: text("cause_type", { enum: ["broadcast", "reminder", "handoff_reply"] }).notNull(),
     causeId: integer("cause_id").notNull(),
     userId: integer("user_id"),
     channel: text("channel", { enum: ["telegram", "web", "zalo"] }).notNull(),

@@ -1,6 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { unitOwesTask, type TaskAudience } from "../tasks/task-store.js";
+import { Enqueue } from "../outbox/enqueue.js";
+import { SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
 import { stepsFor, type ReminderSettings, type Step } from "./steps.js";
 
 interface DueTask {
@@ -37,11 +39,16 @@ export class ReminderPlanner {
   /** Steps depend only on the due date and the settings: computed once per date. */
   private readonly stepCache = new Map<string, Step[]>();
 
+  private readonly enqueue: Enqueue;
+
   constructor(
     private readonly db: Db,
     private readonly settings: ReminderSettings,
-    private readonly defaultLocale: string,
-  ) {}
+    defaultLocale: string,
+    enqueue?: Enqueue,
+  ) {
+    this.enqueue = enqueue ?? new Enqueue(new SqliteOutbox({ db }, defaultLocale));
+  }
 
   plan(now: Date): { steps: number; reminders: number; deliveries: number } {
     let steps = 0;
@@ -56,7 +63,7 @@ export class ReminderPlanner {
           let written = tx.run(this.insertUnitReminders(task, step, now)).changes;
           if (step.toOffice) written += tx.run(this.insertSummaries(task, step, "office", now)).changes;
           if (step.toDepartment) written += tx.run(this.insertSummaries(task, step, "department", now)).changes;
-          const sent = tx.run(this.insertDeliveries(task, step, now)).changes;
+          const sent = this.enqueueDeliveries(tx, task, step, now);
           tx.run(sql`INSERT OR IGNORE INTO planned_steps (task_id, step, planned_at) VALUES (${task.id}, ${step.key}, ${now.getTime()})`);
           return { written, sent };
         });
@@ -160,22 +167,22 @@ export class ReminderPlanner {
         AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})`;
   }
 
-  /** Outbox rows for each linked person's last-used pushable address. */
-  private insertDeliveries(task: DueTask, step: Step, now: Date): SQL {
-    return sql`
-      INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
-      SELECT 'reminder:' || r.id || ':' || a.channel || ':' || a.address, 'reminder', r.id, usr.id, a.channel, a.address,
-        COALESCE(usr.locale, ${this.defaultLocale}), 0, 'queued', NULL, ${step.at.getTime()}, ${now.getTime()}, NULL
-      FROM reminders r
-        JOIN people p ON p.id = r.person_id
-        JOIN users usr ON usr.id = p.user_id
-        -- the channel the person used last; the dispatcher falls back to the other one if it cannot deliver
-        JOIN channel_addresses a ON a.id = (
-          SELECT a2.id FROM channel_addresses a2
-          WHERE a2.user_id = usr.id AND a2.channel != 'web' AND a2.unreachable_at IS NULL
-          ORDER BY a2.last_inbound_at DESC, a2.id DESC LIMIT 1)
-      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})
-      ON CONFLICT(dedupe_key) DO NOTHING`;
+  /**
+   * One outbox row per reminder of this step, through the one enqueue: the person's last-used channel (the
+   * dispatcher falls back to another one if it cannot deliver there), in the person's language.
+   */
+  private enqueueDeliveries(tx: Pick<Db, "all">, task: DueTask, step: Step, now: Date): number {
+    const due = tx.all<{ id: number; user_id: number }>(sql`
+      SELECT r.id, p.user_id FROM reminders r JOIN people p ON p.id = r.person_id
+      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`}) AND p.user_id IS NOT NULL`);
+    let written = 0;
+    for (const r of due) {
+      written += this.enqueue.person(
+        { cause: { type: "reminder", id: r.id }, userId: r.user_id, rule: { lastUsed: true }, urgent: false, notBefore: step.at },
+        now,
+      );
+    }
+    return written;
   }
 
   private recipients(task: DueTask, step: Step, now: Date): SQL {

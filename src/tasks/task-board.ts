@@ -2,6 +2,7 @@ import type { Clock, StaffPerson, StaffTask, TaskBoardPort } from "../core/ports
 import { localIsoDate } from "../core/time/zoned-time.js";
 import type { Locale } from "../core/types.js";
 import { allowedTime, daysBetween, type ReminderSettings } from "../reminders/steps.js";
+import type { Enqueue } from "../outbox/enqueue.js";
 import { openYearIn, type TaskDefinition } from "./school-year.js";
 import type { OpenUnit, PersonRecord, StatusCounts, TaskChange, TaskRecord, TaskStatus, TaskStore } from "./task-store.js";
 
@@ -56,6 +57,7 @@ export class TaskBoard implements TaskBoardPort {
     private readonly store: TaskStore,
     private readonly clock: Clock,
     private readonly settings: ReminderSettings,
+    private readonly enqueue: Enqueue,
   ) {}
 
   private today(): string {
@@ -103,7 +105,10 @@ export class TaskBoard implements TaskBoardPort {
     const reminder = this.store.reminder(reminderId);
     if (!person || !reminder || reminder.personId !== person.id) return undefined;
     const until = allowedTime(new Date(at.getTime() + 86_400_000), this.settings);
-    this.store.snooze(reminder, until, `snooze-${localIsoDate(until, this.settings.timeZone)}`, at);
+    // The reminder comes back on the channel the person used last, in their language (the outbox's one rule).
+    this.store.snooze(reminder, until, `snooze-${localIsoDate(until, this.settings.timeZone)}`, at, (id) =>
+      this.enqueue.person({ cause: { type: "reminder", id }, userId, rule: { lastUsed: true }, urgent: false, notBefore: until }, at),
+    );
     return { until };
   }
 

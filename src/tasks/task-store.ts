@@ -143,7 +143,8 @@ export interface TaskStore {
   personOfUser(userId: number): PersonRecord | undefined;
   reminder(id: number): ReminderRecord | undefined;
   unitNames(codes: string[], limit: number): string[];
-  snooze(reminder: ReminderRecord, until: Date, step: string, at: Date): void;
+  /** `plan` gets the id of the reminder that comes back, inside the same transaction, to enqueue it */
+  snooze(reminder: ReminderRecord, until: Date, step: string, at: Date, plan: (reminderId: number) => void): void;
 }
 
 type TaskRow = typeof tasks.$inferSelect;
@@ -353,7 +354,7 @@ export class SqliteTaskStore implements TaskStore {
    * Pauses this person's reminders for the reminder's task and unit until `until`, and plans the one that
    * comes back then (step `step`, unique per day, so pressing twice plans it once).
    */
-  snooze(reminder: ReminderRecord, until: Date, step: string, at: Date): void {
+  snooze(reminder: ReminderRecord, until: Date, step: string, at: Date, plan: (reminderId: number) => void): void {
     this.db.transaction((tx) => {
       tx.insert(reminderSnoozes)
         .values({ taskId: reminder.taskId, unitId: reminder.unitId, personId: reminder.personId, until: until.getTime() })
@@ -362,24 +363,17 @@ export class SqliteTaskStore implements TaskStore {
       tx.run(sql`
         INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
         VALUES (${reminder.taskId}, ${reminder.unitId}, ${reminder.personId}, ${step}, ${reminder.schools}, ${until.getTime()}, ${at.getTime()})`);
-      enqueueSnoozedReminder(tx, reminder, step, until, at);
+      const back = tx
+        .select({ id: reminders.id })
+        .from(reminders)
+        .where(and(eq(reminders.taskId, reminder.taskId), eq(reminders.unitId, reminder.unitId), eq(reminders.personId, reminder.personId), eq(reminders.step, step)))
+        .get();
+      if (back) plan(back.id);
     });
   }
 }
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-/** Outbox rows for the snoozed reminder, to every pushable address of the person, not before `until`. */
-function enqueueSnoozedReminder(tx: Tx, reminder: ReminderRecord, step: string, until: Date, at: Date): void {
-  tx.run(sql`
-    INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
-    SELECT 'reminder:' || r.id || ':' || a.channel || ':' || a.address, 'reminder', r.id, a.user_id, a.channel, a.address,
-      COALESCE(u.locale, 'vi'), 0, 'queued', ${until.getTime()}, ${at.getTime()}
-    FROM reminders r JOIN people p ON p.id = r.person_id JOIN users u ON u.id = p.user_id
-      JOIN channel_addresses a ON a.user_id = u.id AND a.channel != 'web' AND a.unreachable_at IS NULL
-    WHERE r.task_id = ${reminder.taskId} AND r.unit_id = ${reminder.unitId} AND r.person_id = ${reminder.personId} AND r.step = ${step}
-    ON CONFLICT(dedupe_key) DO NOTHING`);
-}
 
 /** Whatever reminders for this task and unit are still waiting in the outbox will not go out. */
 function cancelQueuedReminders(tx: Tx, taskId: number, unitId: number, status: Exclude<TaskStatus, "todo">, at: number): void {

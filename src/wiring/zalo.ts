@@ -10,7 +10,7 @@ import type { InboundQueue } from "../core/inbound/inbound-queue.js";
 import type { Clock } from "../core/ports.js";
 import type { SqliteConversationStore } from "../db/conversation-store.js";
 import type { OpenDatabase } from "../db/database.js";
-import { SqliteZaloTokens } from "../db/zalo-store.js";
+import { SqliteZaloTokens } from "../adapters/zalo/sqlite-zalo-tokens.js";
 import type { Metrics } from "../infra/metrics.js";
 import { SecretBox } from "../infra/secret-box.js";
 import type { I18nTranslator } from "../infra/translator.js";

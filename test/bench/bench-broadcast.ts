@@ -17,7 +17,8 @@ import type { Actor } from "../../src/access/actor.js";
 import { argValue, REPO_ROOT } from "../../src/cli/shared.js";
 import { parseConfig } from "../../src/config.js";
 import { openDatabase, type OpenDatabase } from "../../src/db/database.js";
-import { SqliteOutbox } from "../../src/db/outbox-store.js";
+import { Enqueue } from "../../src/outbox/enqueue.js";
+import { SqliteOutbox } from "../../src/outbox/sqlite-outbox-store.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../support/fake-telegram.js";
 
@@ -190,9 +191,11 @@ function planOnly(dbPath: string): void {
 
 /** The broadcast service on a database, as the CLI builds it: no senders (the product sends). */
 function serviceOn(database: OpenDatabase): BroadcastService {
+  const outbox = new SqliteOutbox(database, "vi");
   return new BroadcastService({
     db: database.db,
-    outbox: new SqliteOutbox(database, "vi"),
+    outbox,
+    enqueue: new Enqueue(outbox),
     clock: { now: () => new Date() },
     timeZone: "Asia/Ho_Chi_Minh",
     quietHours: undefined,

@@ -23,8 +23,8 @@ export interface TelegramChannelOptions {
   sleep?: (ms: number) => Promise<void>;
   /** the staff chat: replies there to a hand-off post are relayed to the person */
   staffChat?: StaffChatAddress | undefined;
-  /** relays a staff reply; returns the confirmation to post in the staff chat, or undefined to stay silent */
-  onStaffReply?: (postId: string, text: string) => Promise<string | undefined>;
+  /** relays a staff reply; returns a line to confirm with now, or undefined (confirmed later, or nothing to say) */
+  onStaffReply?: (postId: string, text: string, staffMessage: { chat: string; messageId: string }) => Promise<string | undefined>;
   /**
    * Where polled updates go first (the inbound queue: stored, de-duplicated by update_id); the queue hands
    * them back through handleUpdate. Without it, polled updates are handled at once.
@@ -231,7 +231,10 @@ export class TelegramChannel {
     if (!message || !("reply_to_message" in message) || !message.reply_to_message || !("text" in message)) return;
     const text = message.text.trim();
     if (text === "" || !this.options.onStaffReply) return;
-    const confirmation = await this.options.onStaffReply(String(message.reply_to_message.message_id), text);
+    const confirmation = await this.options.onStaffReply(String(message.reply_to_message.message_id), text, {
+      chat: String(message.chat.id),
+      messageId: String(message.message_id),
+    });
     if (confirmation) {
       await this.sender.sendHtml(String(message.chat.id), escapeHtml(confirmation), undefined, message.message_id).catch((error: unknown) => {
         this.options.logger.warn({ err: error }, "could not confirm a relayed staff reply");

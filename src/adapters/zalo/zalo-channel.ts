@@ -1,5 +1,5 @@
 import type { Logger } from "../../core/conversation.js";
-import type { ChannelSender } from "../../core/delivery/outbox-types.js";
+import type { ChannelSender } from "../../outbox/outbox-port.js";
 import { DEFAULT_RETRY_POLICY, sendWithRetry, type RetryPolicy } from "../../core/delivery/retry-policy.js";
 import type { Clock, Translator } from "../../core/ports.js";
 import { payloadFor } from "../../core/answer-book.js";

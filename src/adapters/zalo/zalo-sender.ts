@@ -1,4 +1,4 @@
-import type { ChannelSender } from "../../core/delivery/outbox-types.js";
+import type { ChannelSender } from "../../outbox/outbox-port.js";
 import { SendError, type SendFailure, type SendResult } from "../../core/delivery/send-error.js";
 import { splitRich, toPlainText } from "../../core/render.js";
 import type { Button, OutboundMessage, RichText } from "../../core/types.js";

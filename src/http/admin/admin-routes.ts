@@ -3,7 +3,7 @@ import type { Authenticator } from "../../access/actor.js";
 import { BroadcastError, type BroadcastService } from "../../broadcast/broadcast-service.js";
 import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
-import type { SqliteOutbox } from "../../db/outbox-store.js";
+import type { SqliteOutbox } from "../../outbox/sqlite-outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
 import { accessErrorWithField, actorOf, bearerAuth, type AuthedRequest } from "./authenticate.js";
 import { jsonHandler } from "./json-handler.js";

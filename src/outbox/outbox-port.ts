@@ -1,10 +1,18 @@
-import type { Channel, Locale, OutboundMessage } from "../types.js";
-import type { SendFailure, SendResult } from "./send-error.js";
+import type { SendFailure, SendResult } from "../core/delivery/send-error.js";
+import type { Channel, Locale, OutboundMessage } from "../core/types.js";
+
+/** Why a row exists: each cause has one message kind (see message-kinds.ts). */
+export type CauseType = "broadcast" | "reminder" | "handoff_reply";
+
+export interface Cause {
+  type: CauseType;
+  id: number;
+}
 
 /** One message to one address, as the dispatcher sees it. */
 export interface OutboxRow {
   id: number;
-  causeType: "broadcast" | "reminder";
+  causeType: CauseType;
   causeId: number;
   userId: number | null;
   channel: Channel;
@@ -16,6 +24,10 @@ export interface OutboxRow {
   firstAttemptAt?: number;
 }
 
+/** How a row ended, as reported to its cause's message kind. */
+export type RowOutcome = "sent" | "failed" | "skipped";
+
+/** The outbox as the dispatcher uses it. */
 export interface OutboxPort {
   /** Atomically marks up to `limit` due rows of a channel as being sent and returns them. */
   claimDue(channel: Channel, now: Date, limit: number, urgentOnly: boolean): OutboxRow[];
@@ -26,20 +38,17 @@ export interface OutboxPort {
   markUnreachable(row: OutboxRow, failure: SendFailure, now: Date): void;
   /** Rows left "sending" by a process that died go back to the queue; returns how many. */
   releaseClaims(): number;
-  /** Closes broadcasts with nothing left to send. */
-  settle(now: Date): void;
   /**
    * The row cannot go out on its channel (Zalo's consultation window closed): it is skipped with the reason,
-   * and the same message is queued on the person's other reachable channel, if they have one.
+   * and the same cause is enqueued on the person's other reachable channel, if they have one (the one enqueue
+   * rule "last used, except this channel"). Returns whether such a fallback row was written.
    */
-  skipWithFallback(row: OutboxRow, reason: string, now: Date): void;
-  /** Queued rows for channels this process cannot send on (turned off) are skipped, so nothing waits forever. */
-  skipChannelsOtherThan(active: Channel[], now: Date): number;
-}
-
-/** Renders the message an outbox row stands for (from its broadcast or reminder), in the row's locale. */
-export interface MessageSource {
-  messageFor(row: OutboxRow): OutboundMessage | undefined;
+  skipWithFallback(row: OutboxRow, reason: string, now: Date): boolean;
+  /**
+   * Queued rows for channels this process cannot send on (turned off) are skipped, so nothing waits forever.
+   * Returns the causes that had rows skipped.
+   */
+  skipChannelsOtherThan(active: Channel[], now: Date): Cause[];
 }
 
 /** One per channel; thin, with credentials in the constructor and one result shape. */

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Audience } from "../broadcast/audience.js";
+import type { Audience } from "./audience.js";
 
 /**
  * The audience as SQL over `channel_addresses a JOIN users u`. Unit filters use a recursive walk down the
@@ -34,16 +34,3 @@ export function audienceWhere(audience: Audience, defaultLocale: string): SQL {
   }
   return sql.join(conditions, sql` AND `);
 }
-
-/** The delivery status an address gets when planned: queued, or skipped with its reason. */
-export const PLANNED_STATUS = sql`CASE
-  WHEN u.subscribed = 0 THEN 'skipped'
-  WHEN a.unreachable_at IS NOT NULL THEN 'skipped'
-  WHEN a.channel = 'web' THEN 'skipped'
-  ELSE 'queued' END`;
-
-export const PLANNED_REASON = sql`CASE
-  WHEN u.subscribed = 0 THEN 'not_subscribed'
-  WHEN a.unreachable_at IS NOT NULL THEN 'unreachable'
-  WHEN a.channel = 'web' THEN 'no_push_channel'
-  ELSE NULL END`;

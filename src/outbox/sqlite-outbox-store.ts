@@ -1,15 +1,15 @@
 import type Database from "better-sqlite3";
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Audience, SkipReason } from "../broadcast/audience.js";
-import type { OutboxPort, OutboxRow } from "../core/delivery/outbox-types.js";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SendFailure, SendResult } from "../core/delivery/send-error.js";
 import type { Channel } from "../core/types.js";
-import { audienceWhere, PLANNED_REASON, PLANNED_STATUS } from "./audience-query.js";
-import type { Db } from "./database.js";
-import { channelAddresses, deliveryAttempts, outbox } from "./schema.js";
+import type { Db } from "../db/database.js";
+import { channelAddresses, deliveryAttempts, outbox } from "../db/schema.js";
+import type { AddressRule, EnqueueStore, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
+import type { Cause, CauseType, OutboxPort, OutboxRow } from "./outbox-port.js";
 
 /** Users are planned this many ids at a time, one transaction each: memory stays flat for any audience. */
 const PLAN_BATCH = 20_000;
+
 
 export interface AudienceCount {
   /** matched addresses */
@@ -39,23 +39,45 @@ export interface DeliveryCounts {
   reasons: Record<string, number>;
 }
 
-export class SqliteOutbox implements OutboxPort {
+/** The status an address of a selection gets (over `channel_addresses a JOIN users u`): queued, or skipped. */
+const PLANNED_STATUS = sql`CASE
+  WHEN u.subscribed = 0 THEN 'skipped'
+  WHEN a.unreachable_at IS NOT NULL THEN 'skipped'
+  WHEN a.channel = 'web' THEN 'skipped'
+  ELSE 'queued' END`;
+
+const PLANNED_REASON = sql`CASE
+  WHEN u.subscribed = 0 THEN 'not_subscribed'
+  WHEN a.unreachable_at IS NOT NULL THEN 'unreachable'
+  WHEN a.channel = 'web' THEN 'no_push_channel'
+  ELSE NULL END`;
+
+/**
+ * The dedupe key, in SQL: one row per (cause, channel, address), as `dedupeKey()` spells it. The prefix is
+ * built here, not in SQL: a bound JS number is a REAL to SQLite and would read "7.0".
+ */
+const dedupeSql = (cause: Cause): SQL => sql`${`${cause.type}:${cause.id}:`} || a.channel || ':' || a.address`;
+
+/** The SQLite outbox: where rows are written (enqueue), claimed and settled (dispatcher), counted (reports). */
+export class SqliteOutbox implements OutboxPort, EnqueueStore {
   private readonly db: Db;
   private readonly sqlite: Database.Database;
 
   constructor(
-    database: { db: Db; sqlite: Database.Database },
+    database: { db: Db },
     private readonly defaultLocale: string,
   ) {
     this.db = database.db;
-    this.sqlite = database.sqlite;
+    // drizzle() keeps the better-sqlite3 connection as $client (not in the Db type): the CSV report streams from it.
+    this.sqlite = (database.db as unknown as { $client: Database.Database }).$client;
   }
 
-  countAudience(audience: Audience): AudienceCount {
+  /** How many addresses a selection reaches, and how many would be skipped and why. */
+  countSelection(selection: SelectionEnqueue["where"]): AudienceCount {
     const rows = this.db.all<{ status: string; reason: string | null; n: number }>(sql`
       SELECT ${PLANNED_STATUS} AS status, ${PLANNED_REASON} AS reason, count(*) AS n
       FROM channel_addresses a JOIN users u ON u.id = a.user_id
-      WHERE ${audienceWhere(audience, this.defaultLocale)}
+      WHERE ${selection}
       GROUP BY 1, 2`);
     const count: AudienceCount = { total: 0, queued: 0, skipped: {} };
     for (const r of rows) {
@@ -67,10 +89,11 @@ export class SqliteOutbox implements OutboxPort {
   }
 
   /**
-   * Writes one row per matched address. The unique dedupe key makes this idempotent: run it twice, or after a
-   * crash half-way, and each address still has exactly one row. Returns the number of rows inserted now.
+   * Every address of a selection, `INSERT … SELECT` in batches of user ids (never loaded into memory); skipped
+   * ones are written with their reason. Idempotent through the dedupe key. Returns the rows inserted now.
    */
-  planBroadcast(broadcastId: number, audience: Audience, urgent: boolean, notBefore: Date, now: Date): number {
+  insertSelection(request: SelectionEnqueue, now: Date): number {
+    const { cause } = request;
     const bounds = this.db.get<{ lo: number | null; hi: number | null }>(sql`SELECT min(id) AS lo, max(id) AS hi FROM users`);
     if (bounds?.lo == null || bounds.hi == null) return 0;
     let inserted = 0;
@@ -79,22 +102,38 @@ export class SqliteOutbox implements OutboxPort {
       inserted += this.db.transaction((tx) =>
         tx.run(sql`
           INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
-          SELECT 'broadcast:' || ${broadcastId} || ':' || a.channel || ':' || a.address, 'broadcast', ${broadcastId}, u.id,
-                 a.channel, a.address, COALESCE(u.locale, ${this.defaultLocale}), ${urgent ? 1 : 0},
-                 ${PLANNED_STATUS}, ${PLANNED_REASON}, ${notBefore.getTime()}, ${now.getTime()},
+          SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, u.id,
+                 a.channel, a.address, COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0},
+                 ${PLANNED_STATUS}, ${PLANNED_REASON}, ${request.notBefore.getTime()}, ${now.getTime()},
                  CASE WHEN ${PLANNED_STATUS} = 'skipped' THEN ${now.getTime()} ELSE NULL END
           FROM channel_addresses a JOIN users u ON u.id = a.user_id
-          WHERE u.id > ${from} AND u.id <= ${to} AND ${audienceWhere(audience, this.defaultLocale)}
+          WHERE u.id > ${from} AND u.id <= ${to} AND ${request.where}
           ON CONFLICT(dedupe_key) DO NOTHING`),
       ).changes;
     }
     return inserted;
   }
 
+  /**
+   * One person's address chosen by the rule, in their language. One statement, no transaction of its own, so
+   * a caller may run it inside its own (the planner, a snooze). Returns the rows inserted (0 or 1).
+   */
+  insertForPerson(request: PersonEnqueue, now: Date): number {
+    const { cause } = request;
+    return this.db.run(sql`
+      INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
+      SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
+        COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0}, 'queued', ${request.notBefore.getTime()}, ${now.getTime()}
+      FROM channel_addresses a JOIN users u ON u.id = a.user_id
+      WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL ${addressFilter(request.rule, cause)}
+      ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
+      ON CONFLICT(dedupe_key) DO NOTHING`).changes;
+  }
+
   claimDue(channel: Channel, now: Date, limit: number, urgentOnly: boolean): OutboxRow[] {
     const rows = this.db.all<{
       id: number;
-      cause_type: "broadcast" | "reminder";
+      cause_type: CauseType;
       cause_id: number;
       user_id: number | null;
       channel: Channel;
@@ -180,27 +219,40 @@ export class SqliteOutbox implements OutboxPort {
     });
   }
 
-  skipWithFallback(row: OutboxRow, reason: string, now: Date): void {
-    this.db.transaction((tx) => {
+  skipWithFallback(row: OutboxRow, reason: string, now: Date): boolean {
+    return this.db.transaction((tx) => {
       tx.update(outbox).set({ status: "skipped", reason, doneAt: now.getTime() }).where(eq(outbox.id, row.id)).run();
-      if (row.userId === null) return;
-      tx.run(sql`
-        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
-        SELECT ${row.causeType} || ':' || ${row.causeId} || ':' || a.channel || ':' || a.address, ${row.causeType}, ${row.causeId}, a.user_id,
-          a.channel, a.address, ${row.locale}, ${row.urgent ? 1 : 0}, 'queued', ${now.getTime()}, ${now.getTime()}
-        FROM channel_addresses a
-        WHERE a.user_id = ${row.userId} AND a.channel NOT IN (${row.channel}, 'web') AND a.unreachable_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${row.causeType} AND o.cause_id = ${row.causeId} AND o.channel = a.channel)
-        ORDER BY a.last_inbound_at DESC LIMIT 1
-        ON CONFLICT(dedupe_key) DO NOTHING`);
+      if (row.userId === null) return false;
+      const cause: Cause = { type: row.causeType, id: row.causeId };
+      const rule: AddressRule = { lastUsed: true, except: row.channel };
+      return this.insertForPerson({ cause, userId: row.userId, rule, urgent: row.urgent, notBefore: now }, now) > 0;
     });
   }
 
-  skipChannelsOtherThan(active: Channel[], now: Date): number {
+  skipChannelsOtherThan(active: Channel[], now: Date): Cause[] {
     const keep = active.length > 0 ? sql`AND channel NOT IN (${sql.join(active.map((c) => sql`${c}`), sql`, `)})` : sql``;
-    return this.db.run(sql`
-      UPDATE outbox SET status = 'skipped', reason = 'channel_off', done_at = ${now.getTime()}
-      WHERE status = 'queued' ${keep}`).changes;
+    return this.db.transaction((tx) => {
+      const causes = tx.all<{ type: CauseType; id: number }>(sql`
+        SELECT DISTINCT cause_type AS type, cause_id AS id FROM outbox WHERE status = 'queued' ${keep}`);
+      if (causes.length > 0) {
+        tx.run(sql`UPDATE outbox SET status = 'skipped', reason = 'channel_off', done_at = ${now.getTime()} WHERE status = 'queued' ${keep}`);
+      }
+      return causes;
+    });
+  }
+
+  /** Whether any row of the cause may still go out. */
+  hasPending(cause: Cause): boolean {
+    return (
+      this.db.get<{ n: number }>(sql`
+        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND status IN ('queued', 'sending') LIMIT 1)`)
+        ?.n === 1
+    );
+  }
+
+  /** How many rows a cause has, whatever their status. */
+  countRows(cause: Cause): number {
+    return this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id}`)?.n ?? 0;
   }
 
   /** When the person last wrote to us on this address (Zalo's consultation window runs from it). */
@@ -216,14 +268,7 @@ export class SqliteOutbox implements OutboxPort {
     return this.db.update(outbox).set({ status: "queued", claimedAt: null }).where(eq(outbox.status, "sending")).run().changes;
   }
 
-  settle(now: Date): void {
-    this.db.run(sql`
-      UPDATE broadcasts SET status = 'done', finished_at = ${now.getTime()}
-      WHERE status = 'sending' AND NOT EXISTS (
-        SELECT 1 FROM outbox o WHERE o.cause_type = 'broadcast' AND o.cause_id = broadcasts.id AND o.status IN ('queued', 'sending'))`);
-  }
-
-  countsFor(causeType: "broadcast" | "reminder", causeId: number): DeliveryCounts {
+  countsFor(causeType: CauseType, causeId: number): DeliveryCounts {
     const rows = this.db.all<{ status: string; reason: string | null; n: number }>(sql`
       SELECT status, reason, count(*) AS n FROM outbox WHERE cause_type = ${causeType} AND cause_id = ${causeId} GROUP BY 1, 2`);
     const counts: DeliveryCounts = { queued: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0, reasons: {} };
@@ -236,7 +281,7 @@ export class SqliteOutbox implements OutboxPort {
   }
 
   /** Stops what has not gone out yet. */
-  cancelQueued(causeType: "broadcast" | "reminder", causeId: number, now: Date): number {
+  cancelQueued(causeType: CauseType, causeId: number, now: Date): number {
     return this.db
       .update(outbox)
       .set({ status: "cancelled", doneAt: now.getTime() })
@@ -245,7 +290,7 @@ export class SqliteOutbox implements OutboxPort {
   }
 
   /** Per-recipient rows for the CSV report, streamed (never all in memory). */
-  *deliveries(causeType: "broadcast" | "reminder", causeId: number): Generator<DeliveryRow> {
+  *deliveries(causeType: CauseType, causeId: number): Generator<DeliveryRow> {
     const statement = this.sqlite.prepare(
       `SELECT id, channel, address, locale, status, reason, attempts, done_at AS doneAt FROM outbox
        WHERE cause_type = ? AND cause_id = ? ORDER BY id`,
@@ -254,3 +299,12 @@ export class SqliteOutbox implements OutboxPort {
   }
 }
 
+
+/** The rule's extra condition on `channel_addresses a` (see AddressRule). */
+function addressFilter(rule: AddressRule, cause: Cause): SQL {
+  if ("channel" in rule) return sql`AND a.channel = ${rule.channel} AND a.address = ${rule.address}`;
+  if (!rule.except) return sql``;
+  // A fallback: another channel, and only one the cause has no row on yet.
+  return sql`AND a.channel != ${rule.except}
+    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${cause.type} AND o.cause_id = ${cause.id} AND o.channel = a.channel)`;
+}

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import type { TokenPair, ZaloTokenStore } from "../adapters/zalo/zalo-client.js";
-import { SecretBox } from "../infra/secret-box.js";
-import type { Db } from "./database.js";
-import { zaloTokens } from "./schema.js";
+import type { TokenPair, ZaloTokenStore } from "./zalo-client.js";
+import { SecretBox } from "../../infra/secret-box.js";
+import type { Db } from "../../db/database.js";
+import { zaloTokens } from "../../db/schema.js";
 
 const ACCESS = "zalo_tokens.access_token";
 const REFRESH = "zalo_tokens.refresh_token";

@@ -1,10 +1,11 @@
-import type { Clock } from "../ports.js";
-import type { Logger } from "../conversation.js";
-import { isQuiet, type QuietHours } from "../time/quiet-hours.js";
-import type { Channel } from "../types.js";
-import type { ChannelSender, MessageSource, OutboxPort, OutboxRow, SendGuard } from "./outbox-types.js";
-import { decide, type RetryPolicy } from "./retry-policy.js";
-import { SendError, type SendFailure } from "./send-error.js";
+import type { Clock } from "../core/ports.js";
+import type { Logger } from "../core/conversation.js";
+import { isQuiet, type QuietHours } from "../core/time/quiet-hours.js";
+import type { Channel } from "../core/types.js";
+import { decide, type RetryPolicy } from "../core/delivery/retry-policy.js";
+import { SendError, type SendFailure } from "../core/delivery/send-error.js";
+import type { MessageKinds } from "./message-kinds.js";
+import type { ChannelSender, OutboxPort, OutboxRow, RowOutcome, SendGuard } from "./outbox-port.js";
 
 export interface ChannelPace {
   /** messages per second over the whole channel */
@@ -15,6 +16,16 @@ export interface ChannelPace {
   groupChatGapMs: number;
   /** sends in flight at once; each one in flight at a crash may be sent twice after restart */
   concurrency: number;
+  /** which addresses are group chats (the channel knows: Telegram's are negative ids) */
+  isGroupChat?: (address: string) => boolean;
+}
+
+/** What wiring says about one channel: its sender, its pace, and its own rule checked before each send. */
+export interface DispatchChannel {
+  sender: ChannelSender;
+  pace: ChannelPace;
+  /** e.g. Zalo's consultation window: a reason makes the row skip and fall back to another channel */
+  guard?: SendGuard;
 }
 
 export interface DispatcherObserver {
@@ -23,15 +34,13 @@ export interface DispatcherObserver {
 
 export interface DispatcherDeps {
   outbox: OutboxPort;
-  source: MessageSource;
-  senders: Partial<Record<Channel, ChannelSender>>;
-  pace: Partial<Record<Channel, ChannelPace>>;
+  kinds: MessageKinds;
+  channels: Partial<Record<Channel, DispatchChannel>>;
   clock: Clock;
   policy: RetryPolicy;
   quietHours?: QuietHours | undefined;
   logger: Logger;
   observer?: DispatcherObserver | undefined;
-  guards?: Partial<Record<Channel, SendGuard>>;
   /** real-time waits for pacing; tests may shorten idle polling */
   idleMs?: number;
 }
@@ -39,7 +48,9 @@ export interface DispatcherDeps {
 /**
  * Sends due outbox rows at each channel's pace. Rows are claimed in small batches (status "sending"), sent
  * one slot at a time, and settled with every attempt recorded. The one retry policy decides what a failure
- * means; a 429 pauses the whole channel for retry_after and lowers its rate, which recovers slowly.
+ * means; a 429 pauses the whole channel for retry_after and lowers its rate, which recovers slowly. It knows
+ * no platform (channels come from wiring) and changes no cause's status: it tells the row's message kind that
+ * a row ended, and the kind decides (a broadcast's lifecycle closes it when nothing remains).
  */
 export class Dispatcher {
   private running = false;
@@ -56,10 +67,8 @@ export class Dispatcher {
     if (released > 0) this.deps.logger.warn({ released }, "re-queued deliveries left in flight by a previous run");
     this.running = true;
     this.loops.push(this.sweepUnsendable());
-    for (const channel of Object.keys(this.deps.senders) as Channel[]) {
-      const pace = this.deps.pace[channel];
-      if (!pace) continue;
-      const lane = new Lane(pace);
+    for (const [channel, options] of Object.entries(this.deps.channels) as [Channel, DispatchChannel][]) {
+      const lane = new Lane(options.pace);
       this.lanes.set(channel, lane);
       this.loops.push(this.loop(channel, lane));
     }
@@ -81,13 +90,15 @@ export class Dispatcher {
 
   /** Rows for a channel that is off would wait forever and keep their broadcast "sending": skip them. */
   private async sweepUnsendable(): Promise<void> {
-    const active = Object.keys(this.deps.senders) as Channel[];
+    const active = Object.keys(this.deps.channels) as Channel[];
     const lane = new Lane({ perSecond: 1, privateChatGapMs: 0, groupChatGapMs: 0, concurrency: 1 });
     this.sweeper = lane;
     while (this.running) {
       try {
-        const skipped = this.deps.outbox.skipChannelsOtherThan(active, this.deps.clock.now());
-        if (skipped > 0) this.deps.logger.warn({ skipped }, "skipped deliveries on channels that are not configured");
+        const now = this.deps.clock.now();
+        const causes = this.deps.outbox.skipChannelsOtherThan(active, now);
+        if (causes.length > 0) this.deps.logger.warn({ causes: causes.length }, "skipped deliveries on channels that are not configured");
+        for (const cause of causes) this.deps.kinds.finished(cause, "skipped", now);
       } catch (error) {
         this.deps.logger.error({ err: error }, "could not sweep the outbox");
       }
@@ -99,7 +110,7 @@ export class Dispatcher {
     const idleMs = this.deps.idleMs ?? 250;
     while (this.running) {
       const now = this.deps.clock.now();
-      if (this.deps.senders[channel]?.isReady?.() === false) {
+      if (this.deps.channels[channel]?.sender.isReady?.() === false) {
         await lane.sleep(idleMs * 20);
         continue;
       }
@@ -113,7 +124,6 @@ export class Dispatcher {
         continue;
       }
       if (rows.length === 0) {
-        this.deps.outbox.settle(now);
         await lane.sleep(idleMs);
         continue;
       }
@@ -127,27 +137,28 @@ export class Dispatcher {
         if (inFlight.size >= lane.pace.concurrency) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
-      this.deps.outbox.settle(this.deps.clock.now());
     }
   }
 
   private async deliver(channel: Channel, lane: Lane, row: OutboxRow): Promise<void> {
-    const { outbox, source, clock, logger, observer } = this.deps;
-    const sender = this.deps.senders[channel];
-    const message = source.messageFor(row);
-    if (!sender || !message) {
-      outbox.markFailed(row, sender ? "nothing_to_send" : "channel_off", undefined, clock.now());
+    const { outbox, kinds, clock, logger, observer } = this.deps;
+    const options = this.deps.channels[channel];
+    const message = kinds.render(row);
+    if (!options || !message) {
+      outbox.markFailed(row, options ? "nothing_to_send" : "channel_off", undefined, clock.now());
+      this.finished(row, "failed");
       return;
     }
-    const blocked = this.deps.guards?.[channel]?.(row, clock.now());
+    const blocked = options.guard?.(row, clock.now());
     if (blocked) {
-      outbox.skipWithFallback(row, blocked, clock.now());
+      this.skip(row, blocked);
       return;
     }
     try {
-      const result = await sender.send(row.address, message);
+      const result = await options.sender.send(row.address, message);
       outbox.markSent(row, result, clock.now());
       observer?.onDelivered(channel, "sent");
+      this.finished(row, "sent");
     } catch (error) {
       const failure: SendFailure =
         error instanceof SendError ? error.failure : { kind: "network", description: String(error) };
@@ -161,15 +172,30 @@ export class Dispatcher {
       } else if (decision.outcome === "unreachable") {
         outbox.markUnreachable(row, failure, now);
         observer?.onDelivered(channel, "unreachable", failure);
+        this.finished(row, "failed");
+      } else if (decision.outcome === "window_closed") {
+        this.skip(row, `outside_${channel}_window`);
       } else {
-        if (decision.outcome === "window_closed") {
-          outbox.skipWithFallback(row, `outside_${channel}_window`, now);
-          return;
-        }
         outbox.markFailed(row, failure.kind, failure, now);
         observer?.onDelivered(channel, "failed", failure);
         logger.warn({ channel, outboxId: row.id, failure: failure.kind }, "delivery failed");
+        this.finished(row, "failed");
       }
+    }
+  }
+
+  /** The channel refused this row: it is skipped, and its cause tries the person's other channel if any. */
+  private skip(row: OutboxRow, reason: string): void {
+    const fellBack = this.deps.outbox.skipWithFallback(row, reason, this.deps.clock.now());
+    if (!fellBack) this.finished(row, "skipped");
+  }
+
+  /** Tells the row's kind (the broadcast lifecycle, a staff reply's confirmation) that a row ended. */
+  private finished(row: OutboxRow, outcome: RowOutcome): void {
+    try {
+      this.deps.kinds.finished({ type: row.causeType, id: row.causeId }, outcome, this.deps.clock.now());
+    } catch (error) {
+      this.deps.logger.error({ err: error, outboxId: row.id }, "could not report a finished delivery");
     }
   }
 }
@@ -193,7 +219,7 @@ class Lane {
     const slot = Math.max(now, this.nextSlot, this.pausedUntil, this.chatReadyAt.get(address) ?? 0);
     // 2% under the configured rate absorbs timer jitter, so evenly spaced sends never bunch past the limit.
     this.nextSlot = slot + 1000 / (this.rate * 0.98);
-    const gap = address.startsWith("-") ? this.pace.groupChatGapMs : this.pace.privateChatGapMs;
+    const gap = this.pace.isGroupChat?.(address) ? this.pace.groupChatGapMs : this.pace.privateChatGapMs;
     this.chatReadyAt.set(address, slot + gap);
     if (this.chatReadyAt.size > 50_000) this.forgetOldChats(now);
     if (slot > now) await this.sleep(slot - now);

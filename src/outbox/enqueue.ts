@@ -1,0 +1,68 @@
+import type { SQL } from "drizzle-orm";
+import type { Channel } from "../core/types.js";
+import type { Cause } from "./outbox-port.js";
+
+/**
+ * Which address(es) of a person a cause's message goes to. Every rule leaves out the web chat (it cannot be
+ * pushed to) and addresses marked unreachable, and writes the row in the person's language (their chosen
+ * locale, else the default one).
+ * - `lastUsed`: the one address the person wrote from last. Reminders and their summaries use it (a staff
+ *   member linked on Telegram and Zalo hears once, where they are); when that channel refuses (Zalo's window
+ *   closed), the dispatcher falls back with `except: <that channel>` to the next one.
+ * - `channel` + `address`: exactly that address (a staff reply goes back where the person asked from).
+ */
+export type AddressRule = { lastUsed: true; except?: Channel } | { channel: Channel; address: string };
+
+/** Why a matched address of a selection gets no message; counted, never hidden. */
+export type SkipReason = "not_subscribed" | "unreachable" | "no_push_channel";
+
+/** One person, one cause: reminders, snoozed reminders, summaries, hand-off replies. */
+export interface PersonEnqueue {
+  cause: Cause;
+  userId: number;
+  rule: AddressRule;
+  urgent: boolean;
+  /** not sent before this moment */
+  notBefore: Date;
+}
+
+/**
+ * Many people, one cause (broadcasts): every address matched by `where`, a condition over
+ * `channel_addresses a JOIN users u` (bound parameters only). Announcements are opt-in: unsubscribed, unreachable
+ * and web addresses are written as skipped with their reason, so the report counts them.
+ */
+export interface SelectionEnqueue {
+  cause: Cause;
+  where: SQL;
+  urgent: boolean;
+  notBefore: Date;
+}
+
+/** The storage side of enqueue (SQLite today); the only place rows are written into the outbox. */
+export interface EnqueueStore {
+  insertForPerson(request: PersonEnqueue, now: Date): number;
+  insertSelection(request: SelectionEnqueue, now: Date): number;
+}
+
+/** One row per (cause, channel, address): a retry, a second planner run or a second process writes nothing new. */
+export function dedupeKey(cause: Cause, channel: Channel, address: string): string {
+  return `${cause.type}:${cause.id}:${channel}:${address}`;
+}
+
+/**
+ * The one way into the outbox, for every cause. Returns how many rows were written now (0 when the rule found
+ * no address, or the row already exists).
+ */
+export class Enqueue {
+  constructor(private readonly store: EnqueueStore) {}
+
+  /** One person; runs inside the caller's transaction when there is one. */
+  person(request: PersonEnqueue, now: Date): number {
+    return this.store.insertForPerson(request, now);
+  }
+
+  /** The bulk variant: a whole audience written by `INSERT … SELECT` in batches, never loaded into memory. */
+  selection(request: SelectionEnqueue, now: Date): number {
+    return this.store.insertSelection(request, now);
+  }
+}

@@ -1,0 +1,28 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { handoffReplies } from "../db/schema.js";
+import type { HandoffReplyStore, StoredReply } from "./handoff-replies.js";
+
+export class SqliteHandoffReplies implements HandoffReplyStore {
+  constructor(private readonly db: Db) {}
+
+  add(handoffId: number, reply: StoredReply, now: Date): number {
+    return this.db
+      .insert(handoffReplies)
+      .values({ handoffId, ...reply, createdAt: now.getTime() })
+      .returning({ id: handoffReplies.id })
+      .get().id;
+  }
+
+  get(id: number): StoredReply | undefined {
+    return this.db
+      .select({ text: handoffReplies.text, staffChat: handoffReplies.staffChat, staffMessageId: handoffReplies.staffMessageId })
+      .from(handoffReplies)
+      .where(eq(handoffReplies.id, id))
+      .get();
+  }
+
+  remove(id: number): void {
+    this.db.delete(handoffReplies).where(eq(handoffReplies.id, id)).run();
+  }
+}
