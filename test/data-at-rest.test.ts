@@ -292,18 +292,9 @@ describe("Zalo through the whole product", () => {
     await zalo.stop();
   });
 
-  const zaloEnv = (tokens: { accessToken: string; refreshToken: string }): Record<string, string> => ({
-    ZALO_APP_ID: zalo.appId,
-    ZALO_APP_SECRET: zalo.appSecret,
-    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-    ZALO_ACCESS_TOKEN: tokens.accessToken,
-    ZALO_REFRESH_TOKEN: tokens.refreshToken,
-    ZALO_API_BASE: zalo.apiBase,
-    ZALO_OAUTH_BASE: zalo.oauthBase,
-  });
 
   it("keeps refreshed tokens sealed, and /forget leaves no trace of the Zalo user id", async () => {
-    const running = await startTestApp({ ...zaloEnv(zalo.issueTokens()), DATA_ENCRYPTION_KEY: KEY }, START);
+    const running = await startTestApp({ ...zalo.productEnv(), DATA_ENCRYPTION_KEY: KEY }, START);
     try {
       const webhook = `${running.url}/webhooks/zalo`;
       const userId = "5512093847661234";
@@ -337,7 +328,7 @@ describe("Zalo through the whole product", () => {
       },
     });
     const tokens = zalo.issueTokens();
-    const config = parseConfig({ PORT: "0", DATABASE_PATH: join(dir, "bot.db"), QUIET_HOURS: "", ...zaloEnv(tokens) });
+    const config = parseConfig({ PORT: "0", DATABASE_PATH: join(dir, "bot.db"), QUIET_HOURS: "", ...zalo.productEnv(tokens) });
     const app = await createApp({ config, logger: createLogger("warn", sink), clock: { now: () => START } });
     await app.stop();
     rmSync(dir, { recursive: true, force: true });

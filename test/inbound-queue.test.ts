@@ -125,16 +125,7 @@ describe("Zalo events are stored before the 200", () => {
   beforeAll(async () => {
     clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));
     zalo = await startFakeZalo({ now: () => clock.now().getTime() });
-    const tokens = zalo.issueTokens();
-    env = {
-      ZALO_APP_ID: zalo.appId,
-      ZALO_APP_SECRET: zalo.appSecret,
-      ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-      ZALO_ACCESS_TOKEN: tokens.accessToken,
-      ZALO_REFRESH_TOKEN: tokens.refreshToken,
-      ZALO_API_BASE: zalo.apiBase,
-      ZALO_OAUTH_BASE: zalo.oauthBase,
-    };
+    env = zalo.productEnv();
     running = await startTestApp(env, clock);
   });
   afterAll(async () => {

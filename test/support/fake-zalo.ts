@@ -113,6 +113,8 @@ export interface FakeZalo {
 
   /** A fresh valid pair, as if the OA admin had just authorised the app. */
   issueTokens(ttlSeconds?: number): IssuedTokens;
+  /** The product's configuration for this fake: app id, secrets, endpoints and a token pair (fresh unless given). */
+  productEnv(tokens?: IssuedTokens): Record<string, string>;
   /** Every access token issued so far stops working (answered -216, or -220 if asked); refresh tokens stay valid. */
   expireAccessTokens(answer?: -216 | -220): void;
   /** Every refresh token issued so far is refused (as after a reuse or a revoked authorisation). */
@@ -374,6 +376,15 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     counters,
     refreshDelayMs: 0,
     issueTokens,
+    productEnv: (tokens = issueTokens()) => ({
+      ZALO_APP_ID: appId,
+      ZALO_APP_SECRET: appSecret,
+      ZALO_OA_SECRET_KEY: oaSecretKey,
+      ZALO_ACCESS_TOKEN: tokens.accessToken,
+      ZALO_REFRESH_TOKEN: tokens.refreshToken,
+      ZALO_API_BASE: baseUrl,
+      ZALO_OAUTH_BASE: baseUrl,
+    }),
     expireAccessTokens(answer = -216) {
       for (const t of accessTokens.values()) Object.assign(t, { expiresAt: 0, expiredAnswer: answer });
     },
