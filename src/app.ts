@@ -37,19 +37,16 @@ import { MessageKinds } from "./outbox/message-kinds.js";
 import type { ChannelSender } from "./outbox/outbox-port.js";
 import { SqliteHandoffReplies } from "./outbox/sqlite-handoff-replies.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
-import { parseQuietHours } from "./core/time/quiet-hours.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./outbox/sqlite-outbox-store.js";
 import { escapeHtml } from "./core/render.js";
 import { SqliteUnitDirectory } from "./db/unit-directory.js";
 import { StaffChat } from "./core/staff-chat.js";
 import { ReminderPlanner } from "./reminders/planner.js";
-import { loadTaskFile, openSchoolYear, schoolYearOf } from "./tasks/school-year.js";
 import { TaskBoard } from "./tasks/task-board.js";
-import { SqliteTaskStore } from "./tasks/task-store.js";
 import { ReminderTexts } from "./reminders/reminder-text.js";
 import { chatLinking, Linking } from "./registry/linking.js";
-import { reminderSettingsFrom } from "./wiring/reminder-settings.js";
+import { buildServices } from "./wiring/services.js";
 import { buildDirectiveSearch } from "./knowledge/build-directive-search.js";
 import { DirectiveAnswers } from "./knowledge/directive-answers.js";
 import { createZalo } from "./wiring/zalo.js";
@@ -120,14 +117,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const webSessions = new SqliteWebSessions(database.db);
   const metrics = new Metrics();
 
-  const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
-  const reminderSettings = reminderSettingsFrom(config, quietHours);
-  // The outbox: every message that goes out through the paced pipeline is written by this one enqueue.
-  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
-  const enqueue = new Enqueue(outbox);
-  const taskStore = new SqliteTaskStore(database.db);
-  const taskBoard = new TaskBoard(taskStore, clock, reminderSettings, enqueue);
-  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE, enqueue);
+  // Filled as the channels come up; the broadcast service reads it when it sends a test.
+  const senders: Partial<Record<Channel, ChannelSender>> = {};
+  const services = buildServices({ config, database, clock, logger, contentRoot: root, senders });
+  const { quietHours, outbox, enqueue, taskStore, taskBoard, planner, broadcasts, tokens } = services;
 
   const inbound = new InboundQueue({
     store: new SqliteInboundStore(database.db),
@@ -194,7 +187,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   const channels: Partial<Record<Channel, DispatchChannel>> = {};
-  const senders: Partial<Record<Channel, ChannelSender>> = {};
   if (telegram) {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
@@ -238,17 +230,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     logger,
   });
-  const broadcasts = new BroadcastService({
-    db: database.db,
-    outbox,
-    clock,
-    timeZone: config.TZ_NAME,
-    quietHours,
-    defaultLocale: config.DEFAULT_LOCALE,
-    senders,
-    enqueue,
-    logger,
-  });
   const reminderTexts = new ReminderTexts(taskStore, clock, translator, config.TZ_NAME);
   const kinds = new MessageKinds()
     .register("broadcast", { render: (row) => broadcasts.messageFor(row.causeId, row.locale), ...broadcasts.lifecycle.rowFinished() })
@@ -266,7 +247,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
     ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
   });
-  const tokens = new AdminTokens(database.db);
 
   const app = express();
   app.disable("x-powered-by");
@@ -384,9 +364,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
       // node-cron only says "plan what is due now"; all state is in the database.
       // The current school year exists from the first start, created from templates/tasks.yaml.
-      const year = schoolYearOf(clock.now(), config.TZ_NAME);
-      const opened = openSchoolYear(database.db, year.name, loadTaskFile(join(root, "templates", "tasks.yaml")), clock.now());
-      if (opened.created) logger.info({ year: year.name }, "school year opened from templates/tasks.yaml");
+      const opened = services.openCurrentYear(clock.now());
+      if (opened.created) logger.info({ year: opened.name }, "school year opened from templates/tasks.yaml");
       planDue();
       planReminders();
       broadcastTick = cron.schedule("*/15 * * * * *", planDue, { timezone: config.TZ_NAME });

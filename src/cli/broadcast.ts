@@ -20,12 +20,11 @@ import type { SkipReason } from "../broadcast/audience.js";
 import { BroadcastError, BroadcastService, type BroadcastView } from "../broadcast/broadcast-service.js";
 import { cliActor } from "../access/actor.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
-import type { Logger } from "../core/conversation.js";
-import { parseQuietHours } from "../core/time/quiet-hours.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
 import { openDatabase, type OpenDatabase } from "../db/database.js";
-import { Enqueue } from "../outbox/enqueue.js";
-import { SqliteOutbox, type DeliveryCounts } from "../outbox/sqlite-outbox-store.js";
+import type { DeliveryCounts } from "../outbox/sqlite-outbox-store.js";
+import { buildServices } from "../wiring/services.js";
+import { cliLogger, REPO_ROOT } from "./shared.js";
 
 const USAGE = `usage: npm run broadcast -- --file <note.md> [--audience '<json>'] [--at <ISO time>] [--title "<title>"]
                             [--en <note.en.md>] [--urgent] [--yes] [--no-wait]
@@ -126,18 +125,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
       ownsDatabase = true;
     }
     const now = io.now ?? (() => new Date());
-    const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
-    const service = new BroadcastService({
-      db: database.db,
-      outbox,
-      enqueue: new Enqueue(outbox),
-      clock: { now },
-      timeZone: config.TZ_NAME,
-      quietHours: parseQuietHours(config.QUIET_HOURS, config.TZ_NAME),
-      defaultLocale: config.DEFAULT_LOCALE,
-      senders: {},
-      logger: cliLogger(err),
-    });
+    const service = buildServices({ config, database, clock: { now }, logger: cliLogger(err), contentRoot: REPO_ROOT }).broadcasts;
     const actor = cliActor(io.username ?? osUsername());
     const body = {
       title,
@@ -444,14 +432,6 @@ function readAnswer(input: NodeJS.ReadableStream, signal: AbortSignal | undefine
     rl.once("close", () => finish(""));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-function cliLogger(err: (line: string) => void): Logger {
-  return {
-    info: () => {},
-    warn: (_obj, msg) => err(`warning: ${msg}`),
-    error: (_obj, msg) => err(`error: ${msg}`),
-  };
 }
 
 function osUsername(): string {

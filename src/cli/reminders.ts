@@ -4,15 +4,11 @@
  * npm run reminders -- --at <ISO time>
  *   Runs the planner once for that moment (what the cron tick does), writing reminder and outbox rows.
  */
-import { join } from "node:path";
-import { reminderSettingsFrom } from "../wiring/reminder-settings.js";
 import { loadConfig } from "../config.js";
-import { parseQuietHours } from "../core/time/quiet-hours.js";
 import { formatDate, parseZonedIso } from "../core/time/zoned-time.js";
 import { openDatabase } from "../db/database.js";
-import { ReminderPlanner } from "../reminders/planner.js";
-import { loadTaskFile, openSchoolYear, schoolYearOf } from "../tasks/school-year.js";
-import { argValue, REPO_ROOT } from "./shared.js";
+import { buildServices } from "../wiring/services.js";
+import { argValue, cliLogger, REPO_ROOT } from "./shared.js";
 
 const args = process.argv.slice(2);
 const config = loadConfig();
@@ -24,9 +20,9 @@ if (!at) {
 }
 const database = openDatabase(config.DATABASE_PATH);
 try {
-  const year = schoolYearOf(at, config.TZ_NAME);
-  openSchoolYear(database.db, year.name, loadTaskFile(join(REPO_ROOT, "templates", "tasks.yaml")), new Date());
-  const planner = new ReminderPlanner(database.db, reminderSettingsFrom(config, parseQuietHours(config.QUIET_HOURS, config.TZ_NAME)), config.DEFAULT_LOCALE);
+  const services = buildServices({ config, database, clock: { now: () => new Date() }, logger: cliLogger(), contentRoot: REPO_ROOT });
+  services.openCurrentYear(at);
+  const { planner } = services;
   if (args.includes("--dry-run")) {
     const rows = planner.dryRun(at);
     if (args.includes("--json")) {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadIntents, loadLexicon } from "../content/load-intents.js";
 import type { LabelledText } from "../nlu/intent-classifier.js";
+import type { Logger } from "../core/conversation.js";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
 
@@ -35,4 +36,13 @@ export function percentile(sorted: number[], p: number): number {
 export function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** A command's logger: warnings and errors to stderr (or `err`), nothing else. */
+export function cliLogger(err: (line: string) => void = (line) => console.error(line)): Logger {
+  return {
+    info: () => {},
+    warn: (_obj, msg) => err(`warning: ${msg}`),
+    error: (_obj, msg) => err(`error: ${msg}`),
+  };
 }

@@ -2,23 +2,22 @@
  * npm run year -- open 2027-2028   creates the school year and its tasks from templates/tasks.yaml
  * npm run year -- list             school years and their dated tasks
  */
-import { join } from "node:path";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { loadTaskFile, openSchoolYear } from "../tasks/school-year.js";
-import { SqliteTaskStore } from "../tasks/task-store.js";
 import { formatDate } from "../core/time/zoned-time.js";
-import { REPO_ROOT } from "./shared.js";
+import { buildServices } from "../wiring/services.js";
+import { cliLogger, REPO_ROOT } from "./shared.js";
 
 const [command, name] = process.argv.slice(2);
 const config = loadConfig();
 const database = openDatabase(config.DATABASE_PATH);
+const services = buildServices({ config, database, clock: { now: () => new Date() }, logger: cliLogger(), contentRoot: REPO_ROOT });
 try {
   if (command === "open" && name) {
-    const { created } = openSchoolYear(database.db, name, loadTaskFile(join(REPO_ROOT, "templates", "tasks.yaml")), new Date());
+    const { created } = services.taskBoard.openYear(name, services.taskDefinitions());
     console.log(created ? `School year ${name} opened from templates/tasks.yaml.` : `School year ${name} already exists; nothing changed.`);
   } else if (command === "list") {
-    const store = new SqliteTaskStore(database.db);
+    const store = services.taskStore;
     for (const year of store.years()) {
       console.log(`${year.name} (${formatDate(year.startsOn)} – ${formatDate(year.endsOn)})`);
       for (const t of store.tasksOf(year.id)) {

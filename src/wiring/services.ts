@@ -1,0 +1,87 @@
+import { join } from "node:path";
+import { AdminTokens } from "../access/admin-tokens.js";
+import { BroadcastService } from "../broadcast/broadcast-service.js";
+import type { Logger } from "../core/conversation.js";
+import type { Clock } from "../core/ports.js";
+import { parseQuietHours, type QuietHours } from "../core/time/quiet-hours.js";
+import type { Channel } from "../core/types.js";
+import type { Config } from "../config.js";
+import type { OpenDatabase } from "../db/database.js";
+import { Enqueue } from "../outbox/enqueue.js";
+import type { ChannelSender } from "../outbox/outbox-port.js";
+import { SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
+import { ReminderPlanner } from "../reminders/planner.js";
+import type { ReminderSettings } from "../reminders/steps.js";
+import { loadTaskFile, schoolYearOf, type TaskDefinition } from "../tasks/school-year.js";
+import { TaskBoard } from "../tasks/task-board.js";
+import { SqliteTaskStore } from "../tasks/task-store.js";
+import { reminderSettingsFrom } from "./reminder-settings.js";
+
+export interface ServiceDeps {
+  config: Config;
+  database: OpenDatabase;
+  clock: Clock;
+  logger: Logger;
+  /** where templates/ lives (the repository root by default) */
+  contentRoot: string;
+  /** the channels that can send now (the server's); a CLI has none: the running server sends */
+  senders?: Partial<Record<Channel, ChannelSender>>;
+}
+
+/** The feature services on one database, built the same way for the server and for every CLI. */
+export interface Services {
+  quietHours: QuietHours | undefined;
+  reminderSettings: ReminderSettings;
+  outbox: SqliteOutbox;
+  /** every message that goes out through the paced pipeline is written by this one enqueue */
+  enqueue: Enqueue;
+  taskStore: SqliteTaskStore;
+  taskBoard: TaskBoard;
+  planner: ReminderPlanner;
+  broadcasts: BroadcastService;
+  tokens: AdminTokens;
+  /** templates/tasks.yaml, read when a school year is opened */
+  taskDefinitions(): TaskDefinition[];
+  /** Opens the school year `at` falls in from templates/tasks.yaml, once; tells whether it was created. */
+  openCurrentYear(at: Date): { name: string; created: boolean };
+}
+
+export function buildServices(deps: ServiceDeps): Services {
+  const { config, database, clock, logger } = deps;
+  const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
+  const reminderSettings = reminderSettingsFrom(config, quietHours);
+  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
+  const enqueue = new Enqueue(outbox);
+  const taskStore = new SqliteTaskStore(database.db);
+  const taskBoard = new TaskBoard(taskStore, clock, reminderSettings, enqueue);
+  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE, enqueue);
+  const broadcasts = new BroadcastService({
+    db: database.db,
+    outbox,
+    enqueue,
+    clock,
+    timeZone: config.TZ_NAME,
+    quietHours,
+    defaultLocale: config.DEFAULT_LOCALE,
+    senders: deps.senders ?? {},
+    logger,
+  });
+  const tasksFile = join(deps.contentRoot, "templates", "tasks.yaml");
+  const taskDefinitions = (): TaskDefinition[] => loadTaskFile(tasksFile);
+  return {
+    quietHours,
+    reminderSettings,
+    outbox,
+    enqueue,
+    taskStore,
+    taskBoard,
+    planner,
+    broadcasts,
+    tokens: new AdminTokens(database.db),
+    taskDefinitions,
+    openCurrentYear: (at) => {
+      const { name } = schoolYearOf(at, config.TZ_NAME);
+      return { name, created: taskBoard.openYear(name, taskDefinitions()).created };
+    },
+  };
+}
