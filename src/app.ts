@@ -51,6 +51,7 @@ import { buildDirectiveSearch } from "./knowledge/build-directive-search.js";
 import { DirectiveAnswers } from "./knowledge/directive-answers.js";
 import { createZalo } from "./wiring/zalo.js";
 import { zaloSiteVerificationRoute } from "./adapters/zalo/zalo-site-verification.js";
+import { consultationWindowGuard } from "./adapters/zalo/consultation-window.js";
 import { metricsAccess, noStore, securityHeaders } from "./http/hygiene.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -205,15 +206,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep });
   if (zalo) {
     senders.zalo = zalo.sender;
-    // Zalo delivers consultation messages only within N days of the person's last message to the OA.
-    const windowMs = config.ZALO_CS_WINDOW_DAYS * 86_400_000;
     channels.zalo = {
       sender: zalo.sender,
       pace: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
-      guard: (row, now) => {
-        const last = outbox.lastInbound("zalo", row.address);
-        return last === undefined || now.getTime() - last > windowMs ? "outside_zalo_window" : undefined;
-      },
+      guard: consultationWindowGuard(config.ZALO_CS_WINDOW_DAYS, (address) => outbox.lastInbound("zalo", address)),
     };
   }
   /** A staff member's reply to a hand-off post goes to the person through the outbox, as its own kind. */
