@@ -137,6 +137,32 @@ describeInBrowser("the web chat page in Chromium", () => {
     await context.close();
   });
 
+  it("links only http(s) addresses and leaves the punctuation around them out of the link", async () => {
+    const { context, page } = await open(running.url);
+    const text =
+      "Xem http://a.vn, http://b.vn/x; (http://c.vn) http://d.vn: http://e.vn! http://f.vn? " +
+      "https://vi.wikipedia.org/wiki/Huế_(thành_phố). javascript:alert(1) ftp://g.vn <b>h</b> http://i.vn…";
+    // a reply as the server would send it, to see how the page shows every kind of ending
+    await page.route("**/api/chat", (route) =>
+      route.fulfill({ json: { locale: "vi", replies: [{ text, buttons: [] }] } }),
+    );
+    await ask(page, "địa chỉ");
+    const answer = page.locator(".msg.bot").last();
+    expect(await answer.textContent()).toBe(text);
+    expect(await answer.locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).toEqual([
+      "http://a.vn",
+      "http://b.vn/x",
+      "http://c.vn",
+      "http://d.vn",
+      "http://e.vn",
+      "http://f.vn",
+      "https://vi.wikipedia.org/wiki/Huế_(thành_phố)",
+      "http://i.vn",
+    ]);
+    expect(await answer.locator("b").count()).toBe(0);
+    await context.close();
+  });
+
   it("shows what a person types as text, never as markup", async () => {
     const { context, page } = await open(running.url);
     await ask(page, '<img src=x onerror="document.title=1"><b>đậm</b>');
@@ -176,6 +202,7 @@ describeInBrowser("the web chat page in Chromium", () => {
     await page.getByRole("textbox").fill("one more question");
     await page.keyboard.press("Enter");
     await expect.poll(() => page.getByRole("alert").textContent()).toBe(en.web.rate_limited);
+    expect(await page.getByRole("textbox").inputValue()).toBe("one more question"); // ready to send again
     await page.screenshot({ path: join(SHOTS, "english-rate-limited-390x844.png") });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();

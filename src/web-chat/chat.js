@@ -155,6 +155,8 @@
       if (first) showFromStart(first);
     }).catch(function (r) {
       errorBox.textContent = say(r && r.status === 429 ? "rate_limited" : "error");
+      // What the person typed comes back into the box, so "send it again" is one tap.
+      if (shown === undefined && !input.value) input.value = text;
       scrollToEnd();
     });
   }
