@@ -290,6 +290,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       sessions: webSessions,
       clock,
       metrics,
+      translator,
       ratePerMinute: config.CHAT_RATE_PER_MINUTE,
       ratePerIpPerMinute: config.CHAT_RATE_PER_IP_PER_MINUTE,
       sessionsPerIpPerHour: config.CHAT_SESSIONS_PER_IP_PER_HOUR,

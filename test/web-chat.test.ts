@@ -92,6 +92,33 @@ describe("web chat over HTTP", () => {
     expect(back.replies[0]?.text).toMatch(/tiếng Việt/);
   });
 
+  it("says in each answer which language the conversation is in, so the page can follow it", async () => {
+    const user = await webSession(running.url, "parent-locale");
+    const ask = async (text: string) => {
+      const res = await fetch(`${running.url}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user, text }),
+      });
+      return (await res.json()) as { locale?: string; replies?: unknown[] };
+    };
+    const vi = await ask("tra cứu điểm thi");
+    expect(vi.locale).toBe("vi");
+    expect(vi.replies?.length).toBeGreaterThan(0);
+    expect((await ask("/lang en")).locale).toBe("en");
+    expect((await ask("tra cứu điểm thi")).locale).toBe("en");
+  });
+
+  it("serves the page's own words in Vietnamese and English from the locale files", async () => {
+    const res = await fetch(`${running.url}/api/chat/strings`);
+    expect(res.status).toBe(200);
+    const strings = (await res.json()) as Record<"vi" | "en", Record<string, string>>;
+    expect(strings.vi.send).toBe("Gửi");
+    expect(strings.en.send).toBe("Send");
+    expect(strings.en.rate_limited).toMatch(/wait a minute/);
+    expect(strings.vi.rate_limited).toMatch(/đợi một phút/);
+  });
+
   it("warns about a password and does not store the message", async () => {
     const { replies } = await chat(running.url, "parent-8", "ID 0123456789 mk là Abc12345 sao ko vào được");
     expect(replies[0]?.text).toMatch(/đừng gửi mật khẩu/);

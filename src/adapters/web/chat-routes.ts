@@ -2,9 +2,9 @@ import express, { Router, type Request, type Response } from "express";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Conversation } from "../../core/conversation.js";
-import type { Clock } from "../../core/ports.js";
+import type { Clock, Translator } from "../../core/ports.js";
 import { toPlainText } from "../../core/render.js";
-import type { Reply } from "../../core/types.js";
+import type { Locale, Reply } from "../../core/types.js";
 import type { SqliteWebSessions } from "../../db/web-sessions.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { perIpLimit } from "./ip-limit.js";
@@ -25,6 +25,8 @@ export interface WebChatOptions {
   sessions: SqliteWebSessions;
   clock: Clock;
   metrics: Metrics;
+  /** the page's own strings (locales/<lng>/translation.json, `web.*`) */
+  translator: Translator;
   /** messages per session per minute */
   ratePerMinute: number;
   /** messages per client IP per minute (a school behind one NAT shares it) */
@@ -59,6 +61,14 @@ export function webChatRoutes(options: WebChatOptions): Router {
       setHeaders: (res) => res.set("Content-Security-Policy", CHAT_PAGE_CSP),
     }),
   );
+
+  // The page's own strings in both languages, so it can follow the conversation's language without a reload.
+  const pageStrings = JSON.stringify(
+    Object.fromEntries((["vi", "en"] as const).map((lng) => [lng, webPageStrings(options.translator, lng)])),
+  );
+  router.get("/api/chat/strings", (_req: Request, res: Response) => {
+    res.type("application/json").set("Cache-Control", "no-cache").send(pageStrings);
+  });
 
   router.post("/api/chat/session", sessionsPerIp, (_req: Request, res: Response) => {
     const user = options.sessions.issue(clock.now());
@@ -111,8 +121,18 @@ export function webChatRoutes(options: WebChatOptions): Router {
   return router;
 }
 
-export function toWebJson(reply: Reply): { replies: { text: string; buttons: { label: string; payload: string }[] }[] } {
+const PAGE_STRING_KEYS = ["title", "subtitle", "label", "placeholder", "send", "error", "rate_limited", "session_renewed"];
+
+function webPageStrings(translator: Translator, locale: Locale): Record<string, string> {
+  return Object.fromEntries(PAGE_STRING_KEYS.map((key) => [key, translator.t(`web.${key}`, locale)]));
+}
+
+export function toWebJson(reply: Reply): {
+  locale: Locale;
+  replies: { text: string; buttons: { label: string; payload: string }[] }[];
+} {
   return {
+    locale: reply.locale,
     replies: reply.messages.map((m) => ({
       text: toPlainText(m.text),
       buttons: m.buttons.map((b) => ({ label: b.label, payload: b.payload })),
