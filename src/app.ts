@@ -27,6 +27,9 @@ import { I18nTranslator } from "./infra/translator.js";
 import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier } from "./nlu/intent-classifier.js";
 import cron from "node-cron";
 import { AdminTokens } from "./access/admin-tokens.js";
+import { consoleBaseUrl, StaffAccounts } from "./access/staff-accounts.js";
+import { StaffSessions } from "./access/staff-sessions.js";
+import { StaffSignInCodes } from "./access/staff-sign-in-codes.js";
 import { adminRoutes } from "./http/admin/admin-routes.js";
 import { consoleRoutes } from "./http/admin/console-page.js";
 import { BroadcastService } from "./broadcast/broadcast-service.js";
@@ -86,6 +89,7 @@ export interface App {
   /** every Telegram and Zalo update, stored before it is acknowledged and handled from there */
   inbound: InboundQueue;
   tokens: AdminTokens;
+  staffAccounts: StaffAccounts;
   planner: ReminderPlanner;
   taskBoard: TaskBoard;
   /** binds HTTP and starts Telegram (polling or webhook); resolves with the bound address */
@@ -267,6 +271,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
   });
   const tokens = new AdminTokens(database.db);
+  const staffAccounts = new StaffAccounts(database.db, logger);
+  const sessionMaxMs = config.SESSION_MAX_HOURS * 3_600_000;
+  const staffSessions = new StaffSessions(database.db, { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: sessionMaxMs });
+  const signInCodes = new StaffSignInCodes({ accounts: staffAccounts, senders, translator, locale: config.DEFAULT_LOCALE, logger });
 
   const app = express();
   app.disable("x-powered-by");
@@ -298,6 +306,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       outbox,
       clock,
       logger,
+      staff: {
+        accounts: staffAccounts,
+        sessions: staffSessions,
+        codes: signInCodes,
+        maxAgeMs: sessionMaxMs,
+        baseUrl: consoleBaseUrl(config.PUBLIC_URL, config.PORT),
+      },
       registry: {
         database,
         clock,
@@ -357,6 +372,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     dispatcher,
     inbound,
     tokens,
+    staffAccounts,
     planner,
     taskBoard,
     async start() {
