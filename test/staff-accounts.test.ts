@@ -23,6 +23,7 @@ describe("staff accounts and console sign-in", () => {
   let fake: FakeTelegram;
   let admin: string;
   const logLines: string[] = [];
+  const codesSeen = new Set<string>();
 
   const call = async (method: string, path: string, options: { cookie?: string; csrf?: string; bearer?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
@@ -31,7 +32,9 @@ describe("staff accounts and console sign-in", () => {
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
     const res = await fetch(`${running.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
     const text = await res.text();
-    return { status: res.status, body: (text.startsWith("{") ? JSON.parse(text) : {}) as Body, setCookie: res.headers.get("set-cookie") ?? "" };
+    const body = (text.startsWith("{") ? JSON.parse(text) : {}) as Body;
+    if (typeof body.code === "string") codesSeen.add(body.code);
+    return { status: res.status, body, setCookie: res.headers.get("set-cookie") ?? "" };
   };
 
   /** Signs in; the cookie as the browser would send it back, and the CSRF token. */
@@ -282,5 +285,16 @@ describe("staff accounts and console sign-in", () => {
     expect((await call("GET", "/api/admin/broadcasts", { cookie: again.cookie })).status).toBe(401);
     expect((await signIn("thu", PASSWORD)).body.code).toBe("invalid_credentials");
     expect((await call("PATCH", "/api/admin/users/nobody", { bearer: admin, body: { name: "X" } })).body).toMatchObject({ code: "user_not_found" });
+  });
+
+  it("describes sign-in and accounts in the OpenAPI document, with every error code the console must word", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body as { paths: Record<string, unknown>; components: { securitySchemes: Record<string, Body> } };
+    for (const path of ["/api/admin/session", "/api/admin/session/code", "/api/admin/session/code/verify", "/api/admin/password", "/api/admin/users", "/api/admin/users/{login}", "/api/admin/users/{login}/password-link"]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    expect(doc.components.securitySchemes.session).toMatchObject({ type: "apiKey", in: "cookie", name: "sogd_session" });
+    const documented = JSON.stringify(doc).match(/"enum":\["unauthenticated"[^\]]*\]/)?.[0] ?? "";
+    expect(codesSeen.size).toBeGreaterThan(15);
+    for (const code of codesSeen) expect(documented).toContain(`"${code}"`);
   });
 });
