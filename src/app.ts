@@ -335,7 +335,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
   app.use((_req, res) => {
-    res.status(404).json({ error: "not found" });
+    res.status(404).json({ error: "not found", code: "not_found" });
   });
   app.use(jsonErrors(logger));
 
@@ -439,14 +439,14 @@ function jsonErrors(logger: PinoLogger): ErrorRequestHandler {
     const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : 500;
     const type = typeof err === "object" && err !== null && "type" in err ? String(err.type) : "";
     if (status >= 500) logger.error({ err }, "request failed");
-    const message =
+    const [message, code] =
       type === "entity.parse.failed"
-        ? "body is not valid JSON"
+        ? ["body is not valid JSON", "invalid_json"]
         : type === "entity.too.large"
-          ? "body too large"
+          ? ["body too large", "too_large"]
           : status >= 500
-            ? "internal error"
-            : "bad request";
-    res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message });
+            ? ["internal error", "internal_error"]
+            : ["bad request", "invalid"];
+    res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message, code });
   };
 }

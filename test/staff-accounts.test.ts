@@ -233,6 +233,13 @@ describe("staff accounts and console sign-in", () => {
     expect((await call("POST", "/api/admin/audiences/count", { cookie, csrf, body: { audience: { units: ["PGD-VT"] } } })).status).toBe(200);
     expect((await call("POST", "/api/admin/audiences/count", { cookie, csrf, body: { audience: { units: ["PGD-BR"] } } })).status).toBe(403);
     expect(await call("GET", "/api/admin/users", { cookie })).toMatchObject({ status: 403, body: { code: "forbidden" } });
+
+    // The linked chat is the session's own, for test sends.
+    const created = await call("POST", "/api/admin/broadcasts", { cookie, csrf, body: { title: "Thử", text: { vi: "Tin thử của phòng" }, audience: {}, sendAt: "2027-01-01T08:00" } });
+    expect(created.status).toBe(201);
+    const tested = await call("POST", `/api/admin/broadcasts/${String(created.body.id)}/test`, { cookie, csrf });
+    expect(tested).toMatchObject({ status: 200, body: { channel: "telegram", address: String(TUAN_CHAT) } });
+    expect(await call("GET", "/api/admin/broadcasts/99999", { cookie })).toMatchObject({ status: 404, body: { code: "not_found", field: "id" } });
   });
 
   it("answers no_linked_chat and sends nothing when the account has no linked chat, and never logs a code", async () => {
@@ -285,6 +292,16 @@ describe("staff accounts and console sign-in", () => {
     expect((await call("GET", "/api/admin/broadcasts", { cookie: again.cookie })).status).toBe(401);
     expect((await signIn("thu", PASSWORD)).body.code).toBe("invalid_credentials");
     expect((await call("PATCH", "/api/admin/users/nobody", { bearer: admin, body: { name: "X" } })).body).toMatchObject({ code: "user_not_found" });
+  });
+
+  it("limits sign-in attempts per address, over every account", async () => {
+    clock.advance(60 * 60_000);
+    for (let i = 0; i < 30; i++) expect((await call("POST", "/api/admin/session/code", { body: { login: `ghost${i}` } })).status).toBe(409);
+    const limited = await call("POST", "/api/admin/session", { body: { login: "lan", password: PASSWORD } });
+    expect(limited).toMatchObject({ status: 429, body: { code: "too_many_requests" } });
+    expect(limited.setCookie).toBe("");
+    clock.advance(15 * 60_000);
+    expect((await signIn("lan", PASSWORD)).status).toBe(200);
   });
 
   it("describes sign-in and accounts in the OpenAPI document, with every error code the console must word", async () => {

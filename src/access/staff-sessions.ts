@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/database.js";
 import type { Actor, Authenticator } from "./actor.js";
 import { AuditLog } from "./audit-log.js";
-import type { StaffAccountRow } from "./staff-account-store.js";
+import { SqliteStaffAccountStore, type StaffAccountRow } from "./staff-account-store.js";
 import { sha256 } from "./staff-accounts.js";
 import { SqliteStaffSessionStore, type StaffSessionRow } from "./staff-session-store.js";
 
@@ -25,6 +25,7 @@ export interface OpenSession {
  */
 export class StaffSessions implements Authenticator {
   private readonly store: SqliteStaffSessionStore;
+  private readonly accounts: SqliteStaffAccountStore;
   private readonly audit: AuditLog;
 
   constructor(
@@ -32,6 +33,7 @@ export class StaffSessions implements Authenticator {
     private readonly limits: SessionLimits,
   ) {
     this.store = new SqliteStaffSessionStore(db);
+    this.accounts = new SqliteStaffAccountStore(db);
     this.audit = new AuditLog(db);
   }
 
@@ -59,7 +61,10 @@ export class StaffSessions implements Authenticator {
 
   authenticate(id: string, now: Date): Actor | undefined {
     const found = this.find(id, now);
-    return found ? actorOf(found.account) : undefined;
+    if (!found) return undefined;
+    // The linked person's chat is the actor's own, for test sends.
+    const ref = found.account.personRef;
+    return { ...actorOf(found.account), chat: ref ? this.accounts.linkedChat(ref, ["telegram", "zalo"]) : undefined };
   }
 
   /** Whether the header matches the session's CSRF token (compared in constant time). */

@@ -47,7 +47,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   const { staff } = deps;
   // Signing in (and setting a password by its link) comes before authentication.
-  if (staff) router.use(sessionRoutes({ ...staff, clock: deps.clock }));
+  if (staff) router.use(sessionRoutes({ ...staff, clock: deps.clock, ...(deps.logger ? { logger: deps.logger } : {}) }));
   router.use("/api/admin", adminAuth(deps.tokens, staff?.sessions, deps.clock, deps.logger));
   if (staff) router.use(userRoutes({ accounts: staff.accounts, clock: deps.clock, baseUrl: staff.baseUrl }));
 

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { audienceSchema } from "../../broadcast/audience.js";
 import { broadcastInput } from "../../broadcast/broadcast-service.js";
 
-/** The stable `code`s of errors from authentication, sessions and staff accounts; the console words each one. */
-export const STAFF_ERROR_CODES = [
+/** The stable `code` of every admin API error; the console words each one (with `field` where given). */
+export const ADMIN_ERROR_CODES = [
   "unauthenticated",
   "session_expired",
   "csrf_failed",
@@ -27,13 +27,21 @@ export const STAFF_ERROR_CODES = [
   "code_not_sent",
   "code_expired",
   "invalid_code",
+  "too_many_requests",
+  // Other admin errors by status, with `field` where the input is at fault:
+  "not_found",
+  "conflict",
+  "too_large",
+  "invalid_json",
+  "platform_refused",
+  "internal_error",
 ] as const;
 
 const error = {
   type: "object",
   properties: {
     error: { type: "string", description: "English, for logs and scripts" },
-    code: { type: "string", enum: STAFF_ERROR_CODES, description: "stable: what the console words for people" },
+    code: { type: "string", enum: ADMIN_ERROR_CODES, description: "stable: what the console words for people" },
     field: { type: "string", description: "the input at fault" },
     retryAfterMinutes: { type: "integer", description: "account_locked: minutes until the lock lifts" },
     retryAfterSeconds: { type: "integer", description: "code_recently_sent: seconds until a new code may be asked for" },
@@ -132,7 +140,10 @@ export function openApiDocument(): object {
           requestBody: json({ type: "object", properties: { login: { type: "string" }, password: { type: "string" } }, required: ["login", "password"] }),
           responses: {
             "200": json(signedIn),
-            ...staffErrors({ "401": "`invalid_credentials`, `account_locked` (with retryAfterMinutes; 5 wrong passwords lock 15 minutes), `account_disabled`" }),
+            ...staffErrors({
+              "401": "`invalid_credentials`, `account_locked` (with retryAfterMinutes; 5 wrong passwords lock 15 minutes), `account_disabled`",
+              "429": "`too_many_requests`: over 30 sign-in attempts from one address in 15 minutes (Retry-After)",
+            }),
           },
         },
         get: {
@@ -156,7 +167,7 @@ export function openApiDocument(): object {
             ...staffErrors({
               "401": "`account_locked`, `account_disabled`",
               "409": "`no_linked_chat`: no code was sent",
-              "429": "`code_recently_sent` (with retryAfterSeconds)",
+              "429": "`code_recently_sent` (with retryAfterSeconds), `too_many_requests` (per address, as for passwords)",
               "502": "`code_not_sent`: the platform refused the message",
             }),
           },
@@ -167,7 +178,7 @@ export function openApiDocument(): object {
           summary: "Sign in with the code: sets the cookie as a password sign-in does",
           security: noAuth,
           requestBody: json({ type: "object", properties: { login: { type: "string" }, code: { type: "string" } }, required: ["login", "code"] }),
-          responses: { "200": json(signedIn), ...staffErrors({ "401": "`invalid_code` (with triesLeft), `code_expired`, `account_locked`, `account_disabled`" }) },
+          responses: { "200": json(signedIn), ...staffErrors({ "401": "`invalid_code` (with triesLeft), `code_expired`, `account_locked`, `account_disabled`", "429": "`too_many_requests`" }) },
         },
       },
       "/api/admin/password": {
@@ -177,7 +188,7 @@ export function openApiDocument(): object {
           requestBody: json({ type: "object", properties: { token: { type: "string" }, password: { type: "string", minLength: 10 } }, required: ["token", "password"] }),
           responses: {
             "200": json({ type: "object", properties: { login: { type: "string" } } }),
-            ...staffErrors({ "400": "`invalid_token`, `password_too_short`, `password_too_long`, `password_is_login`" }),
+            ...staffErrors({ "400": "`invalid_token`, `password_too_short`, `password_too_long`, `password_is_login`", "429": "`too_many_requests`" }),
           },
         },
       },

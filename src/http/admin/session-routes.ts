@@ -3,7 +3,9 @@ import { StaffError, type StaffAccounts } from "../../access/staff-accounts.js";
 import type { StaffSessions } from "../../access/staff-sessions.js";
 import type { StaffSignInCodes } from "../../access/staff-sign-in-codes.js";
 import type { StaffAccountRow } from "../../access/staff-account-store.js";
+import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
+import { perIpLimit } from "../../adapters/web/ip-limit.js";
 import { readCookie, SESSION_COOKIE } from "./authenticate.js";
 import { jsonHandler } from "./json-handler.js";
 
@@ -14,7 +16,12 @@ export interface SessionRoutesDeps {
   clock: Clock;
   /** how long the cookie is kept by the browser (the session's absolute limit) */
   maxAgeMs: number;
+  logger?: Logger;
 }
+
+/** Sign-in attempts (passwords, codes, set-password) per client address: the lockout guards one account, this many. */
+export const SIGN_IN_ATTEMPTS_PER_IP = 30;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** Sign-in (password or code), who-am-I, sign-out and set-password: before the admin API's authentication. */
 export function sessionRoutes(deps: SessionRoutesDeps): Router {
@@ -23,6 +30,18 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   const body = (req: Request): Record<string, unknown> => (typeof req.body === "object" && req.body !== null ? (req.body as Record<string, unknown>) : {});
 
   // Secure only when the request reached us over https (req.secure believes X-Forwarded-Proto only per TRUST_PROXY).
+  router.post(
+    ["/api/admin/session", "/api/admin/session/code", "/api/admin/session/code/verify", "/api/admin/password"],
+    perIpLimit({
+      limit: SIGN_IN_ATTEMPTS_PER_IP,
+      windowMs: SIGN_IN_WINDOW_MS,
+      clock: deps.clock,
+      error: `more than ${SIGN_IN_ATTEMPTS_PER_IP} sign-in attempts from this address in 15 minutes; wait and try again`,
+      code: "too_many_requests",
+      onLimited: (ip) => deps.logger?.warn({ ip }, "sign-in attempts limited for an address"),
+    }),
+  );
+
   const cookieOptions = (req: Request) => ({ httpOnly: true, sameSite: "strict" as const, path: "/", secure: req.secure });
 
   const signedIn = (req: Request, res: Response, account: StaffAccountRow, how: "password" | "code"): void => {
