@@ -24,6 +24,7 @@ describe("staff accounts and console sign-in", () => {
   let admin: string;
   const logLines: string[] = [];
   const codesSeen = new Set<string>();
+  const linkTokens: string[] = [];
 
   const call = async (method: string, path: string, options: { cookie?: string; csrf?: string; bearer?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
@@ -63,6 +64,7 @@ describe("staff accounts and console sign-in", () => {
   const tokenOf = (link: string) => {
     const m = /^http:\/\/localhost:\d+\/admin\/#\/set-password\/([A-Za-z0-9_-]{43})$/.exec(link);
     if (!m) throw new Error(`not a set-password link: ${link}`);
+    linkTokens.push(m[1] as string);
     return m[1] as string;
   };
 
@@ -251,7 +253,8 @@ describe("staff accounts and console sign-in", () => {
     const codes = fake.sent.map((m) => /\b(\d{6})\b/.exec(m.visibleText)?.[1]).filter(Boolean) as string[];
     expect(codes.length).toBeGreaterThan(0);
     const log = logLines.join("\n");
-    for (const secret of [...codes, PASSWORD]) expect(log).not.toContain(secret);
+    expect(linkTokens.length).toBeGreaterThan(3);
+    for (const secret of [...codes, ...linkTokens, PASSWORD, "sai mật khẩu"]) expect(log).not.toContain(secret);
   });
 
   it("keeps a viewer read-only", async () => {

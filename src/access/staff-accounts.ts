@@ -71,6 +71,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // Unknown logins still pay for one scrypt, so the answer's timing does not tell which logins exist.
 let dummyHash: Promise<string> | undefined;
 
+async function spendDummyScrypt(password: string): Promise<false> {
+  await verifyPassword(password, await (dummyHash ??= hashPassword(randomBytes(16).toString("hex"))));
+  return false;
+}
+
 export function sha256(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
@@ -207,12 +212,14 @@ export class StaffAccounts {
     const secret = typeof password === "string" ? password.slice(0, PASSWORD_MAX_LENGTH + 1) : "";
     const row = name === "" ? undefined : this.store.byLogin(name);
     if (!row) {
-      await verifyPassword(secret, await (dummyHash ??= hashPassword("not a password of anyone")));
-      this.logger?.warn({ ip, login: name.slice(0, 64) }, "staff sign-in failed: unknown login");
+      await spendDummyScrypt(secret);
+      // Not the login given: people sometimes type their password into the login field.
+      this.logger?.warn({ ip }, "staff sign-in failed: unknown login");
       throw invalidCredentials();
     }
     this.assertNotLocked(row, ip, now);
-    const ok = row.passwordHash !== null && (await verifyPassword(secret, row.passwordHash));
+    // An account whose password is not set yet pays the same scrypt and never matches.
+    const ok = row.passwordHash !== null ? await verifyPassword(secret, row.passwordHash) : await spendDummyScrypt(secret);
     if (!ok) {
       const locked = this.store.recordFailure(row.id, MAX_FAILED_PASSWORDS, new Date(now.getTime() + LOCK_MINUTES * 60_000));
       if (locked) {
