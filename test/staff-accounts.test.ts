@@ -1,4 +1,6 @@
 import Database from "better-sqlite3";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -130,6 +132,18 @@ describe("staff accounts and console sign-in", () => {
     const again = await call("POST", "/api/admin/password", { body: { token, password: "một mật khẩu khác nữa" } });
     expect(again).toMatchObject({ status: 400, body: { code: "invalid_token", field: "token" } });
     expect((await signIn("HOA", PASSWORD)).status).toBe(200);
+  });
+
+  it("prints the link with PUBLIC_URL from `npm run admin -- user create`, alone on stdout", async () => {
+    const env = { ...process.env, LOG_LEVEL: "silent", DATABASE_PATH: running.dbPath, PUBLIC_URL: "https://console.example.gov.vn" };
+    const admin = (...args: string[]) => promisify(execFile)("npm", ["run", "--silent", "admin", "--", "user", ...args], { cwd: join(import.meta.dirname, ".."), env, timeout: 60_000 });
+    const { stdout, stderr } = await admin("create", "--login", "ngoc", "--role", "office_admin", "--unit", "PGD-VT", "--name", "Ngô Thị Bích Ngọc", "--person", "CB0013");
+    expect(stderr).toMatch(/Created ngoc \(office_admin PGD-VT\) for Ngô Thị Bích Ngọc/);
+    const token = /^https:\/\/console\.example\.gov\.vn\/admin\/#\/set-password\/([A-Za-z0-9_-]{43})\n$/.exec(stdout)?.[1];
+    expect(token).toBeDefined();
+    linkTokens.push(token as string);
+    expect((await call("POST", "/api/admin/password", { body: { token, password: PASSWORD } })).status).toBe(200);
+    expect((await admin("list")).stdout).toMatch(/ngoc\s+office_admin\s+PGD-VT\s+Ngô Thị Bích Ngọc\s+\(active; last sign-in never\)/);
   });
 
   it("signs in with a session cookie that is HttpOnly, SameSite=Strict, and Secure only behind https", async () => {
