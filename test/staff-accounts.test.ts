@@ -309,6 +309,11 @@ describe("staff accounts and console sign-in", () => {
     expect((await call("GET", "/api/admin/broadcasts", { cookie: again.cookie })).status).toBe(401);
     expect((await signIn("thu", PASSWORD)).body.code).toBe("invalid_credentials");
     expect((await call("PATCH", "/api/admin/users/nobody", { bearer: admin, body: { name: "X" } })).body).toMatchObject({ code: "user_not_found" });
+    // lan is the only Department admin account: it cannot be disabled or demoted until there is another.
+    expect(await call("PATCH", "/api/admin/users/lan", { cookie: lan.cookie, csrf: lan.csrf, body: { disabled: true } })).toMatchObject({ status: 409, body: { code: "last_department_admin", field: "disabled" } });
+    expect((await call("PATCH", "/api/admin/users/lan", { bearer: admin, body: { role: "viewer" } })).body.code).toBe("last_department_admin");
+    expect((await call("PATCH", "/api/admin/users/thu", { bearer: admin, body: { role: "department_admin" } })).status).toBe(200);
+    expect((await call("PATCH", "/api/admin/users/lan", { bearer: admin, body: { name: "Nguyễn Thị Lan" } })).status).toBe(200);
   });
 
   it("limits sign-in attempts per address, over every account", async () => {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { channelAddresses, people, staffAccounts, staffSessions, units } from "../db/schema.js";
 import type { AdminRole } from "./actor.js";
@@ -51,6 +51,15 @@ export class SqliteStaffAccountStore {
       .leftJoin(units, eq(units.id, staffAccounts.unitId))
       .orderBy(staffAccounts.login)
       .all();
+  }
+
+  /** Enabled Department admin accounts other than this one. */
+  otherActiveDepartmentAdmins(id: number): number {
+    return this.db
+      .select({ id: staffAccounts.id })
+      .from(staffAccounts)
+      .where(and(eq(staffAccounts.role, "department_admin"), isNull(staffAccounts.disabledAt), ne(staffAccounts.id, id)))
+      .all().length;
   }
 
   update(id: number, changes: StaffAccountUpdate, tx?: Tx): void {

@@ -169,6 +169,11 @@ export class StaffAccounts {
       changes.personRef = input.personRef;
     }
     if (input.disabled !== undefined) changes.disabledAt = input.disabled ? (row.disabledAt ?? now.getTime()) : null;
+    // The console keeps someone who can manage accounts (the CLI and bearer tokens would still work).
+    const staysDepartmentAdmin = (changes.role ?? row.role) === "department_admin" && (input.disabled ?? row.disabledAt !== null) === false;
+    if (row.role === "department_admin" && row.disabledAt === null && !staysDepartmentAdmin && this.store.otherActiveDepartmentAdmins(row.id) === 0) {
+      throw new StaffError(409, "last_department_admin", "this is the only enabled Department admin account; make another one first", input.disabled ? "disabled" : "role");
+    }
     this.store.transaction((tx) => {
       this.store.update(row.id, changes, tx);
       if (input.disabled === true) this.store.revokeSessions(row.id, now, tx);

@@ -22,6 +22,7 @@ export const ADMIN_ERROR_CODES = [
   "unknown_unit",
   "unknown_person",
   "user_not_found",
+  "last_department_admin",
   "no_linked_chat",
   "code_recently_sent",
   "code_not_sent",
@@ -216,7 +217,11 @@ export function openApiDocument(): object {
             type: "object",
             properties: { name: { type: "string" }, role: { type: "string" }, unit: { type: ["string", "null"] }, personRef: { type: ["string", "null"] }, disabled: { type: "boolean" } },
           }),
-          responses: { "200": json({ type: "object", properties: { user: staffUser } }), ...errors, ...staffErrors({ "404": "`user_not_found`" }) },
+          responses: {
+            "200": json({ type: "object", properties: { user: staffUser } }),
+            ...errors,
+            ...staffErrors({ "404": "`user_not_found`", "409": "`last_department_admin`: the only enabled Department admin cannot be disabled or demoted" }),
+          },
         },
       },
       "/api/admin/users/{login}/password-link": {
