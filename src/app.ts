@@ -27,6 +27,9 @@ import { I18nTranslator } from "./infra/translator.js";
 import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier } from "./nlu/intent-classifier.js";
 import cron from "node-cron";
 import { AdminTokens } from "./access/admin-tokens.js";
+import { consoleBaseUrl, StaffAccounts } from "./access/staff-accounts.js";
+import { StaffSessions } from "./access/staff-sessions.js";
+import { StaffSignInCodes } from "./access/staff-sign-in-codes.js";
 import { adminRoutes } from "./http/admin/admin-routes.js";
 import { consoleRoutes } from "./http/admin/console-page.js";
 import { BroadcastService } from "./broadcast/broadcast-service.js";
@@ -84,6 +87,7 @@ export interface App {
   /** every Telegram and Zalo update, stored before it is acknowledged and handled from there */
   inbound: InboundQueue;
   tokens: AdminTokens;
+  staffAccounts: StaffAccounts;
   planner: ReminderPlanner;
   taskBoard: TaskBoard;
   /** binds HTTP and starts Telegram (polling or webhook); resolves with the bound address */
@@ -243,6 +247,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
     ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
   });
+  const staffAccounts = new StaffAccounts(database.db, logger);
+  const sessionMaxMs = config.SESSION_MAX_HOURS * 3_600_000;
+  const staffSessions = new StaffSessions(database.db, { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: sessionMaxMs });
+  const signInCodes = new StaffSignInCodes({ accounts: staffAccounts, senders, translator, locale: config.DEFAULT_LOCALE, logger });
 
   const app = express();
   app.disable("x-powered-by");
@@ -274,6 +282,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       outbox,
       clock,
       logger,
+      staff: {
+        accounts: staffAccounts,
+        sessions: staffSessions,
+        codes: signInCodes,
+        maxAgeMs: sessionMaxMs,
+        baseUrl: consoleBaseUrl(config.PUBLIC_URL, config.PORT),
+      },
       registry: {
         database,
         clock,
@@ -297,7 +312,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
   app.use((_req, res) => {
-    res.status(404).json({ error: "not found" });
+    res.status(404).json({ error: "not found", code: "not_found" });
   });
   app.use(jsonErrors(logger));
 
@@ -334,6 +349,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     dispatcher,
     inbound,
     tokens,
+    staffAccounts,
     planner,
     taskBoard,
     async start() {
@@ -399,14 +415,14 @@ function jsonErrors(logger: PinoLogger): ErrorRequestHandler {
     const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : 500;
     const type = typeof err === "object" && err !== null && "type" in err ? String(err.type) : "";
     if (status >= 500) logger.error({ err }, "request failed");
-    const message =
+    const [message, code] =
       type === "entity.parse.failed"
-        ? "body is not valid JSON"
+        ? ["body is not valid JSON", "invalid_json"]
         : type === "entity.too.large"
-          ? "body too large"
+          ? ["body too large", "too_large"]
           : status >= 500
-            ? "internal error"
-            : "bad request";
-    res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message });
+            ? ["internal error", "internal_error"]
+            : ["bad request", "invalid"];
+    res.status(Number.isInteger(status) && status >= 400 && status < 600 ? status : 500).json({ error: message, code });
   };
 }

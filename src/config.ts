@@ -91,6 +91,10 @@ const schema = z
     CHAT_SESSIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
     CHAT_IDLE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     TRUST_PROXY: trustProxy,
+    /** a console session ends after this many minutes without a request */
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    /** and after this many hours whatever the activity */
+    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(12),
     TZ_NAME: z
       .string()
       .default("Asia/Ho_Chi_Minh")

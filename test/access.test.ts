@@ -97,7 +97,7 @@ describe("access", () => {
       expect(String(elsewhere.body.error).replace("CB0022", "REF")).toBe(String(nobody.body.error).replace("ZZ9999", "REF"));
       expect((await call("POST", "/api/admin/people/CB0013/link-code", viewer)).status).toBe(403);
       const refused = await call("POST", "/api/admin/broadcasts", viewer, { title: "T", text: { vi: "x" } });
-      expect(refused).toEqual({ status: 403, body: { error: "token: viewer tokens are read-only", field: "token" } });
+      expect(refused).toEqual({ status: 403, body: { error: "token: viewer tokens are read-only", code: "forbidden", field: "token" } });
     });
   });
 

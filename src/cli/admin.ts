@@ -12,6 +12,7 @@ import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { Linking, LinkError } from "../registry/linking.js";
 import { argValue } from "./shared.js";
+import { runUserCommand, USER_USAGE } from "./staff-users.js";
 
 const USAGE = `usage:
   npm run admin -- link-code <person ref>
@@ -19,7 +20,8 @@ const USAGE = `usage:
   npm run admin -- token create --role <${ADMIN_ROLES.join("|")}> --name "<who>" [--unit <code>] [--chat telegram:<chat id>]
   npm run admin -- token list
   npm run admin -- token revoke <id>
-  npm run admin -- token link <id> --chat telegram:<chat id>`;
+  npm run admin -- token link <id> --chat telegram:<chat id>
+${USER_USAGE}`;
 
 const args = process.argv.slice(2);
 const [group, command, positional] = args;
@@ -29,6 +31,24 @@ if (group === "link-code") {
 }
 if (group === "release-link") {
   releaseLink(command);
+  process.exit(process.exitCode ?? 0);
+}
+if (group === "user") {
+  const config = loadConfig();
+  const database = openDatabase(config.DATABASE_PATH);
+  try {
+    process.exitCode = runUserCommand(args.slice(1), {
+      db: database.db,
+      actor: cliActor(userInfo().username),
+      now: new Date(),
+      publicUrl: config.PUBLIC_URL,
+      port: config.PORT,
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
+  } finally {
+    database.close();
+  }
   process.exit(process.exitCode ?? 0);
 }
 if (group !== "token" || !command) {

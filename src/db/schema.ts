@@ -486,3 +486,53 @@ export const chatMigrations = sqliteTable(
   },
   (t) => [uniqueIndex("chat_migrations_from").on(t.channel, t.fromAddress)],
 );
+
+/** Staff who sign in to the console with a login and password (or a code sent to their linked chat). */
+export const staffAccounts = sqliteTable(
+  "staff_accounts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** lower-cased, so logins are unique whatever their case */
+    login: text("login").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["department_admin", "office_admin", "viewer"] }).notNull(),
+    /** office_admin only: the unit whose subtree the account may act on */
+    unitId: integer("unit_id").references(() => units.id),
+    /** the registry person (people.ref) whose linked chat receives sign-in codes */
+    personRef: text("person_ref"),
+    /** "scrypt$N$r$p$<salt>$<hash>"; null until the person sets one through their link */
+    passwordHash: text("password_hash"),
+    /** sha256 of the one-time set-password token, and when it expires */
+    setTokenHash: text("set_token_hash"),
+    setTokenExpiresAt: integer("set_token_expires_at"),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    lockedUntil: integer("locked_until"),
+    /** sha256 of the current sign-in code, its expiry, wrong tries so far and when it was sent */
+    codeHash: text("code_hash"),
+    codeExpiresAt: integer("code_expires_at"),
+    codeTries: integer("code_tries").notNull().default(0),
+    codeSentAt: integer("code_sent_at"),
+    disabledAt: integer("disabled_at"),
+    lastSignInAt: integer("last_sign_in_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("staff_accounts_login").on(t.login), uniqueIndex("staff_accounts_set_token").on(t.setTokenHash)],
+);
+
+/** Console sessions: the cookie holds a random id, only its sha256 is kept. */
+export const staffSessions = sqliteTable(
+  "staff_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    idHash: text("id_hash").notNull(),
+    accountId: integer("account_id")
+      .notNull()
+      .references(() => staffAccounts.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    /** the absolute end, whatever the activity */
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("staff_sessions_id_hash").on(t.idHash), index("staff_sessions_account").on(t.accountId)],
+);

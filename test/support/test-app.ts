@@ -41,7 +41,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   start: Date | FakeClock = new Date("2026-01-13T01:00:00Z"),
   reuseDbPath?: string,
-  options: { sleep?: (ms: number) => Promise<void> } = {},
+  options: { sleep?: (ms: number) => Promise<void>; logger?: ReturnType<typeof createLogger> } = {},
 ): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), "sogd-test-"));
   const dbPath = reuseDbPath ?? join(dir, "bot.db");
@@ -50,7 +50,7 @@ export async function startTestApp(
   const app = await createApp({
     config,
     clock,
-    logger: createLogger("silent"),
+    logger: options.logger ?? createLogger("silent"),
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     dispatcherIdleMs: 30,
   });

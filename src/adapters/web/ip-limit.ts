@@ -63,7 +63,9 @@ export function perIpLimit(options: {
   windowMs: number;
   clock: Clock;
   error: string;
-  onLimited: () => void;
+  /** a stable code for the answer, when its callers word errors by code (the admin API) */
+  code?: string;
+  onLimited: (ip: string | undefined) => void;
 }): RequestHandler {
   const now = (): number => options.clock.now().getTime();
   return rateLimit({
@@ -76,12 +78,12 @@ export function perIpLimit(options: {
     // An X-Forwarded-For that is not trusted is ignored on purpose (TRUST_PROXY unset): not an error.
     validate: { xForwardedForHeader: false },
     handler: (req, res) => {
-      options.onLimited();
+      options.onLimited(req.ip);
       const resetAt = (req as AugmentedRequest).rateLimit?.resetTime?.getTime() ?? now() + options.windowMs;
       res
         .status(429)
         .set("Retry-After", String(Math.max(1, Math.ceil((resetAt - now()) / 1000))))
-        .json({ error: options.error });
+        .json({ error: options.error, ...(options.code ? { code: options.code } : {}) });
     },
   });
 }

@@ -5,11 +5,16 @@ import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
 import type { SqliteOutbox } from "../../outbox/sqlite-outbox-store.js";
 import { SendError } from "../../core/delivery/send-error.js";
-import { accessErrorWithField, actorOf, bearerAuth, type AuthedRequest } from "./authenticate.js";
+import type { StaffAccounts } from "../../access/staff-accounts.js";
+import type { StaffSessions } from "../../access/staff-sessions.js";
+import type { StaffSignInCodes } from "../../access/staff-sign-in-codes.js";
+import { accessErrorWithField, actorOf, adminAuth, type AuthedRequest } from "./authenticate.js";
 import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
+import { sessionRoutes } from "./session-routes.js";
 import { taskRoutes } from "./task-routes.js";
+import { userRoutes } from "./user-routes.js";
 
 export interface AdminRoutesDeps {
   /** who is calling: an admin token today */
@@ -20,9 +25,19 @@ export interface AdminRoutesDeps {
   /** failed logins are logged with the caller's address */
   logger?: Logger;
   registry?: RegistryRoutesDeps;
+  /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
+  staff?: {
+    accounts: StaffAccounts;
+    sessions: StaffSessions;
+    codes: StaffSignInCodes;
+    /** the session's absolute limit, also the cookie's max age */
+    maxAgeMs: number;
+    /** where the console is reached, for set-password links */
+    baseUrl: string;
+  };
 }
 
-/** The Department's admin API: bearer tokens with roles, JSON validated with zod, every change audited. */
+/** The Department's admin API: bearer tokens or a console session, with roles, JSON validated with zod, every change audited. */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const router = Router();
 
@@ -30,7 +45,11 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json(openApiDocument());
   });
 
-  router.use("/api/admin", bearerAuth(deps.tokens, deps.clock, deps.logger));
+  const { staff } = deps;
+  // Signing in (and setting a password by its link) comes before authentication.
+  if (staff) router.use(sessionRoutes({ ...staff, clock: deps.clock, ...(deps.logger ? { logger: deps.logger } : {}) }));
+  router.use("/api/admin", adminAuth(deps.tokens, staff?.sessions, deps.clock, deps.logger));
+  if (staff) router.use(userRoutes({ accounts: staff.accounts, clock: deps.clock, baseUrl: staff.baseUrl }));
 
   const handle = jsonHandler<AuthedRequest>((error) => {
     if (error instanceof BroadcastError) return { status: error.status, body: { error: error.message, field: error.field } };

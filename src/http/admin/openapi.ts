@@ -2,7 +2,78 @@ import { z } from "zod";
 import { audienceSchema } from "../../broadcast/audience.js";
 import { broadcastInput } from "../../broadcast/broadcast-service.js";
 
-const error = { type: "object", properties: { error: { type: "string" }, field: { type: "string" } }, required: ["error"] };
+/** The stable `code` of every admin API error; the console words each one (with `field` where given). */
+export const ADMIN_ERROR_CODES = [
+  "unauthenticated",
+  "session_expired",
+  "csrf_failed",
+  "forbidden",
+  "invalid",
+  "unknown_field",
+  "invalid_credentials",
+  "account_locked",
+  "account_disabled",
+  "invalid_token",
+  "password_too_short",
+  "password_too_long",
+  "password_is_login",
+  "login_taken",
+  "unit_required",
+  "unknown_unit",
+  "unknown_person",
+  "user_not_found",
+  "last_department_admin",
+  "no_linked_chat",
+  "code_recently_sent",
+  "code_not_sent",
+  "code_expired",
+  "invalid_code",
+  "too_many_requests",
+  // Other admin errors by status, with `field` where the input is at fault:
+  "not_found",
+  "conflict",
+  "too_large",
+  "invalid_json",
+  "platform_refused",
+  "internal_error",
+] as const;
+
+const error = {
+  type: "object",
+  properties: {
+    error: { type: "string", description: "English, for logs and scripts" },
+    code: { type: "string", enum: ADMIN_ERROR_CODES, description: "stable: what the console words for people" },
+    field: { type: "string", description: "the input at fault" },
+    retryAfterMinutes: { type: "integer", description: "account_locked: minutes until the lock lifts" },
+    retryAfterSeconds: { type: "integer", description: "code_recently_sent: seconds until a new code may be asked for" },
+    triesLeft: { type: "integer", description: "invalid_code: wrong codes still allowed" },
+  },
+  required: ["error"],
+};
+const staffUser = {
+  type: "object",
+  properties: {
+    login: { type: "string" },
+    name: { type: "string" },
+    role: { type: "string", enum: ["department_admin", "office_admin", "viewer"] },
+    unit: { type: ["string", "null"] },
+    personRef: { type: ["string", "null"] },
+    disabled: { type: "boolean" },
+    locked: { type: "boolean" },
+    hasPassword: { type: "boolean" },
+    lastSignInAt: { type: ["string", "null"], format: "date-time" },
+    createdAt: { type: "string", format: "date-time" },
+  },
+};
+const signedIn = {
+  type: "object",
+  properties: {
+    user: { type: "object", properties: { login: { type: "string" }, name: { type: "string" }, role: { type: "string" }, unit: { type: ["string", "null"] } } },
+    csrfToken: { type: "string", description: "send it as X-CSRF-Token on every request with the cookie that is not GET or HEAD" },
+  },
+};
+const passwordLink = { type: "object", properties: { setPasswordLink: { type: "string" }, expiresAt: { type: "string", format: "date-time" } } };
+const loginParam = [{ name: "login", in: "path", required: true, schema: { type: "string" } }];
 const counts = {
   type: "object",
   properties: {
@@ -31,9 +102,12 @@ const broadcastView = {
 };
 const errors = {
   "400": { description: "Invalid input; `field` names what is wrong", content: { "application/json": { schema: error } } },
-  "401": { description: "Missing or invalid bearer token", content: { "application/json": { schema: error } } },
-  "403": { description: "Valid token, but the wrong role or unit", content: { "application/json": { schema: error } } },
+  "401": { description: "No valid bearer token or session cookie (`unauthenticated`, `session_expired`)", content: { "application/json": { schema: error } } },
+  "403": { description: "The wrong role or unit (`forbidden`), or a cookie request without its CSRF token (`csrf_failed`)", content: { "application/json": { schema: error } } },
 };
+const noAuth: object[] = [];
+const staffErrors = (codes: Record<string, string>) =>
+  Object.fromEntries(Object.entries(codes).map(([status, description]) => [status, { description, content: { "application/json": { schema: error } } }]));
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "integer" } }];
 
@@ -43,15 +117,120 @@ export function openApiDocument(): object {
     openapi: "3.1.0",
     info: { title: "Sở GDĐT assistant — admin API", version: "1.0.0" },
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "an admin token (npm run admin -- token create), for automation" },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "sogd_session",
+          description: "the console's session (POST /api/admin/session); requests other than GET/HEAD also need X-CSRF-Token",
+        },
+      },
       schemas: {
         Audience: z.toJSONSchema(audienceSchema, { io: "input" }),
         BroadcastInput: z.toJSONSchema(broadcastInput, { io: "input" }),
         Broadcast: broadcastView,
       },
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     paths: {
+      "/api/admin/session": {
+        post: {
+          summary: "Sign in with login and password: sets the sogd_session cookie (HttpOnly, SameSite=Strict, Secure over https)",
+          security: noAuth,
+          requestBody: json({ type: "object", properties: { login: { type: "string" }, password: { type: "string" } }, required: ["login", "password"] }),
+          responses: {
+            "200": json(signedIn),
+            ...staffErrors({
+              "401": "`invalid_credentials`, `account_locked` (with retryAfterMinutes; 5 wrong passwords lock 15 minutes), `account_disabled`",
+              "429": "`too_many_requests`: over 30 sign-in attempts from one address in 15 minutes (Retry-After)",
+            }),
+          },
+        },
+        get: {
+          summary: "Who is signed in, and the session's CSRF token",
+          security: [{ session: [] }],
+          responses: { "200": json(signedIn), ...staffErrors({ "401": "`session_expired`" }) },
+        },
+        delete: {
+          summary: "Sign out: the session ends on the server and the cookie is cleared",
+          security: [{ session: [] }],
+          responses: { "204": { description: "Signed out (also when there was no session)" }, ...staffErrors({ "403": "`csrf_failed`" }) },
+        },
+      },
+      "/api/admin/session/code": {
+        post: {
+          summary: "Send a 6-digit sign-in code (10 minutes, 5 tries) to the account's own linked Telegram or Zalo chat",
+          security: noAuth,
+          requestBody: json({ type: "object", properties: { login: { type: "string" } }, required: ["login"] }),
+          responses: {
+            "202": json({ type: "object", properties: { sent: { const: true }, channel: { type: "string", enum: ["telegram", "zalo"] }, expiresAt: { type: "string", format: "date-time" } } }),
+            ...staffErrors({
+              "401": "`account_locked`, `account_disabled`",
+              "409": "`no_linked_chat`: no code was sent",
+              "429": "`code_recently_sent` (with retryAfterSeconds), `too_many_requests` (per address, as for passwords)",
+              "502": "`code_not_sent`: the platform refused the message",
+            }),
+          },
+        },
+      },
+      "/api/admin/session/code/verify": {
+        post: {
+          summary: "Sign in with the code: sets the cookie as a password sign-in does",
+          security: noAuth,
+          requestBody: json({ type: "object", properties: { login: { type: "string" }, code: { type: "string" } }, required: ["login", "code"] }),
+          responses: { "200": json(signedIn), ...staffErrors({ "401": "`invalid_code` (with triesLeft), `code_expired`, `account_locked`, `account_disabled`", "429": "`too_many_requests`" }) },
+        },
+      },
+      "/api/admin/password": {
+        post: {
+          summary: "Set a password through a one-time set-password link's token (72 hours); ends the account's sessions",
+          security: noAuth,
+          requestBody: json({ type: "object", properties: { token: { type: "string" }, password: { type: "string", minLength: 10 } }, required: ["token", "password"] }),
+          responses: {
+            "200": json({ type: "object", properties: { login: { type: "string" } } }),
+            ...staffErrors({ "400": "`invalid_token`, `password_too_short`, `password_too_long`, `password_is_login`", "429": "`too_many_requests`" }),
+          },
+        },
+      },
+      "/api/admin/users": {
+        get: { summary: "Staff accounts (Department admins only)", responses: { "200": json({ type: "object", properties: { users: { type: "array", items: staffUser } } }), ...errors } },
+        post: {
+          summary: "Create a staff account (Department admins only); answers its one-time set-password link",
+          requestBody: json({
+            type: "object",
+            properties: { login: { type: "string" }, name: { type: "string" }, role: { type: "string", enum: ["department_admin", "office_admin", "viewer"] }, unit: { type: "string" }, personRef: { type: "string" } },
+            required: ["login", "name", "role"],
+          }),
+          responses: {
+            "201": json({ type: "object", properties: { user: staffUser, ...passwordLink.properties } }),
+            ...errors,
+            ...staffErrors({ "400": "`invalid`, `unknown_field`, `unit_required`, `unknown_unit`, `unknown_person`", "409": "`login_taken` (logins are case-insensitive)" }),
+          },
+        },
+      },
+      "/api/admin/users/{login}": {
+        patch: {
+          summary: "Change name, role (with unit), linked person or disabled (disabling ends the account's sessions)",
+          parameters: loginParam,
+          requestBody: json({
+            type: "object",
+            properties: { name: { type: "string" }, role: { type: "string" }, unit: { type: ["string", "null"] }, personRef: { type: ["string", "null"] }, disabled: { type: "boolean" } },
+          }),
+          responses: {
+            "200": json({ type: "object", properties: { user: staffUser } }),
+            ...errors,
+            ...staffErrors({ "404": "`user_not_found`", "409": "`last_department_admin`: the only enabled Department admin cannot be disabled or demoted" }),
+          },
+        },
+      },
+      "/api/admin/users/{login}/password-link": {
+        post: {
+          summary: "A new one-time set-password link (the previous one stops working)",
+          parameters: loginParam,
+          responses: { "200": json(passwordLink), ...errors, ...staffErrors({ "404": "`user_not_found`" }) },
+        },
+      },
       "/api/admin/audiences/count": {
         post: {
           summary: "How many addresses an audience reaches, and how many would be skipped (and why)",

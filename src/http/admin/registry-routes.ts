@@ -23,7 +23,7 @@ const uploadBody: RequestHandler = (req, res, next) => {
   rawBody(req, res, (error?: unknown) => {
     const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
     if (type === "entity.too.large") {
-      res.status(413).json({ error: fileTooLargeError().message });
+      res.status(413).json({ error: fileTooLargeError().message, code: "too_large" });
       return;
     }
     next(error);
