@@ -37,6 +37,11 @@ export function openDatabase(path: string): OpenDatabase {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("secure_delete = ON");
   const db = drizzle(sqlite, { schema });
+  // A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when another process
+  // (a CLI, a second server) wrote in between: busy_timeout does not cover that upgrade. IMMEDIATE takes the
+  // write lock first and waits up to busy_timeout, so concurrent writers queue instead of failing.
+  const deferred = db.transaction.bind(db);
+  db.transaction = ((run, config) => deferred(run, { behavior: "immediate", ...config })) as typeof db.transaction;
   migrate(db, { migrationsFolder: MIGRATIONS });
   // Files left by an older version keep their old mode until told otherwise.
   if (onDisk) for (const file of [`${path}-wal`, `${path}-shm`]) if (existsSync(file)) ownerOnly(file);
