@@ -304,3 +304,26 @@ describeInBrowser("the web chat page shows staff answers", () => {
     await context.close();
   });
 });
+
+describe("the web page's requests for staff answers", () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp({ CHAT_POLLS_PER_IP_PER_MINUTE: "3" });
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it("are limited per IP address, apart from the messages people send", async () => {
+    const user = await webSession(running.url, "poller");
+    const poll = () => fetch(`${running.url}/api/chat/messages?user=${encodeURIComponent(user)}&after=0`);
+    for (let i = 0; i < 3; i++) expect((await poll()).status).toBe(200);
+    const limited = await poll();
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { error: string }).error).toMatch(/at most 3 a minute per IP address/);
+    // Sending is counted apart: the person can still write.
+    expect((await postChat(running.url, user, "xin chào")).status).toBe(200);
+    running.clock.advance(61_000);
+    expect((await poll()).status).toBe(200);
+  });
+});
