@@ -39,6 +39,11 @@ import { HandoffReplies } from "./outbox/handoff-replies.js";
 import { MessageKinds } from "./outbox/message-kinds.js";
 import type { ChannelSender } from "./outbox/outbox-port.js";
 import { SqliteHandoffReplies } from "./outbox/sqlite-handoff-replies.js";
+import { HandoffInbox } from "./handoffs/handoff-inbox.js";
+import { SqliteHandoffInbox } from "./handoffs/sqlite-handoff-inbox.js";
+import { AccessScopes } from "./access/scopes.js";
+import { AuditLog } from "./access/audit-log.js";
+import { SqliteUnitTree } from "./db/unit-tree.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./outbox/sqlite-outbox-store.js";
@@ -216,10 +221,20 @@ export async function createApp(options: AppOptions): Promise<App> {
       guard: consultationWindowGuard(config.ZALO_CS_WINDOW_DAYS, (address) => outbox.lastInbound("zalo", address)),
     };
   }
-  /** A staff member's reply to a hand-off post goes to the person through the outbox, as its own kind. */
-  const handoffReplies = new HandoffReplies({
+  const handoffStore = new SqliteHandoffInbox(database.db);
+  const handoffInbox = new HandoffInbox({
+    store: handoffStore,
+    scopes: new AccessScopes(new SqliteUnitTree(database.db)),
+    audit: new AuditLog(database.db),
+    send: (target, text, author, now) => handoffReplies.send(target, text, author, now),
+    observeFirstAnswer: (seconds) => metrics.handoffFirstAnswer.observe(seconds),
+  });
+  metrics.watchHandoffs(() => handoffInbox.waiting());
+  /** A staff member's reply (staff chat or console) goes to the person through the outbox, as its own kind. */
+  const handoffReplies: HandoffReplies = new HandoffReplies({
     store: new SqliteHandoffReplies(database.db),
-    answerHandoff: (postId, at) => store.answerHandoff(postId, at),
+    answerHandoff: (postId) => handoffStore.targetOfPost(postId),
+    thread: handoffInbox,
     enqueue,
     translator,
     staffLocale: config.DEFAULT_LOCALE,
@@ -289,6 +304,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         maxAgeMs: sessionMaxMs,
         baseUrl: consoleBaseUrl(config.PUBLIC_URL, config.PORT),
       },
+      handoffs: handoffInbox,
       registry: {
         database,
         clock,
@@ -303,12 +319,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     webChatRoutes({
       conversation,
       sessions: webSessions,
+      staffReplies: handoffInbox,
       clock,
       metrics,
       translator,
       ratePerMinute: config.CHAT_RATE_PER_MINUTE,
       ratePerIpPerMinute: config.CHAT_RATE_PER_IP_PER_MINUTE,
       sessionsPerIpPerHour: config.CHAT_SESSIONS_PER_IP_PER_HOUR,
+      pollsPerIpPerMinute: config.CHAT_POLLS_PER_IP_PER_MINUTE,
     }),
   );
   app.use((_req, res) => {

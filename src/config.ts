@@ -88,6 +88,7 @@ const schema = z
     NLU_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),
     CHAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
     CHAT_RATE_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    CHAT_POLLS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     CHAT_SESSIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
     CHAT_IDLE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     TRUST_PROXY: trustProxy,

@@ -124,6 +124,7 @@ export class Conversation {
     }
     const loggable = loggableText(text);
     store.logMessage(user.id, event.channel, { direction: "in", text: loggable, intent: understood.intent, at });
+    store.appendToOpenHandoff(user.id, event.channel, loggable, at);
     this.deps.observer?.onUnderstood(event.channel, understood.intent, understood.confidence);
     if (understood.intent === "out_of_scope") {
       const audience = this.deps.staffChat?.person(user.id) ? "staff" : "public";

@@ -40,6 +40,8 @@ export interface ConversationStore {
   recordUnanswered(normalizedText: string, locale: Locale, at: Date, userId: number): void;
   createHandoff(request: Omit<HandoffRequest, "id">): number;
   setHandoffStaffMessage(handoffId: number, staffMessageId: string): void;
+  /** A person's message joins their latest hand-off on this channel while it is not closed (it waits again). */
+  appendToOpenHandoff(userId: number, channel: Channel, text: string, at: Date): void;
   /**
    * /forget from one chat. When it is the user's only address, the whole user goes (see forgetUser);
    * otherwise only this chat: its address, its channel's log lines and hand-offs, its queued messages, and

@@ -1,9 +1,9 @@
-import { and, desc, eq, lt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, lt, lte, ne, sql } from "drizzle-orm";
 import type { ConversationStore, HandoffRequest, LoggedMessage, UserRecord } from "../core/ports.js";
 import type { Channel, Locale } from "../core/types.js";
 import { checkpointWal, type Db } from "./database.js";
 import { forgetAuditActor } from "../access/audit-log.js";
-import { adminTokens, channelAddresses, conversationLog, handoffs, linkFailures, unanswered, unansweredAskers, users } from "./schema.js";
+import { adminTokens, channelAddresses, conversationLog, handoffMessages, handoffs, linkFailures, unanswered, unansweredAskers, users } from "./schema.js";
 
 /** SQLite implementation of the core's ConversationStore port. */
 export class SqliteConversationStore implements ConversationStore {
@@ -105,23 +105,17 @@ export class SqliteConversationStore implements ConversationStore {
     this.db.update(handoffs).set({ staffMessageId }).where(eq(handoffs.id, handoffId)).run();
   }
 
-  /** The person behind a hand-off post in the staff chat, to relay a staff reply; marks it answered. */
-  answerHandoff(
-    staffMessageId: string,
-    at: Date,
-  ): { handoffId: number; userId: number; channel: Channel; address: string; locale: Locale } | "gone" | undefined {
-    return this.db.transaction((tx) => {
-      const handoff = tx.select().from(handoffs).where(eq(handoffs.staffMessageId, staffMessageId)).get();
-      if (!handoff) return undefined;
-      const address = tx
-        .select({ address: channelAddresses.address })
-        .from(channelAddresses)
-        .where(and(eq(channelAddresses.userId, handoff.userId), eq(channelAddresses.channel, handoff.channel as Channel)))
+  appendToOpenHandoff(userId: number, channel: Channel, text: string, at: Date): void {
+    this.db.transaction((tx) => {
+      const open = tx
+        .select({ id: handoffs.id, status: handoffs.status })
+        .from(handoffs)
+        .where(and(eq(handoffs.userId, userId), eq(handoffs.channel, channel), ne(handoffs.status, "closed")))
+        .orderBy(desc(handoffs.id))
         .get();
-      tx.update(handoffs).set({ status: "closed", answeredAt: at.getTime() }).where(eq(handoffs.id, handoff.id)).run();
-      return address
-        ? { handoffId: handoff.id, userId: handoff.userId, channel: handoff.channel as Channel, address: address.address, locale: handoff.locale as Locale }
-        : "gone";
+      if (!open) return;
+      tx.insert(handoffMessages).values({ handoffId: open.id, direction: "in", author: "person", text, at: at.getTime() }).run();
+      if (open.status === "answered") tx.update(handoffs).set({ status: "open" }).where(eq(handoffs.id, open.id)).run();
     });
   }
 

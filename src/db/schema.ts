@@ -96,18 +96,42 @@ export const handoffs = sqliteTable(
     question: text("question"),
     /** JSON array of the last messages, for the staff member who takes it */
     transcript: text("transcript").notNull(),
-    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    /** open: the person waits; answered: staff replied last; closed: done (reopened on request) */
+    status: text("status", { enum: ["open", "answered", "closed"] }).notNull().default("open"),
     createdAt: integer("created_at").notNull(),
     /** the post in the staff chat; a staff member's reply to it goes back to the person */
     staffMessageId: text("staff_message_id"),
+    /** the first staff answer (time to first answer) */
     answeredAt: integer("answered_at"),
   },
   (t) => [index("handoffs_status").on(t.status, t.createdAt), index("handoffs_staff_message").on(t.staffMessageId)],
 );
 
 /**
- * A staff member's answer to a hand-off, kept until its outbox row ends: the text the person gets, and the
- * staff chat message to confirm under. Goes with the hand-off (and so with /forget).
+ * A hand-off's thread after the request: the person's follow-ups (in) and staff answers (out), from the console
+ * or the Telegram staff chat. Goes with the hand-off (and so with /forget).
+ */
+export const handoffMessages = sqliteTable(
+  "handoff_messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    handoffId: integer("handoff_id")
+      .notNull()
+      .references(() => handoffs.id, { onDelete: "cascade" }),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    /** "person", or the staff member: their console label or "telegram:<name>" */
+    author: text("author").notNull(),
+    text: text("text").notNull(),
+    at: integer("at").notNull(),
+    /** staff answers only: queued/sent/failed through the outbox, or on_page for the web chat (it fetches) */
+    delivery: text("delivery", { enum: ["queued", "sent", "failed", "on_page"] }),
+  },
+  (t) => [index("handoff_messages_handoff").on(t.handoffId, t.id)],
+);
+
+/**
+ * A staff member's answer to a hand-off, kept until its outbox row ends: the text the person gets, the thread
+ * message whose delivery it settles, and (from the staff chat) the message to confirm under.
  */
 export const handoffReplies = sqliteTable(
   "handoff_replies",
@@ -117,8 +141,11 @@ export const handoffReplies = sqliteTable(
       .notNull()
       .references(() => handoffs.id, { onDelete: "cascade" }),
     text: text("text").notNull(),
+    /** "" when the answer came from the console (nothing to confirm under in the staff chat) */
     staffChat: text("staff_chat").notNull(),
     staffMessageId: text("staff_message_id").notNull(),
+    /** the handoff_messages row (no foreign key: adding one would rebuild the table; both go with the hand-off) */
+    messageId: integer("message_id"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("handoff_replies_handoff").on(t.handoffId)],

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ConversationObserver } from "../core/ports.js";
 import type { Channel } from "../core/types.js";
 
@@ -54,6 +54,27 @@ export class Metrics implements ConversationObserver {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+
+  /** set by watchHandoffs: the count is read from the database at each scrape */
+  private countWaiting: () => number = () => 0;
+  readonly handoffsWaiting = new Gauge({
+    name: "bot_handoffs_waiting",
+    help: "Hand-offs whose person waits for a staff answer (status open)",
+    registers: [this.registry],
+    collect: () => {
+      this.handoffsWaiting.set(this.countWaiting());
+    },
+  });
+  readonly handoffFirstAnswer = new Histogram({
+    name: "bot_handoff_first_answer_seconds",
+    help: "Time from a hand-off request to its first staff answer (console or staff chat)",
+    buckets: [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800, 604_800],
+    registers: [this.registry],
+  });
+
+  watchHandoffs(countWaiting: () => number): void {
+    this.countWaiting = countWaiting;
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -9,9 +9,31 @@ import type { Cause, RowOutcome } from "./outbox-port.js";
 /** A staff member's answer, stored until its delivery ends. */
 export interface StoredReply {
   text: string;
-  staffChat: string;
-  staffMessageId: string;
+  /** the staff chat message to confirm under; null for an answer from the console */
+  staffChat: string | null;
+  staffMessageId: string | null;
+  /** the answer in the hand-off's thread, whose delivery state the outcome settles */
+  messageId: number | null;
 }
+
+/** The hand-off's thread (src/handoffs/): every staff answer is recorded there, whichever path it took. */
+export interface HandoffThread {
+  /** Records a staff answer; returns its message id. */
+  staffAnswered(handoffId: number, author: string, text: string, delivery: "queued" | "on_page", at: Date): number;
+  delivered(messageId: number, outcome: "sent" | "failed"): void;
+}
+
+/** Where a hand-off's answer goes. */
+export interface ReplyTarget {
+  handoffId: number;
+  userId: number;
+  channel: Channel;
+  address: string;
+  locale: Locale;
+}
+
+/** queued: in the outbox; on_page: kept for the web chat page, which fetches it; no_push: no sender for that channel here. */
+export type SendOutcome = { outcome: "queued" | "on_page" | "failed"; messageId: number } | { outcome: "no_push" };
 
 export interface HandoffReplyStore {
   add(handoffId: number, reply: StoredReply, now: Date): number;
@@ -19,12 +41,13 @@ export interface HandoffReplyStore {
   remove(id: number): void;
 }
 
-/** The hand-off a staff post belongs to, closed as answered (see ConversationStore.answerHandoff). */
-export type AnsweredHandoff = { handoffId: number; userId: number; channel: Channel; address: string; locale: Locale } | "gone" | undefined;
+/** The hand-off a staff post belongs to (undefined: the reply is to no hand-off post). */
+export type AnsweredHandoff = ReplyTarget | "gone" | undefined;
 
 export interface HandoffRepliesDeps {
   store: HandoffReplyStore;
   answerHandoff(staffMessageId: string, at: Date): AnsweredHandoff;
+  thread: HandoffThread;
   enqueue: Enqueue;
   translator: Translator;
   /** the staff chat's language */
@@ -45,13 +68,31 @@ export class HandoffReplies {
   constructor(private readonly deps: HandoffRepliesDeps) {}
 
   /** Returns the line to post in the staff chat now, or undefined when the outcome will be posted later. */
-  relay(postId: string, text: string, staffMessage: { chat: string; messageId: string }, now: Date): string | undefined {
+  relay(postId: string, text: string, staffMessage: { chat: string; messageId: string; author?: string | undefined }, now: Date): string | undefined {
     const { translator, staffLocale } = this.deps;
     const target = this.deps.answerHandoff(postId, now);
     if (target === undefined) return undefined;
     if (target === "gone") return translator.t("handoff_post.gone", staffLocale);
-    if (!this.deps.canSend(target.channel)) return translator.t("handoff_post.no_push", staffLocale);
-    const id = this.deps.store.add(target.handoffId, { text, staffChat: staffMessage.chat, staffMessageId: staffMessage.messageId }, now);
+    const sent = this.send(target, text, `telegram:${staffMessage.author ?? "staff chat"}`, now, staffMessage);
+    if (sent.outcome === "queued") return undefined;
+    if (sent.outcome === "on_page") return translator.t("handoff_post.on_page", staffLocale);
+    return translator.t(sent.outcome === "no_push" ? "handoff_post.no_push" : "handoff_post.failed", staffLocale);
+  }
+
+  /**
+   * A staff answer to the person, from the staff chat or the console: recorded in the thread, then through the
+   * outbox, or, for the web chat (which cannot be pushed to), kept for its page to fetch.
+   */
+  send(target: ReplyTarget, text: string, author: string, now: Date, staffMessage?: { chat: string; messageId: string }): SendOutcome {
+    const { thread } = this.deps;
+    if (target.channel === "web") return { outcome: "on_page", messageId: thread.staffAnswered(target.handoffId, author, text, "on_page", now) };
+    if (!this.deps.canSend(target.channel)) return { outcome: "no_push" };
+    const messageId = thread.staffAnswered(target.handoffId, author, text, "queued", now);
+    const id = this.deps.store.add(
+      target.handoffId,
+      { text, staffChat: staffMessage?.chat ?? null, staffMessageId: staffMessage?.messageId ?? null, messageId },
+      now,
+    );
     const written = this.deps.enqueue.person(
       {
         cause: { type: "handoff_reply", id },
@@ -63,9 +104,10 @@ export class HandoffReplies {
       },
       now,
     );
-    if (written > 0) return undefined;
+    if (written > 0) return { outcome: "queued", messageId };
     this.deps.store.remove(id);
-    return translator.t("handoff_post.failed", staffLocale);
+    thread.delivered(messageId, "failed");
+    return { outcome: "failed", messageId };
   }
 
   kind(): MessageKind {
@@ -79,6 +121,8 @@ export class HandoffReplies {
         const reply = this.deps.store.get(cause.id);
         if (!reply) return;
         this.deps.store.remove(cause.id);
+        if (reply.messageId !== null) this.deps.thread.delivered(reply.messageId, outcome === "sent" ? "sent" : "failed");
+        if (reply.staffChat === null || reply.staffMessageId === null) return;
         const line = this.deps.translator.t(outcome === "sent" ? "handoff_post.relayed" : "handoff_post.failed", this.deps.staffLocale);
         this.deps.confirm(reply.staffChat, reply.staffMessageId, line).catch((error: unknown) => {
           this.deps.logger.warn({ err: error }, "could not confirm a relayed staff reply");

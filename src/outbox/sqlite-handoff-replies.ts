@@ -9,17 +9,19 @@ export class SqliteHandoffReplies implements HandoffReplyStore {
   add(handoffId: number, reply: StoredReply, now: Date): number {
     return this.db
       .insert(handoffReplies)
-      .values({ handoffId, ...reply, createdAt: now.getTime() })
+      .values({ handoffId, ...reply, staffChat: reply.staffChat ?? "", staffMessageId: reply.staffMessageId ?? "", createdAt: now.getTime() })
       .returning({ id: handoffReplies.id })
       .get().id;
   }
 
   get(id: number): StoredReply | undefined {
-    return this.db
-      .select({ text: handoffReplies.text, staffChat: handoffReplies.staffChat, staffMessageId: handoffReplies.staffMessageId })
+    const row = this.db
+      .select({ text: handoffReplies.text, staffChat: handoffReplies.staffChat, staffMessageId: handoffReplies.staffMessageId, messageId: handoffReplies.messageId })
       .from(handoffReplies)
       .where(eq(handoffReplies.id, id))
       .get();
+    // A console answer has no staff chat message to confirm under.
+    return row && { ...row, staffChat: row.staffChat || null, staffMessageId: row.staffMessageId || null };
   }
 
   remove(id: number): void {

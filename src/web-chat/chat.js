@@ -3,9 +3,13 @@
 // `user`; when the server no longer knows it (401: forgotten or purged), the page asks for a new one.
 // The page's own words come from GET /api/chat/strings (locales/<lng>/translation.json, `web.*`) and follow
 // the `locale` of the latest reply, so a conversation switched to English gets an English page.
+// Staff answers to a hand-off cannot be pushed to a browser: the page asks GET /api/chat/messages at load
+// (a returning browser gets what came while it was away) and every 5 s while it is shown.
 "use strict";
 (function () {
   var KEY = "chat-session";
+  var AFTER_KEY = "chat-staff-after"; // the last staff answer shown
+  var POLL_MS = 5000;
   var log = document.getElementById("log");
   var form = document.getElementById("form");
   var input = document.getElementById("text");
@@ -127,6 +131,7 @@
     return postJson("/api/chat/session", {}).then(function (r) {
       if (r.status !== 201) throw r;
       localStorage.setItem(KEY, r.body.user);
+      localStorage.removeItem(AFTER_KEY);
       return r.body.user;
     });
   }
@@ -143,7 +148,7 @@
   function send(text, shown) {
     errorBox.textContent = "";
     if (shown !== null) bubble(shown || text, "me");
-    post(text, false).then(function (r) {
+    return post(text, false).then(function (r) {
       if (r.status !== 200) throw r;
       applyLocale(r.body.locale);
       var first = r.renewed ? bubble(say("session_renewed"), "bot") : null;
@@ -167,6 +172,32 @@
     input.value = "";
     send(text);
   });
+  function staffBubble(text) {
+    var div = bubble("", "staff");
+    var who = document.createElement("div");
+    who.className = "who";
+    who.textContent = say("staff");
+    div.insertBefore(who, div.firstChild);
+    appendText(div, text);
+    scrollToEnd();
+  }
+  var polling = false;
+  function poll() {
+    var user = localStorage.getItem(KEY);
+    if (!user || polling) return Promise.resolve();
+    polling = true;
+    var after = localStorage.getItem(AFTER_KEY) || "0";
+    return fetch("/api/chat/messages?user=" + encodeURIComponent(user) + "&after=" + encodeURIComponent(after))
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (body) {
+        if (!body || localStorage.getItem(KEY) !== user) return;
+        body.messages.forEach(function (m) { staffBubble(m.text); });
+        localStorage.setItem(AFTER_KEY, String(body.cursor));
+      }, function () { /* offline: the next round asks again */ })
+      .then(function () { polling = false; });
+  }
   // The greeting opens the conversation; the person did not type it, so it shows no bubble of theirs.
-  loadStrings().then(function () { send("/start", null); });
+  loadStrings().then(function () { send("/start", null); }).then(poll);
+  setInterval(function () { if (!document.hidden) poll(); }, POLL_MS);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
 })();

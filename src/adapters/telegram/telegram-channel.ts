@@ -24,7 +24,7 @@ export interface TelegramChannelOptions {
   /** the staff chat: replies there to a hand-off post are relayed to the person */
   staffChat?: StaffChatAddress | undefined;
   /** relays a staff reply; returns a line to confirm with now, or undefined (confirmed later, or nothing to say) */
-  onStaffReply?: (postId: string, text: string, staffMessage: { chat: string; messageId: string }) => Promise<string | undefined>;
+  onStaffReply?: (postId: string, text: string, staffMessage: { chat: string; messageId: string; author?: string | undefined }) => Promise<string | undefined>;
   /**
    * Where polled updates go first (the inbound queue: stored, de-duplicated by update_id); the queue hands
    * them back through handleUpdate. Without it, polled updates are handled at once.
@@ -234,6 +234,8 @@ export class TelegramChannel {
     const confirmation = await this.options.onStaffReply(String(message.reply_to_message.message_id), text, {
       chat: String(message.chat.id),
       messageId: String(message.message_id),
+      // The thread names who answered; the name as Telegram shows it.
+      author: [message.from?.first_name, message.from?.last_name].filter(Boolean).join(" ") || undefined,
     });
     if (confirmation) {
       await this.sender.sendHtml(String(message.chat.id), escapeHtml(confirmation), undefined, message.message_id).catch((error: unknown) => {

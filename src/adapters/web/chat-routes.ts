@@ -33,6 +33,10 @@ export interface WebChatOptions {
   ratePerIpPerMinute: number;
   /** new sessions per client IP per hour */
   sessionsPerIpPerHour: number;
+  /** GET /api/chat/messages per client IP per minute (open pages poll every 5 s) */
+  pollsPerIpPerMinute?: number;
+  /** staff answers to the person's hand-offs, which the page fetches (the web chat cannot be pushed to) */
+  staffReplies?: { webReplies(address: string, after: number): { messages: { id: number; text: string; at: string }[]; cursor: number } };
 }
 
 /** The web chat: the page at GET /, POST /api/chat/session for an identity and POST /api/chat to talk. */
@@ -55,6 +59,15 @@ export function webChatRoutes(options: WebChatOptions): Router {
     onLimited: () => metrics.rejected.inc({ channel: "web", reason: "session_rate_limited" }),
   });
 
+  const pollsLimit = options.pollsPerIpPerMinute ?? 600;
+  const pollsPerIp = perIpLimit({
+    limit: pollsLimit,
+    windowMs: 60_000,
+    clock,
+    error: `too many requests for new messages from this network: at most ${pollsLimit} a minute per IP address; try again in a minute`,
+    onLimited: () => metrics.rejected.inc({ channel: "web", reason: "poll_rate_limited" }),
+  });
+
   router.use(
     express.static(PAGE_DIR, {
       index: "index.html",
@@ -73,6 +86,25 @@ export function webChatRoutes(options: WebChatOptions): Router {
   router.post("/api/chat/session", sessionsPerIp, (_req: Request, res: Response) => {
     const user = options.sessions.issue(clock.now());
     res.status(201).set("Cache-Control", "no-store").json({ user });
+  });
+
+  // Staff answers to the person's hand-offs after `after` (the id of the last one the page showed).
+  router.get("/api/chat/messages", pollsPerIp, (req: Request, res: Response) => {
+    const user = typeof req.query.user === "string" ? req.query.user : "";
+    const afterText = typeof req.query.after === "string" && req.query.after !== "" ? req.query.after : "0";
+    const after = /^\d{1,15}$/.test(afterText) ? Number(afterText) : NaN;
+    if (user === "" || user.length > 64 || !Number.isSafeInteger(after)) {
+      metrics.rejected.inc({ channel: "web", reason: "bad_body" });
+      res.status(400).json({ error: user === "" || user.length > 64 ? "user must be 1-64 characters" : "after: must be a message id (a whole number)" });
+      return;
+    }
+    const address = options.sessions.addressOf(user);
+    if (address === undefined) {
+      metrics.rejected.inc({ channel: "web", reason: "unknown_user" });
+      res.status(401).json({ error: "user: unknown session; get one from POST /api/chat/session" });
+      return;
+    }
+    res.json(options.staffReplies ? options.staffReplies.webReplies(address, after) : { messages: [], cursor: after });
   });
 
   router.post("/api/chat", messagesPerIp, async (req: Request, res: Response) => {
@@ -121,7 +153,7 @@ export function webChatRoutes(options: WebChatOptions): Router {
   return router;
 }
 
-const PAGE_STRING_KEYS = ["title", "subtitle", "label", "placeholder", "send", "error", "rate_limited", "session_renewed"];
+const PAGE_STRING_KEYS = ["staff", "title", "subtitle", "label", "placeholder", "send", "error", "rate_limited", "session_renewed"];
 
 function webPageStrings(translator: Translator, locale: Locale): Record<string, string> {
   return Object.fromEntries(PAGE_STRING_KEYS.map((key) => [key, translator.t(`web.${key}`, locale)]));

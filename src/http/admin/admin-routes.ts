@@ -8,7 +8,9 @@ import { SendError } from "../../core/delivery/send-error.js";
 import type { StaffAccounts } from "../../access/staff-accounts.js";
 import type { StaffSessions } from "../../access/staff-sessions.js";
 import type { StaffSignInCodes } from "../../access/staff-sign-in-codes.js";
+import type { HandoffInbox } from "../../handoffs/handoff-inbox.js";
 import { accessErrorWithField, actorOf, adminAuth, type AuthedRequest } from "./authenticate.js";
+import { handoffRoutes } from "./handoff-routes.js";
 import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
@@ -25,6 +27,8 @@ export interface AdminRoutesDeps {
   /** failed logins are logged with the caller's address */
   logger?: Logger;
   registry?: RegistryRoutesDeps;
+  /** the hand-off inbox (Hỗ trợ) */
+  handoffs?: HandoffInbox;
   /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
   staff?: {
     accounts: StaffAccounts;
@@ -133,6 +137,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   );
 
   if (deps.registry) router.use(registryRoutes(deps.registry), taskRoutes(deps.registry));
+  if (deps.handoffs) router.use(handoffRoutes({ inbox: deps.handoffs, clock: deps.clock }));
 
   return router;
 }

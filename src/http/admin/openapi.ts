@@ -29,6 +29,9 @@ export const ADMIN_ERROR_CODES = [
   "code_expired",
   "invalid_code",
   "too_many_requests",
+  "handoff_closed",
+  "handoff_gone",
+  "channel_not_enabled",
   // Other admin errors by status, with `field` where the input is at fault:
   "not_found",
   "conflict",
@@ -49,6 +52,31 @@ const error = {
     triesLeft: { type: "integer", description: "invalid_code: wrong codes still allowed" },
   },
   required: ["error"],
+};
+const threadMessage = {
+  type: "object",
+  properties: {
+    direction: { type: "string", enum: ["in", "out"] },
+    author: { type: "string", description: '"person", "bot", a console login label or "telegram:<name>"' },
+    text: { type: ["string", "null"] },
+    at: { type: "string", format: "date-time" },
+    delivery: { type: ["string", "null"], enum: ["queued", "sent", "failed", "on_page", null] },
+  },
+};
+const handoff = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    status: { type: "string", enum: ["open", "answered", "closed"] },
+    channel: { type: "string", enum: ["telegram", "zalo", "web"] },
+    locale: { type: "string" },
+    question: { type: ["string", "null"] },
+    createdAt: { type: "string", format: "date-time" },
+    answeredAt: { type: ["string", "null"], format: "date-time", description: "the first staff answer" },
+    waitingSince: { type: ["string", "null"], format: "date-time" },
+    waitingSeconds: { type: ["integer", "null"] },
+    lastMessages: { type: "array", items: threadMessage },
+  },
 };
 const staffUser = {
   type: "object",
@@ -340,6 +368,36 @@ export function openApiDocument(): object {
       },
       "/api/admin/tasks/{id}/late": {
         get: { summary: "Units that have not finished a task past its date", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors } },
+      },
+      "/api/admin/handoffs": {
+        get: {
+          summary:
+            "Hand-offs (Hỗ trợ), waiting ones first, longest wait at the top: channel, language, question, waitingSeconds (null while staff answered last), the last 3 messages. Office admins see only people who follow one of their units",
+          parameters: [{ name: "status", in: "query", required: false, schema: { type: "string", enum: ["open", "answered", "closed"] } }],
+          responses: { "200": json({ type: "object", properties: { handoffs: { type: "array", items: handoff } } }), ...errors },
+        },
+      },
+      "/api/admin/handoffs/{id}": {
+        get: {
+          summary: "One hand-off: the conversation before the request (context) and its thread (the person's follow-ups, staff answers from the console and the staff chat, with delivery state)",
+          parameters: idParam,
+          responses: { "200": json({ ...handoff, properties: { ...handoff.properties, context: { type: "array", items: threadMessage }, messages: { type: "array", items: threadMessage } } }), ...errors },
+        },
+      },
+      "/api/admin/handoffs/{id}/replies": {
+        post: {
+          summary:
+            "Answer the person on their channel: Telegram and Zalo through the outbox (delivery queued, then sent or failed), the web chat on its page (on_page, then sent once the page fetched it). 409 handoff_closed, handoff_gone (data deleted), channel_not_enabled",
+          parameters: idParam,
+          requestBody: json({ type: "object", properties: { text: { type: "string", maxLength: 2000 } }, required: ["text"] }),
+          responses: { "201": json({ type: "object", properties: { message: threadMessage, delivery: { type: "string" } } }), ...errors },
+        },
+      },
+      "/api/admin/handoffs/{id}/close": {
+        post: { summary: "Close a hand-off (audited); the person's later messages no longer join it", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors } },
+      },
+      "/api/admin/handoffs/{id}/reopen": {
+        post: { summary: "Reopen a closed hand-off (audited)", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors } },
       },
       "/api/admin/broadcasts/{id}/deliveries.csv": {
         get: { summary: "Per-recipient delivery report", parameters: idParam, responses: { "200": { description: "CSV", content: { "text/csv": {} } }, ...errors } },
