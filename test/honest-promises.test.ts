@@ -162,6 +162,18 @@ describe("Telegram, web chat and the staff chat together", () => {
     expect(text).toContain("It is outside office hours now: staff will see your request from 07:30 on Monday, 18/01/2027.");
   });
 
+  it("names the same morning before opening, and Monday from Friday's closing time", async () => {
+    const cases: [string, string][] = [
+      ["2027-01-17T23:00:00Z", "07:30 thứ Hai, 18/01/2027"], // Monday 06:00
+      ["2027-01-22T10:00:00Z", "07:30 thứ Hai, 25/01/2027"], // Friday 17:00, closing time
+      ["2027-01-19T16:59:00Z", "07:30 thứ Tư, 20/01/2027"], // Tuesday 23:59
+    ];
+    for (const [at, expected] of cases) {
+      clock.set(new Date(at));
+      expect(textOf(await chat(running.url, `handoff-${at}`, "cho gặp nhân viên"))).toContain(`cán bộ sẽ xem yêu cầu từ ${expected} ạ.`);
+    }
+  });
+
   it("adds no such line during office hours", async () => {
     clock.set(TUESDAY_MORNING);
     const text = textOf(await chat(running.url, "handoff-3", "cho gặp nhân viên"));
