@@ -12,6 +12,7 @@ import type { Config } from "./config.js";
 import { loadAnswerBook } from "./content/load-answers.js";
 import { loadIntents, loadLexicon } from "./content/load-intents.js";
 import { Conversation } from "./core/conversation.js";
+import { parseOfficeHours } from "./core/time/office-hours.js";
 import type { Clock } from "./core/ports.js";
 import { openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteChatMigrations } from "./db/chat-migrations.js";
@@ -152,6 +153,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     units: new SqliteUnitDirectory(database.db),
     staffChat: new StaffChat(chatLinking(new Linking(database.db)), taskBoard, translator, config.TZ_NAME),
     directive: new DirectiveAnswers(directive.search, directive.document),
+    channelLinks: {
+      telegramBot: () => config.TELEGRAM_BOT_USERNAME ?? telegram?.bot.botInfo?.username,
+      zaloOaUrl: config.ZALO_OA_URL,
+    },
+    officeHours: parseOfficeHours(config.OFFICE_HOURS, config.TZ_NAME),
     // Without a staff chat nobody is told of a hand-off, and the person hears so.
     staff:
       config.TELEGRAM_BOT_TOKEN && config.STAFF_CHAT_ID

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import cron from "node-cron";
+import { parseOfficeHours } from "./core/time/office-hours.js";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
 import { decodeKey } from "./infra/secret-box.js";
 
@@ -117,6 +118,17 @@ const schema = z
           ctx.addIssue({ code: "custom", message: (error as Error).message });
         }
       }),
+    /** when staff read hand-off requests, Monday to Friday; a request outside them is told when they will */
+    OFFICE_HOURS: z
+      .string()
+      .default("07:30-17:00")
+      .superRefine((value, ctx) => {
+        try {
+          parseOfficeHours(value, "UTC");
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
     TELEGRAM_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(25),
     TELEGRAM_CHAT_RATE_PER_SEC: z.coerce.number().positive().max(100).default(1),
     TELEGRAM_GROUP_RATE_PER_MIN: z.coerce.number().positive().max(1000).default(20),
@@ -144,6 +156,13 @@ const schema = z
     ZALO_OA_SECRET_KEY: optionalString,
     ZALO_ACCESS_TOKEN: optionalString,
     ZALO_REFRESH_TOKEN: optionalString,
+    /** the Official Account's public link (https://zalo.me/<OA id>), offered on the web chat */
+    ZALO_OA_URL: optionalString.pipe(
+      z
+        .url()
+        .refine((v) => v.startsWith("https://"), "must be an https URL such as https://zalo.me/1234567890")
+        .optional(),
+    ),
     ZALO_API_BASE: z.url().default("https://openapi.zalo.me"),
     ZALO_OAUTH_BASE: z.url().default("https://oauth.zaloapp.com"),
     ZALO_CS_WINDOW_DAYS: z.coerce.number().int().min(1).max(30).default(7),

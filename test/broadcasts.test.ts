@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { audienceWhere } from "../src/broadcast/sqlite-audience-query.js";
+import { webAddressOf } from "../src/db/web-sessions.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
-import { chat, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { chat, FakeClock, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
 
 const UNITS_CSV = readFileSync(join(import.meta.dirname, "fixtures", "units-sample.csv"), "utf8");
 // 10:00 in Vietnam, a Tuesday.
@@ -78,9 +79,13 @@ describe("broadcasts through the admin API", () => {
     fake.pushUpdate(fake.textUpdate(105, "/unsubscribe")); // changed their mind
     await fake.waitForSent((m) => m.chatId === 105 && /ngừng|dừng|hủy/i.test(m.visibleText), 8000);
     await telegramParent(fake, 106, { follow: "MN-SAOMAI-VT" });
-    await chat(running.url, "web-parent", "/subscribe"); // web chat users cannot be pushed to
-    // Staff roles come with the registry (reminders issue); set one here the way it will store it.
+    // A web chat user subscribed before the web chat stopped offering it: counted, but cannot be pushed to.
+    await chat(running.url, "web-parent", "xin chào");
     const conn = db(running);
+    conn
+      .prepare("UPDATE users SET subscribed = 1 WHERE id = (SELECT user_id FROM channel_addresses WHERE address = ?)")
+      .run(webAddressOf(await webSession(running.url, "web-parent")));
+    // Staff roles come with the registry (reminders issue); set one here the way it will store it.
     conn.prepare("UPDATE users SET role = 'it_lead' WHERE id = (SELECT user_id FROM channel_addresses WHERE address = '106')").run();
     conn.close();
   });

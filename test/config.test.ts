@@ -28,6 +28,15 @@ describe("configuration", () => {
     expect(parseConfig({ ZALO_SITE_VERIFICATION: "Abc123_-xyz" }).ZALO_SITE_VERIFICATION).toBe("Abc123_-xyz");
   });
 
+  it("reads office hours and the Zalo OA link, refusing what cannot be right", () => {
+    expect(parseConfig({}).OFFICE_HOURS).toBe("07:30-17:00");
+    expect(() => parseConfig({ OFFICE_HOURS: "17:00-07:30" })).toThrow(/OFFICE_HOURS: the start must be before the end/);
+    expect(() => parseConfig({ OFFICE_HOURS: "8h-17h" })).toThrow(/OFFICE_HOURS: must look like "07:30-17:00"/);
+    expect(parseConfig({ ZALO_OA_URL: "https://zalo.me/1234567890" }).ZALO_OA_URL).toBe("https://zalo.me/1234567890");
+    expect(() => parseConfig({ ZALO_OA_URL: "http://zalo.me/1234567890" })).toThrow(/ZALO_OA_URL: must be an https URL/);
+    expect(() => parseConfig({ ZALO_OA_URL: "zalo.me/123" })).toThrow(/ZALO_OA_URL/);
+  });
+
   it("requires a webhook secret when Telegram runs by webhook", () => {
     expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: "123456:ABCdef", PUBLIC_URL: "https://bot.example.vn" })).toThrow(
       /TELEGRAM_WEBHOOK_SECRET: is required when PUBLIC_URL is set/,

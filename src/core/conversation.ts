@@ -1,4 +1,5 @@
 import { AnswerBook, BUTTON_PREFIX } from "./answer-book.js";
+import { telegramLink, type ChannelLinks } from "./channel-links.js";
 import type {
   Clock,
   ConversationObserver,
@@ -14,6 +15,8 @@ import { plainText } from "./rich-text.js";
 import { loggableText, looksLikePassword } from "./sensitive.js";
 import { decodeTaskButton } from "./task-buttons.js";
 import type { StaffChat } from "./staff-chat.js";
+import { nextOfficeOpening, type OfficeHours } from "./time/office-hours.js";
+import { formatDate, localDateParts, localDateTime } from "./time/zoned-time.js";
 import type { Channel, InboundEvent, Locale, OutboundMessage, Reply } from "./types.js";
 
 /** The slice of the NLU engine the core relies on. */
@@ -42,6 +45,10 @@ export interface ConversationDeps {
   staffChat?: StaffChat | undefined;
   /** the directive, searched when no topic fits */
   directive?: DirectiveLookup | undefined;
+  /** Telegram and Zalo links the web chat offers for announcements and reminders */
+  channelLinks?: ChannelLinks | undefined;
+  /** when staff read hand-offs; a request outside them is told when they will */
+  officeHours?: OfficeHours | undefined;
 }
 
 /** Longest text the core reads; adapters reject or trim longer input before it gets here. */
@@ -92,6 +99,7 @@ export class Conversation {
       const follow = /^(follow|unfollow):(\S{1,40})$/.exec(target);
       if (follow) {
         store.logMessage(user.id, event.channel, { direction: "in", text, intent: follow[1] as string, at });
+        if (event.channel === "web" && follow[1] === "follow") return this.reply([this.onlyElsewhere("follow_web", hinted)], "follow", 1, hinted);
         return this.followUnit(follow[1] as "follow" | "unfollow", follow[2] as string, user, at, hinted);
       }
       if (this.isTarget(target)) {
@@ -171,6 +179,11 @@ export class Conversation {
     }
     switch (target) {
       case "subscribe":
+        // Broadcasts skip web chat addresses: a subscription here would promise what never arrives.
+        if (event.channel === "web") {
+          this.logOut(user, event.channel, target, at);
+          return this.reply([this.onlyElsewhere("subscribe_web", locale)], target, confidence, locale);
+        }
         store.setSubscribed(user.id, true, at);
         break;
       case "unsubscribe":
@@ -182,13 +195,16 @@ export class Conversation {
         this.logOut(user, event.channel, target, at);
         return this.reply([answers.answer("language", chosen)], target, confidence, chosen);
       }
-      case "human_handoff":
-        if (!(await this.handOff(user, event, locale))) {
-          // Say it reached staff only when it did.
-          this.logOut(user, event.channel, target, at);
-          return this.reply([answers.answer(HANDOFF_UNSENT, locale)], target, confidence, locale);
-        }
-        break;
+      case "human_handoff": {
+        const reached = await this.handOff(user, event, locale);
+        this.logOut(user, event.channel, target, at);
+        // Say it reached staff only when it did.
+        if (!reached) return this.reply([answers.answer(HANDOFF_UNSENT, locale)], target, confidence, locale);
+        const sent = answers.answer(target, locale);
+        const when = this.staffSeesAt(locale);
+        if (when) sent.text.lines.splice(1, 0, [{ text: when }]);
+        return this.reply([sent], target, confidence, locale);
+      }
       case "out_of_scope":
         break;
     }
@@ -209,6 +225,7 @@ export class Conversation {
     switch (name) {
       case "start": {
         if (arg && this.deps.staffChat && this.deps.staffChat.looksLikeCode(arg)) {
+          if (event.channel === "web") return this.reply([this.linkElsewhere(arg, locale)], "link", 1, locale);
           return this.reply([this.deps.staffChat.link(arg, event.channel, event.address, user.id, event.receivedAt, locale)], "link", 1, locale);
         }
         // Deep-link payloads allow only A-Z a-z 0-9 _ -, so "dvc-transfer_school" stands for dvc.transfer_school.
@@ -237,6 +254,7 @@ export class Conversation {
       case "tasks":
         return this.staffCommand(name, arg, user, event, locale);
       case "follow":
+        if (event.channel === "web") return this.reply([this.onlyElsewhere("follow_web", locale)], "follow", 1, locale);
         return this.searchUnits(arg, locale);
       case "unfollow":
         return this.listFollowed(user, locale);
@@ -256,6 +274,8 @@ export class Conversation {
   private staffCommand(name: string, arg: string, user: UserRecord, event: InboundEvent, locale: Locale): Reply {
     const chat = this.deps.staffChat;
     if (!chat) return this.reply([this.say("unknown_command", locale, { command: `/${name}` })], "unknown_command", 1, locale);
+    // Reminders never reach the web chat: a code redeemed here would link a chat that hears nothing.
+    if (name === "link" && event.channel === "web") return this.reply([this.linkElsewhere(arg, locale)], "link", 1, locale);
     if (name === "link") return this.reply([chat.link(arg, event.channel, event.address, user.id, event.receivedAt, locale)], "link", 1, locale);
     if (name === "unlink") return this.reply([chat.unlink(user.id, event.channel, event.address, event.receivedAt, locale)], "unlink", 1, locale);
     const person = chat.person(user.id);
@@ -291,6 +311,41 @@ export class Conversation {
     const unit = action === "follow" ? units?.follow(user.id, code, at) : units?.unfollow(user.id, code);
     if (!unit) return this.reply([this.say("follow_unknown", locale)], action, 1, locale);
     return this.reply([this.say(action === "follow" ? "followed" : "unfollowed", locale, { name: unit.name })], action, 1, locale);
+  }
+
+  /** On the web chat: what only Telegram and Zalo receive, with links there (or the website when none is known). */
+  private onlyElsewhere(answer: "subscribe_web" | "follow_web", locale: Locale): OutboundMessage {
+    const telegram = telegramLink(this.deps.channelLinks);
+    const zalo = this.deps.channelLinks?.zaloOaUrl;
+    if (!telegram && !zalo) return this.deps.answers.answer("announcements_web_none", locale);
+    const message = this.deps.answers.answer(answer, locale);
+    if (telegram) message.text.lines.push([{ text: this.deps.translator.t("elsewhere.telegram", locale, { url: telegram }) }]);
+    if (zalo) message.text.lines.push([{ text: this.deps.translator.t("elsewhere.zalo", locale, { url: zalo }) }]);
+    return message;
+  }
+
+  /** /link CODE on the web chat: the code is not used here; the same code links a Telegram or Zalo chat. */
+  private linkElsewhere(arg: string, locale: Locale): OutboundMessage {
+    const { translator, channelLinks } = this.deps;
+    const looksRight = arg !== "" && (this.deps.staffChat?.looksLikeCode(arg) ?? false);
+    const code = looksRight ? arg.toUpperCase().replace(/[\s-]/g, "") : "";
+    const lines = [translator.t(code ? "link.web" : "link.web_how", locale)];
+    const telegram = telegramLink(channelLinks, code || undefined);
+    if (telegram) lines.push(translator.t(code ? "link.web_telegram" : "elsewhere.telegram", locale, { url: telegram }));
+    const zalo = channelLinks?.zaloOaUrl;
+    if (code) lines.push(translator.t(zalo ? "link.web_zalo_at" : "link.web_zalo", locale, { code, url: zalo ?? "" }));
+    else if (zalo) lines.push(translator.t("elsewhere.zalo", locale, { url: zalo }));
+    return { text: plainText(lines.join("\n")), buttons: [] };
+  }
+
+  /** Outside office hours: when staff will see a hand-off ("from 07:30 Monday, 15/01/2027"). */
+  private staffSeesAt(locale: Locale): string | undefined {
+    const hours = this.deps.officeHours;
+    const opening = nextOfficeOpening(this.deps.clock.now(), hours);
+    if (!opening || !hours) return undefined;
+    const [date, time] = localDateTime(opening, hours.timeZone).split(" ") as [string, string];
+    const weekday = this.deps.translator.t(`weekday.${localDateParts(opening, hours.timeZone).weekday}`, locale);
+    return this.deps.translator.t("handoff_opening", locale, { time, weekday, date: formatDate(date) });
   }
 
   /** Stores the request and posts it to staff; true only when the post reached the staff chat. */
