@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -100,8 +101,18 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
 
     beforeAll(async () => {
       user = await webSession(running.url, "inbox-web");
-      // The parent follows a Vũng Tàu school, so the Vũng Tàu office sees the request.
-      expect((await postChat(running.url, user, "#follow:THCS-HKN-VT")).status).toBe(200);
+      // The parent follows a Vũng Tàu school (from before the web chat stopped offering /follow, which only
+      // matters on Telegram and Zalo), so the Vũng Tàu office sees the request.
+      expect((await postChat(running.url, user, "xin chào")).status).toBe(200);
+      const conn = new Database(running.dbPath);
+      conn
+        .prepare(
+          `INSERT INTO user_units (user_id, unit_id, created_at)
+           SELECT a.user_id, (SELECT id FROM units WHERE code = 'THCS-HKN-VT'), 0 FROM channel_addresses a
+           WHERE a.channel = 'web' AND a.address = ?`,
+        )
+        .run(createHash("sha256").update(user, "utf8").digest("base64url"));
+      conn.close();
       expect((await postChat(running.url, user, "Con tôi chưa có tài khoản VnEdu <lớp 6A>")).status).toBe(200);
       expect((await postChat(running.url, user, "cho tôi gặp cán bộ")).status).toBe(200);
       post = await fake.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("lớp 6A"), 8000);
