@@ -54,6 +54,14 @@ describe("web chat with the Telegram bot and the Zalo OA configured", () => {
     expect(subscribedFlag(running, "web", webAddressOf(secret))).toBe(0);
   });
 
+  it("/unsubscribe does not claim to stop announcements the web chat never sent", async () => {
+    const text = textOf(await chat(running.url, "sub-5", "/unsubscribe"));
+    expect(text).toMatch(/^Dạ, khung trò chuyện trên trang web này không gửi thông báo nên không có gì cần ngừng ạ\./);
+    expect(text).not.toMatch(/ngừng gửi thông báo/);
+    await chat(running.url, "sub-6", "/lang en");
+    expect(textOf(await chat(running.url, "sub-6", "/unsubscribe"))).toMatch(/^This web chat never sends announcements/);
+  });
+
   it("/follow explains that following a school matters only on Telegram or Zalo", async () => {
     const text = textOf(await chat(running.url, "sub-3", "/follow THPT Vũng Tàu"));
     expect(text).toMatch(/theo dõi trường chỉ có tác dụng trên Telegram hoặc Zalo/);

@@ -188,6 +188,11 @@ export class Conversation {
         break;
       case "unsubscribe":
         store.setSubscribed(user.id, false, at);
+        // Nothing was ever sent to the web chat: say so rather than "no longer sending".
+        if (event.channel === "web") {
+          this.logOut(user, event.channel, target, at);
+          return this.reply([this.deps.answers.answer("unsubscribe_web", locale)], target, confidence, locale);
+        }
         break;
       case "language": {
         const chosen = languageAskedFor(question ?? "", locale);
