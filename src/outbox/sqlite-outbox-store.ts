@@ -62,6 +62,7 @@ const dedupeSql = (cause: Cause): SQL => sql`${`${cause.type}:${cause.id}:`} || 
 export class SqliteOutbox implements OutboxPort, EnqueueStore {
   private readonly db: Db;
   private readonly sqlite: Database.Database;
+  private lastUsedInsert: Database.Statement | undefined;
 
   constructor(
     database: { db: Db },
@@ -119,7 +120,28 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
    * a caller may run it inside its own (the planner, a snooze). Returns the rows inserted (0 or 1).
    */
   insertForPerson(request: PersonEnqueue, now: Date): number {
-    const { cause } = request;
+    const { cause, rule } = request;
+    // The planner writes thousands of these in one step: the common rule runs as one prepared statement.
+    if ("lastUsed" in rule && !rule.except) {
+      this.lastUsedInsert ??= this.sqlite.prepare(`
+        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
+        SELECT ? || a.channel || ':' || a.address, ?, ?, a.user_id, a.channel, a.address,
+          COALESCE(u.locale, ?), ?, 'queued', ?, ?
+        FROM channel_addresses a JOIN users u ON u.id = a.user_id
+        WHERE a.user_id = ? AND a.channel != 'web' AND a.unreachable_at IS NULL
+        ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
+        ON CONFLICT(dedupe_key) DO NOTHING`);
+      return this.lastUsedInsert.run(
+        `${cause.type}:${cause.id}:`,
+        cause.type,
+        cause.id,
+        this.defaultLocale,
+        request.urgent ? 1 : 0,
+        request.notBefore.getTime(),
+        now.getTime(),
+        request.userId,
+      ).changes;
+    }
     return this.db.run(sql`
       INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
       SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
