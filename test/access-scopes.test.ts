@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
-import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const HEADER = "ref,name,role,unit_code,phone,email";
@@ -17,15 +17,8 @@ describe("an office admin stays inside its office", () => {
   let admin: string;
   let office: string;
 
-  const call = async (method: string, path: string, token: string, body?: string | object, type = "application/json") => {
-    const res = await fetch(`${running.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": type },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text.startsWith("{") ? JSON.parse(text) : { text }) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token: string, body?: string | object, type?: string) =>
+    adminCall(running.url, method, path, token, body, type);
   const importCsv = (token: string, rows: string[], dryRun = false) =>
     call("POST", `/api/admin/imports/people${dryRun ? "?dryRun=true" : ""}`, token, [HEADER, ...rows, ""].join("\n"), "text/csv");
   const personRow = (ref: string) => {

@@ -8,7 +8,7 @@ import { AccessError, AccessScopes, assertCanWrite, canWrite } from "../src/acce
 import { SqliteConversationStore } from "../src/db/conversation-store.js";
 import { SqliteUnitTree } from "../src/db/unit-tree.js";
 import { Linking } from "../src/registry/linking.js";
-import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const SRC = join(import.meta.dirname, "..", "src");
@@ -21,15 +21,8 @@ describe("access", () => {
   let office: string;
   let viewer: string;
 
-  const call = async (method: string, path: string, token: string, body?: string | object, type = "application/json") => {
-    const res = await fetch(`${running.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": type },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text.startsWith("{") ? JSON.parse(text) : { text }) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token: string, body?: string | object, type?: string) =>
+    adminCall(running.url, method, path, token, body, type);
   const query = <T>(statement: string, ...params: unknown[]): T[] => {
     const conn = new Database(running.dbPath, { readonly: true });
     const rows = conn.prepare(statement).all(...params) as T[];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importUnits } from "../src/registry/units-import.js";
 import { describeInBrowser, launchChromium } from "./support/browser.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
-import { postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { adminCall, postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
 
 const STAFF_CHAT = -100777888;
 const FIXTURES = join(import.meta.dirname, "fixtures");
@@ -37,14 +37,8 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
   let office: string;
   let viewer: string;
 
-  const call = async (method: string, path: string, token: string, body?: object) => {
-    const res = await fetch(`${running.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token: string, body?: string | object, type?: string) =>
+    adminCall(running.url, method, path, token, body, type);
   const thread = async (id: number, token = admin) => (await call("GET", `/api/admin/handoffs/${id}`, token)).body as unknown as Handoff;
   const openList = async (token = admin) => ((await call("GET", "/api/admin/handoffs?status=open", token)).body.handoffs ?? []) as Handoff[];
   const latestHandoffId = (): number => {

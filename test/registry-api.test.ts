@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
-import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -13,14 +13,8 @@ describe("registry and school year through the admin API", () => {
   let viewer: string;
   let office: string;
 
-  const call = async (method: string, path: string, token: string, body?: string | object, type = "application/json") => {
-    const res = await fetch(`${running.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": type },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token: string, body?: string | object, type?: string) =>
+    adminCall(running.url, method, path, token, body, type);
 
   beforeAll(async () => {
     clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));

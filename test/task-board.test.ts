@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeTaskButton, encodeTaskButton, type TaskButton } from "../src/core/task-buttons.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
-import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -14,14 +14,8 @@ describe("the task board's counts follow who the task applies to", () => {
   let admin: string;
   let office: string;
 
-  const call = async (method: string, path: string, token: string, body?: object) => {
-    const res = await fetch(`${running.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token: string, body?: string | object, type?: string) =>
+    adminCall(running.url, method, path, token, body, type);
   type Listed = { id: number; key: string; statuses: { todo: number; done: number; not_applicable: number }; late: number };
   const listed = async (token: string, key: string) => ((await call("GET", "/api/admin/tasks", token)).body.tasks as Listed[]).find((t) => t.key === key) as Listed;
 

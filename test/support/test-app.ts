@@ -112,3 +112,21 @@ export async function postChat(
     ...(retryAfter ? { retryAfter } : {}),
   };
 }
+
+/** An admin API call with a bearer token; a JSON answer is parsed, anything else comes back as `{text}`. */
+export async function adminCall(
+  url: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: string | object,
+  type = "application/json",
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": type },
+    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (/^[[{]/.test(text) ? JSON.parse(text) : { text }) as Record<string, unknown> };
+}
