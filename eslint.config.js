@@ -22,6 +22,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, sourceType: "script" },
   },
   {
+    // The staff console runs in the browser: TypeScript modules bundled by esbuild at start.
+    files: ["src/console/**/*.ts", "src/console/**/*.tsx"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ["src/config.ts", "test/**/*.ts"],
     rules: { "no-restricted-properties": "off" },
   },

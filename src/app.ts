@@ -32,7 +32,7 @@ import { consoleBaseUrl, StaffAccounts } from "./access/staff-accounts.js";
 import { StaffSessions } from "./access/staff-sessions.js";
 import { StaffSignInCodes } from "./access/staff-sign-in-codes.js";
 import { adminRoutes } from "./http/admin/admin-routes.js";
-import { consoleRoutes } from "./http/admin/console-page.js";
+import { consoleRoutes } from "./http/console/console-routes.js";
 import { BroadcastService } from "./broadcast/broadcast-service.js";
 import { Dispatcher, type DispatchChannel } from "./outbox/dispatcher.js";
 import { Enqueue } from "./outbox/enqueue.js";
