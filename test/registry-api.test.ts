@@ -63,6 +63,14 @@ describe("registry and school year through the admin API", () => {
     expect(all.body.ok).toBe(true);
   });
 
+  it("lists the unit tree, an office admin only its office and the schools under it", async () => {
+    const all = (await call("GET", "/api/admin/units", admin)).body.units as { code: string; type: string; parentCode: string | null }[];
+    expect(all.find((u) => u.code === "THPT-VT")).toMatchObject({ type: "school" });
+    expect(all.filter((u) => u.type === "office").length).toBeGreaterThan(1);
+    const mine = (await call("GET", "/api/admin/units", office)).body.units as { code: string; parentCode: string | null }[];
+    expect(mine.map((u) => u.code).sort()).toEqual(["MN-SAOMAI-VT", "PGD-VT", "TH-THANGNHAT-VT", "THCS-HKN-VT", "THCS-VANLANG-VT"]);
+  });
+
   it("issues a one-time link code with a Telegram deep link, scoped for office admins", async () => {
     const res = await call("POST", "/api/admin/people/CB0013/link-code", admin);
     expect(res.status).toBe(201);

@@ -47,6 +47,6 @@ export async function signIn(page: Page, url: string, login: string, password = 
 
 /** The page is no wider than its viewport (nothing needs horizontal scrolling). */
 export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  const { scroll, client } = (await page.evaluate("({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })")) as { scroll: number; client: number };
   expect(scroll, "page wider than the screen").toBeLessThanOrEqual(client);
 }

@@ -303,6 +303,12 @@ export function openApiDocument(): object {
       "/api/admin/broadcasts/{id}/test": {
         post: { summary: "Send it to the caller's own linked chat only", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors, "409": { description: "No chat linked to the token" } } },
       },
+      "/api/admin/units": {
+        get: {
+          summary: "The unit tree as far as the caller reaches: code, name, type, level, parentCode",
+          responses: { "200": { description: "{ units: [...] }" } },
+        },
+      },
       "/api/admin/imports/{kind}": {
         post: {
           summary: "Import units (Department only) or people (office admins: only people already in their units) from CSV or XLSX; all or nothing",

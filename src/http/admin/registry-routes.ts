@@ -1,5 +1,7 @@
 import express, { Router, type RequestHandler } from "express";
-import { assertCanWrite, assertDepartment } from "../../access/scopes.js";
+import { AccessScopes, assertCanWrite, assertDepartment } from "../../access/scopes.js";
+import { SqliteUnitDirectory } from "../../db/unit-directory.js";
+import { SqliteUnitTree } from "../../db/unit-tree.js";
 import type { Clock } from "../../core/ports.js";
 import type { OpenDatabase } from "../../db/database.js";
 import { AdminImports } from "../../registry/admin-imports.js";
@@ -45,6 +47,18 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     if (error instanceof ImportFileError) return { status: error.status, body: { error: error.message } };
     return accessError(error);
   });
+
+  const unitDirectory = new SqliteUnitDirectory(deps.database.db);
+  const scopes = new AccessScopes(new SqliteUnitTree(deps.database.db));
+
+  // The unit tree as far as the caller reaches (an office admin: its office and the schools under it).
+  router.get(
+    "/api/admin/units",
+    handle((req, res) => {
+      const scope = scopes.unitCodeScope(actorOf(req));
+      res.json({ units: unitDirectory.list().filter((u) => !scope || scope.has(u.code)) });
+    }),
+  );
 
   router.post(
     "/api/admin/imports/:kind",
