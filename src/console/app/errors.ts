@@ -9,7 +9,7 @@ export function fieldLabel(field: string): string {
 }
 
 /** Each screen group may word the errors of its own part of the API in its own file. */
-const NAMESPACES = ["console", "broadcasts", "tasks", "registry", "support"];
+const NAMESPACES = ["console", "broadcasts", "tasks", "registry", "support", "knowledge"];
 
 /** The sentence a staff member reads for an error. */
 export function errorText(error: unknown): string {

@@ -10,6 +10,8 @@ import viRegistry from "../../../locales/vi/console-registry.json";
 import enRegistry from "../../../locales/en/console-registry.json";
 import viSupport from "../../../locales/vi/console-support.json";
 import enSupport from "../../../locales/en/console-support.json";
+import viKnowledge from "../../../locales/vi/console-knowledge.json";
+import enKnowledge from "../../../locales/en/console-knowledge.json";
 
 export const i18n = i18next.createInstance();
 
@@ -26,11 +28,11 @@ export async function initI18n(): Promise<void> {
     lng: storedLanguage(),
     fallbackLng: "vi",
     defaultNS: "console",
-    ns: ["console", "broadcasts", "tasks", "registry", "support"],
+    ns: ["console", "broadcasts", "tasks", "registry", "support", "knowledge"],
     interpolation: { escapeValue: false }, // Preact escapes every text it renders
     resources: {
-      vi: { console: viConsole, broadcasts: viBroadcasts, tasks: viTasks, registry: viRegistry, support: viSupport },
-      en: { console: enConsole, broadcasts: enBroadcasts, tasks: enTasks, registry: enRegistry, support: enSupport },
+      vi: { console: viConsole, broadcasts: viBroadcasts, tasks: viTasks, registry: viRegistry, support: viSupport, knowledge: viKnowledge },
+      en: { console: enConsole, broadcasts: enBroadcasts, tasks: enTasks, registry: enRegistry, support: enSupport, knowledge: enKnowledge },
     },
   });
   document.documentElement.lang = i18n.language;

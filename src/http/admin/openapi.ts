@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { audienceSchema } from "../../broadcast/audience.js";
+import { broadcastsPaths } from "./openapi-parts/broadcasts.js";
+import { knowledgePaths } from "./openapi-parts/knowledge.js";
+import { registryPaths } from "./openapi-parts/registry.js";
+import { supportPaths } from "./openapi-parts/support.js";
+import { tasksPaths } from "./openapi-parts/tasks.js";
 import { broadcastInput } from "../../broadcast/broadcast-service.js";
 
 /** The stable `code` of every admin API error; the console words each one (with `field` where given). */
@@ -408,6 +413,11 @@ export function openApiDocument(): object {
       "/api/admin/broadcasts/{id}/deliveries.csv": {
         get: { summary: "Per-recipient delivery report", parameters: idParam, responses: { "200": { description: "CSV", content: { "text/csv": {} } }, ...errors } },
       },
+      ...broadcastsPaths,
+      ...tasksPaths,
+      ...registryPaths,
+      ...supportPaths,
+      ...knowledgePaths,
     },
   };
 }
