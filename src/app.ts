@@ -43,6 +43,8 @@ import { SqliteHandoffReplies } from "./outbox/sqlite-handoff-replies.js";
 import { HandoffInbox } from "./handoffs/handoff-inbox.js";
 import { SqliteHandoffInbox } from "./handoffs/sqlite-handoff-inbox.js";
 import { AccessScopes } from "./access/scopes.js";
+import { OverviewService } from "./overview/overview.js";
+import { SqliteOverviewStore } from "./overview/overview-store.js";
 import { AuditLog } from "./access/audit-log.js";
 import { SqliteUnitTree } from "./db/unit-tree.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
@@ -311,6 +313,14 @@ export async function createApp(options: AppOptions): Promise<App> {
         baseUrl: consoleBaseUrl(config.PUBLIC_URL, config.PORT),
       },
       handoffs: handoffInbox,
+      overview: new OverviewService({
+        store: new SqliteOverviewStore(database.db),
+        scopes: new AccessScopes(new SqliteUnitTree(database.db)),
+        tasks: taskBoard,
+        clock,
+        timeZone: config.TZ_NAME,
+        units: () => new Map(new SqliteUnitDirectory(database.db).list().map((u) => [u.code, { name: u.name, type: u.type }])),
+      }),
       registry: {
         database,
         clock,

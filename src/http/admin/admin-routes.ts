@@ -13,6 +13,8 @@ import { accessErrorWithField, actorOf, adminAuth, type AuthedRequest } from "./
 import { handoffRoutes } from "./handoff-routes.js";
 import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
+import { overviewRoutes } from "./overview-routes.js";
+import type { OverviewService } from "../../overview/overview.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
 import { sessionRoutes } from "./session-routes.js";
 import { taskRoutes } from "./task-routes.js";
@@ -27,6 +29,8 @@ export interface AdminRoutesDeps {
   /** failed logins are logged with the caller's address */
   logger?: Logger;
   registry?: RegistryRoutesDeps;
+  /** the console's first screen (Tổng quan) */
+  overview?: OverviewService;
   /** the hand-off inbox (Hỗ trợ) */
   handoffs?: HandoffInbox;
   /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
@@ -53,6 +57,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   // Signing in (and setting a password by its link) comes before authentication.
   if (staff) router.use(sessionRoutes({ ...staff, clock: deps.clock, ...(deps.logger ? { logger: deps.logger } : {}) }));
   router.use("/api/admin", adminAuth(deps.tokens, staff?.sessions, deps.clock, deps.logger));
+  if (deps.overview) router.use(overviewRoutes(deps.overview));
   if (staff) router.use(userRoutes({ accounts: staff.accounts, clock: deps.clock, baseUrl: staff.baseUrl }));
 
   const handle = jsonHandler<AuthedRequest>((error) => {
