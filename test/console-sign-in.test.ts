@@ -1,22 +1,40 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { consolePage, expectNoHorizontalScroll, PASSWORD, signIn, staffAccount } from "./support/console.js";
-import { startTestApp, type RunningApp } from "./support/test-app.js";
+import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
+import { adminCall, startTestApp, type RunningApp } from "./support/test-app.js";
+
+const FIXTURES = join(import.meta.dirname, "fixtures");
+const TUAN_CHAT = 5_550_003;
 
 describeInBrowser("console sign-in in Chromium", () => {
   let browser: Browser;
   let running: RunningApp;
+  let fake: FakeTelegram;
 
   beforeAll(async () => {
     browser = await launchChromium();
-    running = await startTestApp();
+    fake = await startFakeTelegram();
+    running = await startTestApp({ TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot });
+    const token = running.app.tokens.create({ name: "Sở", role: "department_admin" }, "test", running.clock.now()).token;
+    for (const kind of ["units", "people"]) {
+      expect((await adminCall(running.url, "POST", `/api/admin/imports/${kind}`, token, readFileSync(join(FIXTURES, `${kind}-sample.csv`), "utf8"), "text/csv")).status).toBe(200);
+    }
+    // Lê Minh Tuấn (CB0003) links his own Telegram chat the way staff do: a link code, then /start <code> in the chat.
+    const link = await adminCall(running.url, "POST", "/api/admin/people/CB0003/link-code", token);
+    fake.pushUpdate(fake.textUpdate(TUAN_CHAT, `/start ${String(link.body.code)}`, { languageCode: "vi" }));
+    await fake.waitForSent((m) => m.chatId === TUAN_CHAT, 8000);
+    await staffAccount(running, "tuan", "office_admin", { unit: "PGD-VT", personRef: "CB0003", name: "Lê Minh Tuấn" });
     await staffAccount(running, "lan", "department_admin", { name: "Nguyễn Thị Lan" });
     await staffAccount(running, "khoa", "department_admin");
   });
   afterAll(async () => {
     await browser?.close();
     await running?.stop();
+    await fake?.stop();
   });
 
   it("signs in with a password on a phone, in Vietnamese, with no serious accessibility problem", async () => {
@@ -62,6 +80,38 @@ describeInBrowser("console sign-in in Chromium", () => {
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("The account is locked after too many wrong passwords. Try again in 15 minutes.").waitFor();
+    await context.close();
+  });
+
+  it("signs in with a one-time code sent to the staff member's own linked Telegram chat", async () => {
+    const { context, page } = await consolePage(browser, "phone");
+    await page.goto(`${running.url}/admin`);
+    await page.getByRole("tab", { name: "Bằng mã qua Telegram/Zalo" }).click();
+    await page.getByLabel("Tên đăng nhập").fill("tuan");
+    const before = fake.sent.length;
+    await page.getByRole("button", { name: "Gửi mã cho tôi" }).click();
+    await page.getByText(/Đã gửi mã tới Telegram của anh\/chị\. Mã dùng được đến \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\./).waitFor();
+    const message = await fake.waitForSent((m) => m.chatId === TUAN_CHAT && fake.sent.indexOf(m) >= before, 8000);
+    const code = /\b(\d{6})\b/.exec(message.visibleText)?.[1] ?? "";
+    await page.getByLabel("Mã 6 chữ số").fill(code === "000000" ? "000001" : "000000");
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.getByText("Mã chưa đúng. Anh/chị còn 4 lần thử.").waitFor();
+    await page.getByLabel("Mã 6 chữ số").fill(code);
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.locator("#page-title").waitFor();
+    await expect(page.getByText("Lê Minh Tuấn · Quản trị Phòng GD (PGD-VT)").isVisible()).resolves.toBe(true);
+    await context.close();
+  });
+
+  it("tells someone without a linked chat to use the password, without saying whether the login exists", async () => {
+    const { context, page } = await consolePage(browser, "desktop");
+    await page.goto(`${running.url}/admin`);
+    await page.getByRole("tab", { name: "Bằng mã qua Telegram/Zalo" }).click();
+    for (const login of ["lan", "khong-co-ai"]) {
+      await page.getByLabel("Tên đăng nhập").fill(login);
+      await page.getByRole("button", { name: "Gửi mã cho tôi" }).click();
+      await page.getByText("Tài khoản chưa liên kết Telegram hoặc Zalo nên không gửi được mã. Anh/chị đăng nhập bằng mật khẩu.").waitFor();
+    }
     await context.close();
   });
 });
