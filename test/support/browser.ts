@@ -1,18 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { describe } from "vitest";
+import { chromiumPath } from "./chromium.js";
 
-/**
- * Browser tests drive Debian's Chromium (`apt-get install -y chromium`) with playwright-core; no test tool
- * downloads a browser of its own. CHROMIUM_PATH, when set, names the only binary to use.
- */
-export function findChromium(): string | undefined {
-  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
-  return candidates.find((path) => existsSync(path));
-}
-
-export const chromiumPath = findChromium();
+export { chromiumPath, findChromium, launchChromium } from "./chromium.js";
 
 /**
  * `describe` when Chromium is present; otherwise `describe.skip`, after saying so loudly and how to fix it,
@@ -28,22 +20,6 @@ export function describeInBrowser(name: string, body: () => void): void {
       "!!! Install it with: apt-get install -y chromium   (or set CHROMIUM_PATH to a Chromium binary)\n",
   );
   describe.skip(name, body);
-}
-
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** Launches headless Chromium with a fresh profile (playwright-core makes a temporary --user-data-dir). */
-export async function launchChromium(): Promise<Browser> {
-  if (!chromiumPath) throw new Error("Chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH");
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
 }
 
 export interface AxeViolation {
