@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "dist/", "src/db/migrations/"] },
+  { ignores: ["node_modules/", "data/", "dist/", "src/db/migrations/", "src/db/pg/migrations/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

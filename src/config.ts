@@ -57,6 +57,8 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     DATABASE_PATH: z.string().trim().min(1).default("./data/bot.db"),
+    /** PostgreSQL (postgres://…): for db:migrate and db:copy today; the server itself still runs on SQLite */
+    DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional()),
     DEFAULT_LOCALE: locale.default("vi"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     TELEGRAM_BOT_TOKEN: optionalString.pipe(
