@@ -34,6 +34,8 @@ export interface ZaloClientOptions {
   apiBase: string;
   /** https://oauth.zaloapp.com */
   oauthBase: string;
+  /** https://business.openapi.zalo.me (ZNS template messages) */
+  businessBase?: string;
   tokens: ZaloTokenStore;
   /** the first pair (from configuration), used only while the store holds none; expiry unknown unless given */
   initialTokens?: { accessToken: string; refreshToken: string; expiresAt?: number } | undefined;
@@ -90,7 +92,8 @@ export class ZaloTokenError extends Error {
 export const ZALO_INVALID_TOKEN = -216;
 /** "Access token has expired or has been removed": refreshed like -216. */
 export const ZALO_EXPIRED_TOKEN = -220;
-const TOKEN_REFUSED: ReadonlySet<number> = new Set([ZALO_INVALID_TOKEN, ZALO_EXPIRED_TOKEN]);
+/** -124: the ZNS API's own "access token invalid" */
+const TOKEN_REFUSED: ReadonlySet<number> = new Set([ZALO_INVALID_TOKEN, ZALO_EXPIRED_TOKEN, -124]);
 const DEFAULT_TTL_SECONDS = 90_000; // Zalo's access tokens live 25 hours
 const NO_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -98,6 +101,22 @@ interface Envelope {
   error: number;
   message: string;
   messageId: string | undefined;
+  data: Record<string, unknown> | undefined;
+}
+
+/** A ZNS template message: our delivery id as `tracking_id`, so a retried send is recognisable in Zalo's reports. */
+export interface ZnsMessage {
+  /** 84xxxxxxxxx (see reach/phone.ts) */
+  phone: string;
+  templateId: string;
+  templateData: Record<string, string>;
+  trackingId: string;
+}
+
+/** What Zalo says is left of the OA's ZNS quota after a send. */
+export interface ZnsQuota {
+  daily: number;
+  remaining: number;
 }
 
 /**
@@ -165,6 +184,29 @@ export class ZaloClient {
     }
     if (reply.error !== 0) throw new ZaloApiError(reply.error, reply.message);
     return { messageId: reply.messageId ?? "" };
+  }
+
+  /**
+   * Sends a ZNS template message (`POST <business>/message/template`) with the same access token and refresh
+   * rules as the chat; returns Zalo's message id and the quota it reports. Throws ZaloApiError with ZNS's code.
+   */
+  async sendTemplate(message: ZnsMessage): Promise<{ messageId: string; quota: ZnsQuota | undefined }> {
+    const url = `${trimSlash(this.options.businessBase ?? "https://business.openapi.zalo.me")}/message/template`;
+    const body = { phone: message.phone, template_id: message.templateId, template_data: message.templateData, tracking_id: message.trackingId };
+    let pair = await this.validPair();
+    let reply = await this.post(pair.accessToken, url, body);
+    if (TOKEN_REFUSED.has(reply.error)) {
+      this.logger.warn({ zaloError: reply.error }, "zalo access token rejected by ZNS; refreshing once and retrying");
+      pair = await this.refreshAfterInvalid(pair);
+      reply = await this.post(pair.accessToken, url, body);
+    }
+    if (reply.error !== 0) throw new ZaloApiError(reply.error, reply.message);
+    const quota = reply.data?.quota as { dailyQuota?: unknown; remainingQuota?: unknown } | undefined;
+    const msgId = reply.data?.msg_id;
+    return {
+      messageId: typeof msgId === "string" || typeof msgId === "number" ? String(msgId) : "",
+      quota: quota && quota.dailyQuota !== undefined ? { daily: Number(quota.dailyQuota), remaining: Number(quota.remainingQuota) } : undefined,
+    };
   }
 
   /** Refreshes now (single-flight), whatever the expiry; resolves with the saved new pair. */
@@ -350,8 +392,11 @@ export class ZaloClient {
 
   // ───────────────────────────── HTTP ─────────────────────────────
 
-  private async postMessage(accessToken: string, path: string, body: object): Promise<Envelope> {
-    const url = `${trimSlash(this.options.apiBase)}${path}`;
+  private postMessage(accessToken: string, path: string, body: object): Promise<Envelope> {
+    return this.post(accessToken, `${trimSlash(this.options.apiBase)}${path}`, body);
+  }
+
+  private async post(accessToken: string, url: string, body: object): Promise<Envelope> {
     let response: AxiosResponse<unknown>;
     try {
       response = await this.http.post(url, body, {
@@ -374,6 +419,7 @@ export class ZaloClient {
       error: data.error,
       message: typeof data.message === "string" ? data.message : "",
       messageId: typeof messageId === "string" || typeof messageId === "number" ? String(messageId) : undefined,
+      data: payload,
     };
   }
 }
