@@ -32,7 +32,7 @@ export interface PlannedReminder {
 
 /** What the next reminder round of a task would be with a given due date (a date change's dry run). */
 export interface DueDatePreview {
-  /** the first step of the new date not yet past the catch-up window; null when no reminder is left to send */
+  /** the step the next round sends (the latest already due within the catch-up window, else the first to come); null when none is left */
   step: { key: string; offsetDays: number; at: string; toOffice: boolean; toDepartment: boolean } | null;
   /** the step's time has already come: the planner sends it at its next run */
   immediate: boolean;
@@ -143,7 +143,12 @@ export class ReminderPlanner {
       else owing.other += r.n;
     }
     const t = now.getTime();
-    const step = stepsFor(dueOn, this.settings).find((s) => s.at.getTime() > t - this.settings.catchUpMs);
+    // The next run plans every step whose time has come within the catch-up window (several may share a
+    // Monday morning after a weekend): the latest of them is the one that says how late the units are.
+    // With none due yet, the next round is the first step still to come.
+    const steps = stepsFor(dueOn, this.settings);
+    const due = steps.filter((s) => s.at.getTime() <= t && s.at.getTime() > t - this.settings.catchUpMs);
+    const step = due.length > 0 ? due[due.length - 1] : steps.find((s) => s.at.getTime() > t);
     if (!step) return { step: null, immediate: false, owing, recipients: { people: 0, officeSummaries: 0, departmentSummaries: 0 } };
     const at = new Date(Math.max(step.at.getTime(), t));
     const rows = this.db.all<{ role: string; late: string | null }>(this.recipients(task, step, at));
