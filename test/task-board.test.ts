@@ -143,7 +143,8 @@ describe("the task matrix, history, date dry run and export through the admin AP
     expect(future.body).toMatchObject({ past: false, immediate: false, step: { key: "before-7", at: "2026-02-20T01:00:00.000Z" } });
     const tooOld = await call("GET", `/api/admin/tasks/${mid.id}/due-preview?dueOn=2025-09-10`, admin);
     expect(tooOld.body).toMatchObject({ past: true, step: null });
-    expect((await call("GET", "/api/admin/tasks", admin)).body.tasks.find((t: { key: string }) => t.key === "mid_year_it_report").dueOn).toBe("2026-01-20");
+    const tasks = (await call("GET", "/api/admin/tasks", admin)).body.tasks as { key: string; dueOn: string | null }[];
+    expect(tasks.find((t) => t.key === "mid_year_it_report")?.dueOn).toBe("2026-01-20");
   });
 
   it("exports an office's own units only, narrowed by task and status", async () => {
