@@ -33,7 +33,7 @@ export function previewSentences(p: DuePreview): string[] {
   const kind = p.step.offsetDays < 0 ? "before" : p.step.offsetDays === 0 ? "due" : "late";
   const when = p.immediate ? t("tasks:due.nextRun") : whenText(p.step.at);
   const out = [t(`tasks:due.will.${kind}`, { count: owing, units: t("tasks:due.units", { schools: p.owing.schools, offices: p.owing.offices }), when })];
-  out.push(t("tasks:due.people", { count: p.recipients.people }));
+  out.push(p.recipients.people > 0 ? t("tasks:due.people", { count: p.recipients.people }) : t("tasks:due.noPeople"));
   if (p.recipients.officeSummaries > 0) out.push(t("tasks:due.offices", { count: p.recipients.officeSummaries }));
   if (p.recipients.departmentSummaries > 0) out.push(t("tasks:due.department", { count: p.recipients.departmentSummaries }));
   return out;
