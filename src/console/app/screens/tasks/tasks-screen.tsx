@@ -1,6 +1,6 @@
 // Nhiệm vụ: which units have done each task of the school year, as cards per task and as a tasks × units matrix.
 import type { JSX } from "preact";
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { download, query } from "../../api";
 import { formatDate, formatNumber } from "../../format";
 import { t } from "../../i18n";
@@ -124,8 +124,8 @@ function MatrixTable(props: { matrix: TaskMatrix; rows: MatrixRow[]; counts: Ret
     () => (status ? props.rows.filter((r) => matrix.tasks.some((task, i) => stateMatches(cellState(r.cells[i], task, matrix.today), status))) : props.rows),
     [props.rows, status, matrix],
   );
+  useEffect(() => setPage(0), [rows]); // a new filter starts at the first page
   const pageRows = rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-  if (page > 0 && pageRows.length === 0) setPage(0);
   let group: string | null | undefined;
   return (
     <>
