@@ -101,7 +101,7 @@ describeInBrowser("the Nhiệm vụ screen in Chromium", () => {
     await page.getByRole("cell", { name: "Chưa nộp (hoàn tác)" }).waitFor();
     const historyRows = page.locator("table.data-table tbody tr");
     await expect(historyRows.count()).resolves.toBe(2);
-    expect(await historyRows.first().textContent()).toContain("staff:lan"); // who: the staff login the audit log records
+    expect(await historyRows.first().textContent()).toContain("Nguyễn Thị Lan (staff:lan)");
     expect(remindedUnits(beforeSeven)).toContain(HKN.code);
     expect((await midYear()).statuses.done).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { people, plannedSteps, reminderSnoozes, reminders, schoolYears, taskStatuses, taskStatusHistory, tasks, units } from "../db/schema.js";
 
@@ -73,7 +73,10 @@ export interface MatrixCell {
 /** One change of a unit's status for a task. */
 export interface HistoryEntry {
   status: TaskStatus;
+  /** who, as the audit log records it: "staff:<login>", "token:<id> <name>", "<person> (<ref>)" from the chat */
   by: string;
+  /** the console account's name, when `by` is one */
+  byName: string | null;
   at: Date;
   note: string | null;
 }
@@ -313,14 +316,16 @@ export class SqliteTaskStore implements TaskStore {
     return { units, cells: rows.map((r) => ({ taskId: r.task_id, unitId: r.unit_id, status: r.status })) };
   }
 
+  /** Newest first; a console account's change ("staff:<login>") also gives the account's name. */
   history(taskId: number, unitId: number): HistoryEntry[] {
     return this.db
-      .select()
-      .from(taskStatusHistory)
-      .where(and(eq(taskStatusHistory.taskId, taskId), eq(taskStatusHistory.unitId, unitId)))
-      .orderBy(desc(taskStatusHistory.at), desc(taskStatusHistory.id))
-      .all()
-      .map((h) => ({ status: h.status as TaskStatus, by: h.changedBy, at: new Date(h.at), note: h.note }));
+      .all<{ status: TaskStatus; changed_by: string; at: number; note: string | null; name: string | null }>(
+        sql`SELECT h.status, h.changed_by, h.at, h.note, a.name
+          FROM task_status_history h LEFT JOIN staff_accounts a ON h.changed_by = 'staff:' || a.login
+          WHERE h.task_id = ${taskId} AND h.unit_id = ${unitId}
+          ORDER BY h.at DESC, h.id DESC`,
+      )
+      .map((h) => ({ status: h.status, by: h.changed_by, byName: h.name, at: new Date(h.at), note: h.note }));
   }
 
   /** The units (within `codes`) the task applies to that have not finished it, by office then code. */

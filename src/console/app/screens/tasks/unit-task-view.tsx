@@ -14,7 +14,7 @@ interface History {
   unit: string;
   unitName: string;
   status: TaskStatus;
-  entries: { status: TaskStatus; by: string; at: string; note: string | null }[];
+  entries: { status: TaskStatus; by: string; byName: string | null; at: string; note: string | null }[];
 }
 
 export function UnitTaskView(props: { matrix: TaskMatrix; task: MatrixTask; unitCode: string; reload: () => void }): JSX.Element {
@@ -53,7 +53,7 @@ export function UnitTaskView(props: { matrix: TaskMatrix; task: MatrixTask; unit
           empty={t("tasks:history.empty")}
           columns={[
             { key: "at", label: t("tasks:history.at"), render: (e) => formatDateTime(e.at) },
-            { key: "by", label: t("tasks:history.by"), render: (e) => e.by },
+            { key: "by", label: t("tasks:history.by"), render: (e) => (e.byName ? `${e.byName} (${e.by})` : e.by) },
             { key: "status", label: t("tasks:history.status"), render: (e) => t(`tasks:history.statuses.${e.status}`) },
             { key: "note", label: t("tasks:history.note"), render: (e) => e.note ?? "—" },
           ]}
