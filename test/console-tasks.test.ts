@@ -147,6 +147,11 @@ describeInBrowser("the Nhiệm vụ screen in Chromium", () => {
     const rowHeads = (await page.locator("table.tasks-matrix tbody th[scope=row]").allTextContents()).map((s) => s.replace(/[A-Z][A-Z0-9-]+$/, "").trim());
     expect(rowHeads.sort()).toEqual([...VT_UNITS].sort());
     await expect(page.getByLabel("Phòng GDĐT", { exact: true }).count()).resolves.toBe(0); // no office filter: one office
+    // An office marks its own schools but does not change the Department's dates.
+    await page.goto(`${running.url}/admin#/tasks/${midYearId}`);
+    await page.getByRole("button", { name: `Ghi nhận ${HKN.name} đã nộp` }).waitFor();
+    await expect(page.getByRole("button", { name: "Lưu hạn nộp" }).count()).resolves.toBe(0);
+    await expect(page.getByRole("link", { name: /THPT-VT/ }).count()).resolves.toBe(0);
     await context.close();
   });
 
@@ -162,6 +167,12 @@ describeInBrowser("the Nhiệm vụ screen in Chromium", () => {
     await page.goto(`${running.url}/admin#/tasks/${midYearId}/THPT-VT`);
     await page.getByRole("heading", { name: "Lịch sử thay đổi" }).waitFor();
     await expect(page.getByRole("button", { name: "Hoàn tác" }).count()).resolves.toBe(0);
+    // The same screen in English.
+    await page.goto(`${running.url}/admin#/tasks`);
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("tab", { name: "Matrix" }).click();
+    await page.getByRole("columnheader", { name: /Mid-year report on IT tasks/ }).getByText("1/18 sent").waitFor();
+    await page.getByRole("button", { name: "Tiếng Việt" }).click();
     await context.close();
   });
 
