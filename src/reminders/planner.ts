@@ -30,6 +30,18 @@ export interface PlannedReminder {
   lateUnits?: string[];
 }
 
+/** What the next reminder round of a task would be with a given due date (a date change's dry run). */
+export interface DueDatePreview {
+  /** the step the next round sends (the latest already due within the catch-up window, else the first to come); null when none is left */
+  step: { key: string; offsetDays: number; at: string; toOffice: boolean; toDepartment: boolean } | null;
+  /** the step's time has already come: the planner sends it at its next run */
+  immediate: boolean;
+  /** units the task applies to that have not finished it, by type */
+  owing: { schools: number; offices: number; other: number };
+  /** reminders that step would write now: the units' own people, office and Department summaries */
+  recipients: { people: number; officeSummaries: number; departmentSummaries: number };
+}
+
 /**
  * Finds what is due at `now` and writes reminder rows, then outbox rows for the linked chats. Unique keys
  * per (task, unit, person, step) and per (reminder, address) make a second run, a second process or a
@@ -104,6 +116,54 @@ export class ReminderPlanner {
       }
     }
     return out;
+  }
+
+  /**
+   * A dry run of a new due date for a task, with the planner's own rules: a date change forgets the steps
+   * already planned, so the next run plans whichever step of the new date is within the catch-up window, and
+   * later steps at their time. Writes nothing.
+   */
+  previewDueDate(taskId: number, dueOn: string, now: Date): DueDatePreview | undefined {
+    const row = this.db.get<{ id: number; key: string; title_vi: string; applies_types: string; applies_levels: string | null }>(
+      sql`SELECT id, key, title_vi, applies_types, applies_levels FROM tasks WHERE id = ${taskId}`,
+    );
+    if (!row) return undefined;
+    const task: DueTask = {
+      id: row.id,
+      key: row.key,
+      titleVi: row.title_vi,
+      dueOn,
+      appliesTo: { types: JSON.parse(row.applies_types) as string[], levels: row.applies_levels ? (JSON.parse(row.applies_levels) as string[]) : null },
+    };
+    const owingRows = this.db.all<{ type: string; n: number }>(sql`SELECT u.type, count(*) AS n FROM units u WHERE ${this.lateUnitCondition(task, "u")} GROUP BY u.type`);
+    const owing = { schools: 0, offices: 0, other: 0 };
+    for (const r of owingRows) {
+      if (r.type === "school") owing.schools += r.n;
+      else if (r.type === "office") owing.offices += r.n;
+      else owing.other += r.n;
+    }
+    const t = now.getTime();
+    // The next run plans every step whose time has come within the catch-up window (several may share a
+    // Monday morning after a weekend): the latest of them is the one that says how late the units are.
+    // With none due yet, the next round is the first step still to come.
+    const steps = stepsFor(dueOn, this.settings);
+    const due = steps.filter((s) => s.at.getTime() <= t && s.at.getTime() > t - this.settings.catchUpMs);
+    const step = due.length > 0 ? due[due.length - 1] : steps.find((s) => s.at.getTime() > t);
+    if (!step) return { step: null, immediate: false, owing, recipients: { people: 0, officeSummaries: 0, departmentSummaries: 0 } };
+    const at = new Date(Math.max(step.at.getTime(), t));
+    const rows = this.db.all<{ role: string; late: string | null }>(this.recipients(task, step, at));
+    const recipients = { people: 0, officeSummaries: 0, departmentSummaries: 0 };
+    for (const r of rows) {
+      if (r.late === null) recipients.people++;
+      else if (r.role === "office_staff") recipients.officeSummaries++;
+      else recipients.departmentSummaries++;
+    }
+    return {
+      step: { key: step.key, offsetDays: step.offsetDays, at: step.at.toISOString(), toOffice: step.toOffice, toDepartment: step.toDepartment },
+      immediate: step.at.getTime() <= t,
+      owing,
+      recipients,
+    };
   }
 
   private currentSteps(dueOn: string, now: Date): Step[] {

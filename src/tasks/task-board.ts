@@ -4,7 +4,8 @@ import type { Locale } from "../core/types.js";
 import { allowedTime, daysBetween, type ReminderSettings } from "../reminders/steps.js";
 import type { Enqueue } from "../outbox/enqueue.js";
 import { openYearIn, type TaskDefinition } from "./school-year.js";
-import type { OpenUnit, PersonRecord, StatusCounts, TaskChange, TaskRecord, TaskStatus, TaskStore } from "./task-store.js";
+import { cellCode, type TaskMatrix } from "./task-matrix.js";
+import type { HistoryEntry, OpenUnit, PersonRecord, StatusCounts, TaskChange, TaskRecord, TaskStatus, TaskStore } from "./task-store.js";
 
 export type { TaskStatus } from "./task-store.js";
 
@@ -60,7 +61,8 @@ export class TaskBoard implements TaskBoardPort {
     private readonly enqueue: Enqueue,
   ) {}
 
-  private today(): string {
+  /** Today's date in the Department's time zone, yyyy-MM-dd. */
+  today(): string {
     return localIsoDate(this.clock.now(), this.settings.timeZone);
   }
 
@@ -145,6 +147,76 @@ export class TaskBoard implements TaskBoardPort {
     const today = this.today();
     if (!task.dueOn || task.dueOn >= today) return { task: task.key, dueOn: task.dueOn, late: [] };
     return { task: task.key, dueOn: task.dueOn, daysLate: daysBetween(task.dueOn, today), late: this.store.unitsOwing(task.id, scope) };
+  }
+
+  /**
+   * The year's tasks × units within `scope`: each row a unit some task applies to, its cells one letter per
+   * task (see task-matrix.ts), and each task's counts from the very same cells, so the numbers and the grid
+   * always agree with the one rule of who a task is for.
+   */
+  matrix(yearName: string | undefined, scope: UnitScope): TaskMatrix | undefined {
+    const today = this.today();
+    const year = yearName ? this.store.yearByName(yearName) : this.store.yearOn(today);
+    if (!year) return undefined;
+    const tasks = this.store.tasksOf(year.id);
+    const { units, cells } = this.store.matrix(year.id, scope);
+    const column = new Map(tasks.map((t, i) => [t.id, i]));
+    const rowOf = new Map(units.map((u, i) => [u.id, i]));
+    const grid = units.map(() => Array<string>(tasks.length).fill("-"));
+    const counts = tasks.map((): StatusCounts => ({ todo: 0, done: 0, not_applicable: 0 }));
+    for (const c of cells) {
+      const i = column.get(c.taskId);
+      const r = rowOf.get(c.unitId);
+      if (i === undefined || r === undefined) continue;
+      (grid[r] as string[])[i] = cellCode[c.status];
+      (counts[i] as StatusCounts)[c.status]++;
+    }
+    return {
+      year: year.name,
+      today,
+      tasks: tasks.map((t, i) => {
+        const statuses = counts[i] as StatusCounts;
+        return {
+          id: t.id,
+          key: t.key,
+          section: t.section,
+          title: t.title,
+          dueOn: t.dueOn,
+          appliesTo: t.appliesTo,
+          statuses,
+          applicable: statuses.todo + statuses.done + statuses.not_applicable,
+          late: t.dueOn !== null && t.dueOn < today ? statuses.todo : 0,
+        };
+      }),
+      units: units.map((u, r) => ({
+        code: u.code,
+        name: u.name,
+        type: u.type,
+        level: u.level,
+        office: u.officeCode,
+        officeName: u.officeName,
+        cells: (grid[r] as string[]).join(""),
+      })),
+    };
+  }
+
+  /** A unit's status changes for a task, newest first; undefined for an unknown task or unit, or one outside `scope`. */
+  history(taskId: number, unitCode: string, scope: UnitScope): { task: string; unit: string; unitName: string; status: TaskStatus; entries: HistoryEntry[] } | undefined {
+    const unit = this.store.unitByCode(unitCode);
+    const task = this.store.task(taskId);
+    if (!unit || !task || (scope && !scope.has(unit.code))) return undefined;
+    return {
+      task: task.key,
+      unit: unit.code,
+      unitName: unit.name,
+      status: this.store.status(taskId, unit.id)?.status ?? "todo",
+      entries: this.store.history(taskId, unit.id),
+    };
+  }
+
+  /** The reminder settings the planner runs with (a date change's dry run needs the same). */
+  reminderSettings(): ReminderSettings {
+    return this.settings;
   }
 
   task(taskId: number): TaskRecord | undefined {

@@ -52,6 +52,35 @@ export interface StatusCounts {
   not_applicable: number;
 }
 
+/** A unit as the task matrix shows it: its office is the unit above it (an office is its own group). */
+export interface MatrixUnit {
+  id: number;
+  code: string;
+  name: string;
+  type: string;
+  level: string | null;
+  officeCode: string | null;
+  officeName: string | null;
+}
+
+/** One unit's status for one task it applies to (no status row = "todo"). */
+export interface MatrixCell {
+  taskId: number;
+  unitId: number;
+  status: TaskStatus;
+}
+
+/** One change of a unit's status for a task. */
+export interface HistoryEntry {
+  status: TaskStatus;
+  /** who, as the audit log records it: "staff:<login>", "token:<id> <name>", "<person> (<ref>)" from the chat */
+  by: string;
+  /** the console account's name, when `by` is one */
+  byName: string | null;
+  at: Date;
+  note: string | null;
+}
+
 export interface PersonRecord {
   id: number;
   ref: string;
@@ -135,6 +164,10 @@ export interface TaskStore {
   unitByCode(code: string): UnitRecord | undefined;
   unitById(id: number): UnitRecord | undefined;
   statusCounts(yearId: number, codes?: ReadonlySet<string>): Map<number, StatusCounts>;
+  /** Every (task, unit) pair of the year the task applies to (within `codes`), with the unit's status, and those units. */
+  matrix(yearId: number, codes?: ReadonlySet<string>): { units: MatrixUnit[]; cells: MatrixCell[] };
+  /** A unit's status changes for a task, newest first. */
+  history(taskId: number, unitId: number): HistoryEntry[];
   unitsOwing(taskId: number, codes?: ReadonlySet<string>): OpenUnit[];
   tasksOwedBy(unitId: number, today: string): TaskRecord[];
   status(taskId: number, unitId: number): StatusRecord | undefined;
@@ -250,6 +283,49 @@ export class SqliteTaskStore implements TaskStore {
       counts.set(task.id, c);
     }
     return counts;
+  }
+
+  /**
+   * The year's matrix through the same rule as the counts: a pair exists only where `taskAppliesToUnit` says
+   * the task is for the unit, and a unit without a status row for it is "todo". One query per year.
+   */
+  matrix(yearId: number, codes?: ReadonlySet<string>): { units: MatrixUnit[]; cells: MatrixCell[] } {
+    const all = this.tasksOf(yearId);
+    if (all.length === 0) return { units: [], cells: [] };
+    const rows = this.db.all<{ task_id: number; unit_id: number; status: TaskStatus }>(
+      sql.join(
+        all.map(
+          (t) => sql`SELECT ${t.id} AS task_id, u.id AS unit_id, COALESCE(s.status, 'todo') AS status
+            FROM units u LEFT JOIN task_statuses s ON s.task_id = ${t.id} AND s.unit_id = u.id
+            WHERE ${taskAppliesToUnit(t.appliesTo, "u")}${inCodes("u", codes)}`,
+        ),
+        sql` UNION ALL `,
+      ),
+    );
+    const unitIds = new Set(rows.map((r) => r.unit_id));
+    const units = this.db
+      .all<{ id: number; code: string; name: string; type: string; level: string | null; office_code: string | null; office_name: string | null }>(
+        sql`SELECT u.id, u.code, u.name, u.type, u.level,
+              CASE WHEN u.type = 'office' THEN u.code WHEN p.type = 'office' THEN p.code ELSE NULL END AS office_code,
+              CASE WHEN u.type = 'office' THEN u.name WHEN p.type = 'office' THEN p.name ELSE NULL END AS office_name
+            FROM units u LEFT JOIN units p ON p.id = u.parent_id
+            WHERE 1 = 1${inCodes("u", codes)}`,
+      )
+      .filter((u) => unitIds.has(u.id))
+      .map((u) => ({ id: u.id, code: u.code, name: u.name, type: u.type, level: u.level, officeCode: u.office_code, officeName: u.office_name }));
+    return { units, cells: rows.map((r) => ({ taskId: r.task_id, unitId: r.unit_id, status: r.status })) };
+  }
+
+  /** Newest first; a console account's change ("staff:<login>") also gives the account's name. */
+  history(taskId: number, unitId: number): HistoryEntry[] {
+    return this.db
+      .all<{ status: TaskStatus; changed_by: string; at: number; note: string | null; name: string | null }>(
+        sql`SELECT h.status, h.changed_by, h.at, h.note, a.name
+          FROM task_status_history h LEFT JOIN staff_accounts a ON h.changed_by = 'staff:' || a.login
+          WHERE h.task_id = ${taskId} AND h.unit_id = ${unitId}
+          ORDER BY h.at DESC, h.id DESC`,
+      )
+      .map((h) => ({ status: h.status, by: h.changed_by, byName: h.name, at: new Date(h.at), note: h.note }));
   }
 
   /** The units (within `codes`) the task applies to that have not finished it, by office then code. */
