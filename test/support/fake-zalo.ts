@@ -96,6 +96,16 @@ export type ZaloEvent = Record<string, unknown>;
 
 export type UserState = "not_following" | "inactive" | "outside_window" | "outside_window_232" | "restricted";
 
+/** A ZNS template message the fake accepted (POST /message/template). */
+export interface ZnsSent {
+  phone: string;
+  templateId: string;
+  templateData: Record<string, string>;
+  trackingId: string;
+  msgId: string;
+  time: number;
+}
+
 export interface FakeZalo {
   /** e.g. http://127.0.0.1:PORT, for both ZALO_API_BASE and ZALO_OAUTH_BASE */
   readonly baseUrl: string;
@@ -145,6 +155,9 @@ export interface FakeZalo {
   anonymousTextEvent(anonymousId: string, conversationId: string, text: string, msgId?: string): ZaloEvent;
   /** Signs (with this fake's app id and OA secret unless given) and POSTs an event to a webhook URL. */
   postEvent(url: string, event: ZaloEvent, options?: Partial<SignOptions>): Promise<Response>;
+
+  /** ZNS: accepted template messages, the OA's daily quota (remaining), phones with a refusal code */
+  readonly zns: { sent: ZnsSent[]; quota: { daily: number; remaining: number }; phones: Map<string, number>; templates: Set<string> };
 
   sentTo(userId: string): ZaloSentMessage[];
   /** Resolves with the first `count` sent messages once that many exist. */
@@ -275,6 +288,48 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     return { data: { message_id: messageId, user_id: problem.userId }, error: 0, message: "Success" };
   };
 
+  // ZNS (business.openapi.zalo.me/message/template): the same access tokens as the OA API; phones in 84… form;
+  // approved templates only; the daily quota comes back with every accepted message.
+  const zns: FakeZalo["zns"] = { sent: [], quota: { daily: 500, remaining: 500 }, phones: new Map(), templates: new Set(["100001", "100002", "100003"]) };
+  const handleTemplate = (req: IncomingMessage, raw: string): Record<string, unknown> => {
+    counters.messageRequests++;
+    const httpStatus = injectedHttp.shift();
+    if (httpStatus !== undefined) throw new HttpFailure(httpStatus);
+    const header = req.headers["access_token"];
+    const accessToken = Array.isArray(header) ? header[0] : header;
+    const known = accessToken ? accessTokens.get(accessToken) : undefined;
+    if (!accessToken || !known || known.expiresAt <= Date.now()) {
+      counters.invalidToken++;
+      return { error: -124, message: "Access token is invalid" };
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return { error: -121, message: "Body data empty or not JSON" };
+    }
+    const fault = injected.shift();
+    if (fault) return { error: fault.code, message: fault.message };
+    const phone = typeof body.phone === "string" ? body.phone : "";
+    if (!/^84\d{9}$/.test(phone)) return { error: -108, message: "Phone number invalid" };
+    const templateId = typeof body.template_id === "string" ? body.template_id : String(body.template_id ?? "");
+    if (!zns.templates.has(templateId)) return { error: -109, message: "Template ID invalid" };
+    const data = body.template_data;
+    if (typeof data !== "object" || data === null || Object.keys(data).length === 0) return { error: -111, message: "Template data empty" };
+    const refusal = zns.phones.get(phone);
+    if (refusal !== undefined) return { error: refusal, message: refusal === -118 ? "Zalo account not existed" : "User can not receive ZNS" };
+    if (zns.quota.remaining <= 0) return { error: -144, message: "OA has exceeded daily quota" };
+    zns.quota.remaining--;
+    const msgId = randomBytes(16).toString("hex");
+    zns.sent.push({ phone, templateId, templateData: data as Record<string, string>, trackingId: String(body.tracking_id ?? ""), msgId, time: Date.now() });
+    notify();
+    return {
+      error: 0,
+      message: "Success",
+      data: { msg_id: msgId, sent_time: String(Date.now()), quota: { dailyQuota: String(zns.quota.daily), remainingQuota: String(zns.quota.remaining) } },
+    };
+  };
+
   const handleRefresh = async (req: IncomingMessage, raw: string): Promise<Record<string, unknown>> => {
     if (fake.refreshDelayMs > 0) await new Promise((r) => setTimeout(r, fake.refreshDelayMs));
     const form = new URLSearchParams(raw);
@@ -307,6 +362,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
         if (req.method === "POST" && path === "/v3.0/oa/message/cs") return handleMessage(req, raw, false);
         if (req.method === "POST" && path === "/v2.0/oa/message") return handleMessage(req, raw, true);
         if (req.method === "POST" && path === "/v4/oa/access_token") return handleRefresh(req, raw);
+        if (req.method === "POST" && path === "/message/template") return handleTemplate(req, raw);
         throw new HttpFailure(404);
       };
       reply().then(
@@ -375,6 +431,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     requests,
     counters,
     refreshDelayMs: 0,
+    zns,
     issueTokens,
     productEnv: (tokens = issueTokens()) => ({
       ZALO_APP_ID: appId,
@@ -454,6 +511,9 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       requests.length = 0;
       Object.assign(counters, { messageRequests: 0, refreshes: 0, refreshFailures: 0, invalidToken: 0, expiredToken: 0, rateLimited: 0 });
       users.clear();
+      zns.sent.length = 0;
+      zns.phones.clear();
+      zns.quota.remaining = zns.quota.daily;
       injected.length = 0;
       injectedHttp.length = 0;
       perMinute = null;
