@@ -229,6 +229,29 @@ describeInBrowser("Thông báo (broadcasts) in the console", () => {
     await context.close();
   });
 
+  it("tests a scheduled broadcast to my own chat and cancels it, saying that nothing was sent (phone)", async () => {
+    const token = running.app.tokens.create({ name: "huỷ", role: "department_admin" }, "test", running.clock.now()).token;
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const created = await adminCall(running.url, "POST", "/api/admin/broadcasts", token, { title: "Họp sẽ huỷ", text: { vi: "Họp giao ban" }, sendAt: later });
+    const { context, page } = await consolePage(browser, "phone");
+    await signIn(page, running.url, "ha");
+    await page.goto(`${running.url}/admin#/broadcasts/${String(created.body.id)}`);
+    await page.getByRole("heading", { name: "Họp sẽ huỷ" }).waitFor();
+    await page.getByRole("button", { name: "Gửi thử tới chat của tôi" }).click();
+    await page.getByText("Đã gửi bản thử tới Telegram của anh/chị.").waitFor();
+    expect(fake.sent.filter((m) => m.visibleText.includes("Họp sẽ huỷ")).map((m) => m.chatId)).toEqual([900]);
+    await page.getByRole("button", { name: "Huỷ phần chưa gửi" }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.getByText(/Thông báo hẹn gửi lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} sẽ không được gửi cho ai\./).waitFor();
+    await noSeriousAxe(page);
+    await dialog.getByRole("button", { name: "Huỷ phần chưa gửi" }).click();
+    await page.getByText("Đã huỷ thông báo hẹn giờ: không tin nào được gửi.").waitFor();
+    await page.locator(".badge", { hasText: "Đã huỷ" }).waitFor();
+    await expect(page.getByRole("button", { name: "Huỷ phần chưa gửi" }).count()).resolves.toBe(0);
+    await expectNoHorizontalScroll(page);
+    await context.close();
+  });
+
   it("lets an office admin pick only its own office's units", async () => {
     const { context, page } = await consolePage(browser, "phone");
     await signIn(page, running.url, "phongbr");

@@ -8,7 +8,7 @@ import { href, useRoute } from "../../router";
 import { useSession } from "../../session";
 import { Button, DataTable, ErrorNotice, Loading, Page } from "../../ui";
 import { ComposeScreen } from "./compose";
-import { ReportScreen, StatusBadge } from "./report";
+import { creatorName, ReportScreen, StatusBadge } from "./report";
 import type { Broadcast } from "./types";
 
 export function BroadcastsScreen(): JSX.Element {
@@ -70,7 +70,7 @@ function BroadcastList(): JSX.Element {
             { key: "recipients", label: t("broadcasts:list.col.recipients"), numeric: true, render: (r) => formatNumber(r.recipients) },
             { key: "sent", label: t("broadcasts:list.col.sent"), numeric: true, render: (r) => formatNumber(r.counts.sent) },
             { key: "notSent", label: t("broadcasts:list.col.notSent"), numeric: true, render: (r) => formatNumber(r.counts.failed + r.counts.skipped + r.counts.cancelled) },
-            { key: "by", label: t("broadcasts:list.col.by"), render: (r) => r.createdBy },
+            { key: "by", label: t("broadcasts:list.col.by"), render: (r) => creatorName(r.createdBy) },
           ]}
         />
       )}

@@ -1,6 +1,6 @@
 // Composing a broadcast in steps: recipients, content, a test to oneself, then when — and a confirmation in words.
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError } from "../../api";
 import { errorText } from "../../errors";
 import { formatDateTime, formatNumber, todayIso, vietnamInstant } from "../../format";
@@ -68,6 +68,16 @@ export function ComposeScreen(): JSX.Element {
   const [confirming, setConfirming] = useState(false);
   const [sendError, setSendError] = useState<unknown>();
   const audience = cleanAudience(draft.audience);
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const firstRender = useRef(true);
+  // Each step's heading takes the focus, so a screen reader says where the staff member now is.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    stepHeading.current?.focus();
+  }, [step]);
   const count = useAudienceCount(audience);
   const update = (change: Partial<Draft>): void => setDraft((d) => ({ ...d, ...change }));
   const updateAudience = (change: Partial<Audience>): void => setDraft((d) => ({ ...d, audience: { ...d.audience, ...change } }));
@@ -114,7 +124,9 @@ export function ComposeScreen(): JSX.Element {
   const inPast = instant !== undefined && instant.getTime() < Date.now() - 60_000;
   const scheduleIncomplete = draft.when === "later" && (instant === undefined || inPast);
   const deliverable = count.report?.deliverable ?? 0;
-  const sentence = audienceInWords(audience, unitList);
+  // An office admin's audience without units is its office (the server narrows it the same way).
+  const officeDefault = !session.isDepartmentAdmin && session.user.unit && !audience.units ? { ...audience, units: [session.user.unit] } : audience;
+  const sentence = audienceInWords(officeDefault, unitList);
   const previewChannels = audience.channels?.length ? [...audience.channels, "web"] : ["telegram", "zalo", "web"];
   const effectiveSendAt = preview?.sendAt;
   const heldByQuietHours = effectiveSendAt !== undefined && draft.when === "now" && Date.parse(effectiveSendAt) > Date.now() + 120_000;
@@ -170,7 +182,7 @@ export function ComposeScreen(): JSX.Element {
           </li>
         ))}
       </ol>
-      <h2 class="step-title">{t("broadcasts:compose.stepOf", { n: stepIndex + 1, total: STEPS.length, name: t(`broadcasts:compose.step.${step}`) })}</h2>
+      <h2 class="step-title" tabIndex={-1} ref={stepHeading}>{t("broadcasts:compose.stepOf", { n: stepIndex + 1, total: STEPS.length, name: t(`broadcasts:compose.step.${step}`) })}</h2>
       <ErrorNotice error={units.error} />
       {sendError ? <ErrorNotice error={sendError} /> : null}
 
@@ -294,6 +306,9 @@ export function ComposeScreen(): JSX.Element {
       ) : null}
 
       <div class="step-nav">
+        {count.report ? (
+          <span class={deliverable === 0 ? "step-count step-count-none" : "step-count"}>{t("broadcasts:count.short", { count: deliverable, n: formatNumber(deliverable) })}</span>
+        ) : null}
         {stepIndex > 0 ? <Button onClick={back}>{t("broadcasts:compose.back")}</Button> : null}
         {stepIndex < STEPS.length - 1 ? (
           <Button kind={step === "recipients" ? "primary" : "secondary"} onClick={next} disabled={step === "content" && !contentReady}>

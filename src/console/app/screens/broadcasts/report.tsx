@@ -13,6 +13,11 @@ import { audienceInWords, channelWord, deliveryStatusWord, reasonWord, roleWord,
 
 const PAGE = 50;
 
+/** "staff:lan" → "lan", "token:3 Phòng TCCB" → "Phòng TCCB": who created it, without the audit log's prefix. */
+export function creatorName(label: string): string {
+  return label.replace(/^staff:/, "").replace(/^token:\d+\s*/, "").replace(/^cli:/, "") || label;
+}
+
 function StatusBadge(props: { status: string }): JSX.Element {
   const tone = props.status === "done" ? "badge-ok" : props.status === "cancelled" ? "badge-bad" : "badge-warn";
   return <span class={`badge ${tone}`}>{statusWord(props.status)}</span>;
@@ -60,13 +65,31 @@ export function ReportScreen(props: { id: number }): JSX.Element {
     setBusy(true);
     setActionError(undefined);
     try {
+      const wasScheduled = b.status === "scheduled";
       const after = await api<Broadcast>("POST", `/api/admin/broadcasts/${b.id}/cancel`);
-      setOutcome(t("broadcasts:report.cancelled", { count: after.counts.cancelled, n: formatNumber(after.counts.cancelled) }));
+      setOutcome(
+        wasScheduled && after.counts.sent === 0
+          ? t("broadcasts:report.cancelledScheduled")
+          : t("broadcasts:report.cancelled", { count: after.counts.cancelled, n: formatNumber(after.counts.cancelled), sent: formatNumber(after.counts.sent) }),
+      );
       setTick((n) => n + 1);
     } catch (e) {
       setActionError(e);
     } finally {
       setConfirmCancel(false);
+      setBusy(false);
+    }
+  };
+  const testSend = async (): Promise<void> => {
+    setBusy(true);
+    setActionError(undefined);
+    setOutcome(undefined);
+    try {
+      const result = await api<{ channel: string }>("POST", `/api/admin/broadcasts/${b.id}/test`);
+      setOutcome(t("broadcasts:test.sent", { channel: channelWord(result.channel) }));
+    } catch (e) {
+      setActionError(e);
+    } finally {
       setBusy(false);
     }
   };
@@ -94,6 +117,11 @@ export function ReportScreen(props: { id: number }): JSX.Element {
         <>
           <a href={href("broadcasts")}>{t("broadcasts:backToList")}</a>
           <Button onClick={() => void exportXlsx()}>{t("broadcasts:report.export")}</Button>
+          {session.canWrite && b.status === "scheduled" ? (
+            <Button onClick={() => void testSend()} busy={busy}>
+              {t("broadcasts:test.button")}
+            </Button>
+          ) : null}
           {session.canWrite && live ? (
             <Button kind="danger" onClick={() => setConfirmCancel(true)}>
               {t("broadcasts:report.cancel")}
@@ -116,7 +144,7 @@ export function ReportScreen(props: { id: number }): JSX.Element {
         <dd>{formatDateTime(b.sendAt)}</dd>
         <dt>{t("broadcasts:report.createdBy")}</dt>
         <dd>
-          {b.createdBy} · {formatDateTime(b.createdAt)}
+          {creatorName(b.createdBy)} · {formatDateTime(b.createdAt)}
         </dd>
       </dl>
       {b.status !== "scheduled" ? (
@@ -205,7 +233,11 @@ export function ReportScreen(props: { id: number }): JSX.Element {
         onConfirm={() => void cancel()}
         onCancel={() => setConfirmCancel(false)}
       >
-        <p>{t("broadcasts:report.cancelBody", { count: c.queued, n: formatNumber(c.queued), sent: formatNumber(c.sent) })}</p>
+        <p>
+          {b.status === "scheduled"
+            ? t("broadcasts:report.cancelBodyScheduled", { when: formatDateTime(b.sendAt) })
+            : t("broadcasts:report.cancelBody", { count: c.queued, n: formatNumber(c.queued), sent: formatNumber(c.sent) })}
+        </p>
       </ConfirmDialog>
     </Page>
   );
