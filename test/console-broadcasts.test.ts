@@ -223,6 +223,16 @@ describeInBrowser("Thông báo (broadcasts) in the console", () => {
     await expect(page.getByRole("button", { name: "Huỷ phần chưa gửi" }).count()).resolves.toBe(0);
     await expectNoHorizontalScroll(page);
     await noSeriousAxe(page);
+    // A report with recipients, on the phone: cards, names and units, Vietnamese words.
+    const sent = await adminCall(running.url, "POST", "/api/admin/broadcasts", token, { title: "Kiểm tra thiết bị", text: { vi: "Kiểm tra máy chủ" }, audience: { roles: ["it_lead"], units: ["PGD-VT"] } });
+    await page.goto(`${running.url}/admin#/broadcasts/${String(sent.body.id)}`);
+    await page.locator(".badge", { hasText: "Đã xong" }).waitFor({ timeout: 15_000 });
+    await page.locator("table.data-table td", { hasText: "Lý Thị Thanh Tâm" }).waitFor();
+    await page.locator("table.data-table td", { hasText: "Trường Tiểu học Thắng Nhất" }).waitFor();
+    await expect(page.getByRole("button", { name: "Huỷ phần chưa gửi" }).count()).resolves.toBe(0);
+    await expectNoHorizontalScroll(page);
+    await noSeriousAxe(page);
+    await page.screenshot({ path: "/tmp/shot-viewer-report.png", fullPage: true });
     await page.goto(`${running.url}/admin#/broadcasts/new`);
     await page.getByText("Tài khoản xem báo cáo không soạn hay gửi được thông báo.").waitFor();
     await expect(page.getByRole("button", { name: "Gửi thử tới chat của tôi" }).count()).resolves.toBe(0);

@@ -43,7 +43,7 @@ export function MarkdownEditor(props: { label: string; value: string; onInput: (
   return (
     <div class={props.error ? "field field-invalid" : "field"}>
       <label for={id}>{props.label}</label>
-      <div class="md-toolbar" role="toolbar" aria-label={t("broadcasts:editor.toolbar")} aria-controls={id}>
+      <div class="md-toolbar" role="group" aria-label={t("broadcasts:editor.toolbar")}>
         <button type="button" class="md-btn" onClick={() => wrap({ before: "**", after: "**", placeholder: t("broadcasts:editor.boldText") })}>
           <b aria-hidden="true">B</b>
           <span class="visually-hidden">{t("broadcasts:editor.bold")}</span>
