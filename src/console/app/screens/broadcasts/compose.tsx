@@ -67,6 +67,7 @@ export function ComposeScreen(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [sendError, setSendError] = useState<unknown>();
+  const [previewLocale, setPreviewLocale] = useState<"vi" | "en">("vi");
   const audience = cleanAudience(draft.audience);
   const stepHeading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
@@ -232,7 +233,8 @@ export function ComposeScreen(): JSX.Element {
           </div>
           <div>
             <h2>{t("broadcasts:preview.title")}</h2>
-            {hasContent && preview ? <ChannelPreview rendered={preview.rendered} locale="vi" channels={previewChannels} /> : <p class="hint">{t("broadcasts:preview.empty")}</p>}
+            {draft.textEn.trim() ? <PreviewLocale value={previewLocale} onChange={setPreviewLocale} /> : null}
+            {hasContent && preview ? <ChannelPreview rendered={preview.rendered} locale={draft.textEn.trim() ? previewLocale : "vi"} channels={previewChannels} /> : <p class="hint">{t("broadcasts:preview.empty")}</p>}
           </div>
         </div>
       ) : null}
@@ -245,7 +247,8 @@ export function ComposeScreen(): JSX.Element {
           </Button>
           {testResult ? <Notice kind={testResult.kind}>{testResult.text}</Notice> : null}
           <h2>{t("broadcasts:preview.title")}</h2>
-          {preview ? <ChannelPreview rendered={preview.rendered} locale="vi" channels={previewChannels} /> : <Loading />}
+          {draft.textEn.trim() ? <PreviewLocale value={previewLocale} onChange={setPreviewLocale} /> : null}
+          {preview ? <ChannelPreview rendered={preview.rendered} locale={draft.textEn.trim() ? previewLocale : "vi"} channels={previewChannels} /> : <Loading />}
         </div>
       ) : null}
 
@@ -330,5 +333,18 @@ export function ComposeScreen(): JSX.Element {
         <p class="hint">“{draft.title}”</p>
       </ConfirmDialog>
     </Page>
+  );
+}
+
+/** Which version the preview shows, when there is an English one. */
+function PreviewLocale(props: { value: "vi" | "en"; onChange: (locale: "vi" | "en") => void }): JSX.Element {
+  return (
+    <div class="preview-locale" role="group" aria-label={t("broadcasts:preview.version")}>
+      {(["vi", "en"] as const).map((locale) => (
+        <button key={locale} type="button" class="md-btn" aria-pressed={props.value === locale ? "true" : "false"} onClick={() => props.onChange(locale)}>
+          {t(`broadcasts:preview.locale.${locale}`)}
+        </button>
+      ))}
+    </div>
   );
 }
