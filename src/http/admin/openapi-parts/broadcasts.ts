@@ -1,5 +1,22 @@
 /** OpenAPI paths of the broadcasts screens' endpoints, merged into the admin API's document (openapi.ts). */
 
+/** The error codes only the broadcast endpoints answer (the console words them in its broadcasts namespace). */
+export const BROADCAST_ERROR_CODES = [
+  "title_required",
+  "title_too_long",
+  "text_required",
+  "text_too_long",
+  "paragraph_too_long",
+  "send_at_invalid",
+  "send_at_past",
+  "unit_outside_office",
+  "office_unit_gone",
+  "invalid_audience",
+  "broadcast_ended",
+  "test_no_linked_chat",
+  "test_channel_not_configured",
+] as const;
+
 const json = (schema: object, description = "OK"): object => ({ description, content: { "application/json": { schema } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }];
 const errorBody = {
