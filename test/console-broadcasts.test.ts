@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROADCAST_ERROR_CODES } from "../src/http/admin/openapi-parts/broadcasts.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
@@ -317,6 +318,16 @@ describe("the broadcast report's API", () => {
     const noChat = await adminCall(running.url, "POST", "/api/admin/broadcasts/test", token, { title: "T", text: { vi: "x" } });
     expect(noChat.status).toBe(409);
     expect(noChat.body.code).toBe("test_no_linked_chat");
+  });
+
+  it("words every error code the broadcast endpoints answer, in Vietnamese and in English", () => {
+    for (const lang of ["vi", "en"]) {
+      const own = JSON.parse(readFileSync(join(import.meta.dirname, "..", "locales", lang, "console-broadcasts.json"), "utf8")) as { errors: Record<string, string> };
+      const shared = JSON.parse(readFileSync(join(import.meta.dirname, "..", "locales", lang, "console.json"), "utf8")) as { errors: Record<string, string> };
+      for (const code of [...BROADCAST_ERROR_CODES, "unknown_unit", "unknown_field", "not_found", "forbidden", "platform_refused", "invalid"]) {
+        expect(own.errors[code] ?? shared.errors[code], `${lang}: errors.${code}`).toBeTruthy();
+      }
+    }
   });
 
   it("exports the recipients as an Excel file with Vietnamese headers, names, units and status words", async () => {
