@@ -361,6 +361,26 @@ describe("a broadcast nobody can receive", () => {
     expect(done.body.status).toBe("done");
     expect(done.body.counts).toMatchObject({ queued: 0, sent: 0, skipped: 1, reasons: { channel_off: 1 } });
   });
+
+  it("says beforehand that nobody can receive it, and why", async () => {
+    const res = await api(running, "POST", "/api/admin/audiences/count", admin, { audience: {} });
+    expect(res.body).toMatchObject({ total: 1, queued: 1, deliverable: 0, byChannel: {}, notDeliverable: { channel_off: 1 } });
+  });
+
+  it("is done within a couple of seconds, not left sending, when its rows are on a channel that is not configured", async () => {
+    const started = Date.now();
+    const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Không kênh", text: { vi: "Chưa bật kênh nào" } });
+    expect(res.body).toMatchObject({ recipients: 1, deliverable: 0 });
+    const done = await waitForStatus(running, admin, res.body.id, "done", 3_000);
+    expect(done.body.status).toBe("done");
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("is done at once when its audience matches nobody at all", async () => {
+    const res = await api(running, "POST", "/api/admin/broadcasts", admin, { title: "Không ai", text: { vi: "x" }, audience: { roles: ["school_leader"] } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ recipients: 0, deliverable: 0, status: "done" });
+  });
 });
 
 describe("delivery under platform errors", () => {

@@ -19,7 +19,9 @@ import type { ChannelSender } from "../outbox/outbox-port.js";
 import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
 import { audienceSchema, type Audience } from "./audience.js";
 import { BroadcastLifecycle } from "./broadcast-lifecycle.js";
-import { audienceWhere } from "./sqlite-audience-query.js";
+import { SqliteAudienceCount } from "./sqlite-audience-count.js";
+import { SqliteDeliveryReport, type ReportRow, type ReportStatus } from "./sqlite-delivery-report.js";
+import { audienceWhere, onChannel, outsideWindow } from "./sqlite-audience-query.js";
 import { SqliteBroadcastStatus } from "./sqlite-broadcast-status.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
@@ -45,13 +47,18 @@ export const broadcastInput = z
 
 export type BroadcastInput = z.infer<typeof broadcastInput>;
 
-/** A refusal with the field it is about: the API answers 400 (or 403/404) with it; nothing is written. */
+/**
+ * A refusal with the field it is about: the API answers 400 (or 403/404/409) with it; nothing is written. `code`
+ * is stable (the console words it); `extra` holds the values its wording needs (a unit code, a limit).
+ */
 export class BroadcastError extends Error {
   override name = "BroadcastError";
   constructor(
     readonly status: 400 | 403 | 404 | 409,
     readonly field: string,
     message: string,
+    readonly code: string = "invalid",
+    readonly extra: Record<string, string | number> = {},
   ) {
     super(`${field}: ${message}`);
   }
@@ -70,6 +77,12 @@ export interface BroadcastView {
   counts: DeliveryCounts;
 }
 
+export interface TestSendResult {
+  channel: Channel;
+  address: string;
+  providerMessageId: string;
+}
+
 export interface BroadcastServiceDeps {
   db: Db;
   outbox: SqliteOutbox;
@@ -80,28 +93,48 @@ export interface BroadcastServiceDeps {
   defaultLocale: Locale;
   senders: Partial<Record<Channel, ChannelSender>>;
   logger: Logger;
+  /** Zalo's consultation window (ZALO_CS_WINDOW_DAYS): a Zalo address quiet for longer cannot be sent to */
+  zaloWindowMs?: number;
+}
+
+/**
+ * Who an audience reaches, explained: the outbox's own count (`total`, `queued`, `skipped`: what planning
+ * writes), plus what can really be delivered now — `deliverable`, per channel — and why the rest cannot
+ * (`notDeliverable`: not subscribed, blocked the bot, web chat only, channel not configured here, outside
+ * Zalo's window), and the registry's people it names who have no chat linked at all (`withoutChat`).
+ * `deliverable` plus every `notDeliverable` equals `total`.
+ */
+export interface AudienceReport extends AudienceCount {
+  deliverable: number;
+  byChannel: Partial<Record<Channel, number>>;
+  notDeliverable: Record<string, number>;
+  withoutChat: number;
 }
 
 export class BroadcastService {
   private readonly rendered = new Map<number, Record<Locale, RichText>>();
   private readonly audit: AuditLog;
   private readonly scopes: AccessScopes;
+  private readonly registryCount: SqliteAudienceCount;
+  private readonly report_: SqliteDeliveryReport;
   /** the one place a broadcast's status changes */
   readonly lifecycle: BroadcastLifecycle;
 
   constructor(private readonly deps: BroadcastServiceDeps) {
     this.audit = new AuditLog(deps.db);
     this.scopes = new AccessScopes(new SqliteUnitTree(deps.db));
+    this.registryCount = new SqliteAudienceCount(deps.db);
+    this.report_ = new SqliteDeliveryReport(deps.db);
     this.lifecycle = new BroadcastLifecycle(new SqliteBroadcastStatus(deps.db), deps.outbox);
   }
 
   /** Validates, checks scope and texts, stores, and plans the outbox rows if it is due now. */
-  create(body: unknown, actor: Actor): { id: number; recipients: number; status: BroadcastView["status"] } {
+  create(body: unknown, actor: Actor): { id: number; recipients: number; deliverable: number; status: BroadcastView["status"] } {
     const input = this.validate(body, actor);
     const now = this.deps.clock.now();
     const requested = input.sendAt ? this.parseSendAt(input.sendAt, now) : now;
     const effective = input.urgent ? requested : nextAllowed(requested, this.deps.quietHours);
-    const count = this.countMatched(input.audience);
+    const count = this.report(input.audience);
     const id = this.deps.db.transaction((tx) => {
       const row = tx
         .insert(broadcasts)
@@ -133,11 +166,11 @@ export class BroadcastService {
       return row.id;
     });
     if (effective.getTime() <= now.getTime()) this.plan(id, now);
-    return { id, recipients: count.total, status: this.get(id).status };
+    return { id, recipients: count.total, deliverable: count.deliverable, status: this.get(id).status };
   }
 
   preview(body: unknown, actor: Actor): {
-    recipients: AudienceCount;
+    recipients: AudienceReport;
     sendAt: string;
     rendered: Record<string, Record<Locale, string[]>>;
   } {
@@ -155,7 +188,7 @@ export class BroadcastService {
       };
     }
     rendered.web = { vi: [toPlainText(texts.vi)], en: [toPlainText(texts.en)] };
-    return { recipients: this.countMatched(input.audience), sendAt: effective.toISOString(), rendered };
+    return { recipients: this.report(input.audience), sendAt: effective.toISOString(), rendered };
   }
 
   /** Plans every scheduled broadcast whose time has come and closes finished ones (the cron tick and start-up). */
@@ -208,34 +241,72 @@ export class BroadcastService {
 
   get(id: number, actor?: Actor): BroadcastView {
     const row = this.deps.db.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
-    const notFound = () => new BroadcastError(404, "id", `no broadcast ${id}`);
+    const notFound = () => new BroadcastError(404, "id", `no broadcast ${id}`, "not_found");
     if (!row) throw notFound();
     // An office admin sees the broadcasts of its office (and offices under it), not the Department's aimed at it.
     return this.view(actor ? this.scopes.assertInScope(actor, row, (r) => r.ownerUnitId, notFound) : row);
   }
 
   /** How many addresses an audience reaches; an office admin's audience is held to its units, as when sending. */
-  countAudience(body: unknown, actor: Actor): AudienceCount {
+  countAudience(body: unknown, actor: Actor): AudienceReport {
     const parsed = z.object({ audience: audienceSchema }).strict().safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new BroadcastError(400, issue ? formatPath(issue.path) || "body" : "body", issue?.message ?? "invalid");
+      const field = issue ? formatPath(issue.path) || "body" : "body";
+      throw new BroadcastError(400, field, issue?.message ?? "invalid", issue ? issueCode(issue, field) : "invalid");
     }
     const { audience: asked } = parsed.data;
     const audience = this.scopeToOffice(asked, actor);
     this.checkUnits(audience);
-    return this.countMatched(audience);
+    return this.report(audience);
   }
 
-  private countMatched(audience: Audience): AudienceCount {
-    return this.deps.outbox.countSelection(audienceWhere(audience, this.deps.defaultLocale));
+  private report(audience: Audience): AudienceReport {
+    const where = audienceWhere(audience, this.deps.defaultLocale);
+    const count = this.deps.outbox.countSelection(where);
+    const notDeliverable: Record<string, number> = { ...count.skipped };
+    const add = (reason: string, n: number): void => {
+      if (n > 0) notDeliverable[reason] = (notDeliverable[reason] ?? 0) + n;
+    };
+    const byChannel: Partial<Record<Channel, number>> = {};
+    const now = this.deps.clock.now();
+    for (const channel of ["telegram", "zalo"] as const) {
+      const queued = this.deps.outbox.countSelection(sql`${where} AND ${onChannel(channel)}`).queued;
+      if (queued === 0) continue;
+      // Rows for a channel this server has no sender for are skipped by the dispatcher (channel_off).
+      if (!this.deps.senders[channel]) {
+        add("channel_off", queued);
+        continue;
+      }
+      let reachable = queued;
+      if (channel === "zalo" && this.deps.zaloWindowMs !== undefined) {
+        const outside = this.deps.outbox.countSelection(sql`${where} AND ${onChannel(channel)} AND ${outsideWindow(now, this.deps.zaloWindowMs)}`).queued;
+        add("outside_zalo_window", outside);
+        reachable -= outside;
+      }
+      if (reachable > 0) byChannel[channel] = reachable;
+    }
+    const deliverable = Object.values(byChannel).reduce((a, b) => a + b, 0);
+    return { ...count, deliverable, byChannel, notDeliverable, withoutChat: this.registryCount.peopleWithoutChat(audience) };
+  }
+
+  /** A page of the broadcast's recipients with names and units (the console's report table). */
+  deliveries(id: number, actor: Actor, page: { status?: ReportStatus | undefined; limit: number; offset: number }): { deliveries: ReportRow[]; total: number } {
+    this.get(id, actor);
+    const { rows, total } = this.report_.page(id, page.status, page.limit, page.offset);
+    return { deliveries: rows, total };
+  }
+
+  /** The broadcast and every recipient, read lazily, for the export. */
+  exportRows(id: number, actor: Actor): { broadcast: BroadcastView; rows: Iterable<ReportRow> } {
+    return { broadcast: this.get(id, actor), rows: this.report_.all(id) };
   }
 
   cancel(id: number, actor: Actor): BroadcastView {
     const current = this.get(id, actor);
     assertCanWrite(actor);
     if (current.status === "done" || current.status === "cancelled") {
-      throw new BroadcastError(409, "status", `broadcast is already ${current.status}`);
+      throw new BroadcastError(409, "status", `broadcast is already ${current.status}`, "broadcast_ended", { status: current.status });
     }
     const now = this.deps.clock.now();
     if (this.lifecycle.cancel(id, now)) {
@@ -245,18 +316,42 @@ export class BroadcastService {
   }
 
   /** Sends the broadcast to the caller's own linked chat only, straight away, outside the outbox. */
-  async testSend(id: number, actor: Actor): Promise<{ channel: Channel; address: string; providerMessageId: string }> {
+  async testSend(id: number, actor: Actor): Promise<TestSendResult> {
     this.get(id, actor);
     assertCanWrite(actor);
+    const message = this.messageFor(id, this.deps.defaultLocale);
+    if (!message) throw new BroadcastError(404, "id", `no broadcast ${id}`, "not_found");
+    const result = await this.sendToOwnChat(actor, message);
+    this.audit.record({ actor, action: "broadcast.test", target: `broadcast:${id}`, at: this.deps.clock.now() });
+    return result;
+  }
+
+  /**
+   * Sends a draft (the body `create` takes, nothing stored) to the caller's own linked chat, so a staff member
+   * sees the message as it will arrive before anyone else gets it.
+   */
+  async testDraft(body: unknown, actor: Actor): Promise<TestSendResult> {
+    const input = this.validate(body, actor);
+    const texts = renderTexts(input.title, input.text.vi, input.text.en);
+    const result = await this.sendToOwnChat(actor, { text: texts[this.deps.defaultLocale], buttons: [] });
+    this.audit.record({ actor, action: "broadcast.test", target: "broadcast:draft", detail: { title: input.title }, at: this.deps.clock.now() });
+    return result;
+  }
+
+  private async sendToOwnChat(actor: Actor, message: OutboundMessage): Promise<TestSendResult> {
     if (!actor.chat) {
-      throw new BroadcastError(409, "token", "no chat is linked to this token (npm run admin -- token link <id> --chat telegram:<chat id>)");
+      throw new BroadcastError(
+        409,
+        "chat",
+        "no chat is linked to you (a console account: link its person in the registry and /link the chat; a token: npm run admin -- token link <id> --chat telegram:<chat id>)",
+        "test_no_linked_chat",
+      );
     }
     const sender = this.deps.senders[actor.chat.channel];
-    if (!sender) throw new BroadcastError(409, "token", `the ${actor.chat.channel} channel is not configured`);
-    const message = this.messageFor(id, this.deps.defaultLocale);
-    if (!message) throw new BroadcastError(404, "id", `no broadcast ${id}`);
+    if (!sender) {
+      throw new BroadcastError(409, "chat", `the ${actor.chat.channel} channel is not configured`, "test_channel_not_configured", { channel: actor.chat.channel });
+    }
     const result = await sender.send(actor.chat.address, message);
-    this.audit.record({ actor, action: "broadcast.test", target: `broadcast:${id}`, at: this.deps.clock.now() });
     return { ...actor.chat, providerMessageId: result.providerMessageId };
   }
 
@@ -296,7 +391,7 @@ export class BroadcastService {
       const field = issue ? formatPath(issue.path) : "body";
       const message =
         issue?.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}` : (issue?.message ?? "invalid");
-      throw new BroadcastError(400, field || "body", message);
+      throw new BroadcastError(400, field || "body", message, issue ? issueCode(issue, field) : "invalid", unknownKeys(issue));
     }
     const input = parsed.data;
     input.audience = this.scopeToOffice(input.audience, actor);
@@ -307,9 +402,9 @@ export class BroadcastService {
 
   private parseSendAt(value: string, now: Date): Date {
     const at = parseZonedIso(value, this.deps.timeZone);
-    if (!at) throw new BroadcastError(400, "sendAt", "must be an ISO date-time such as 2026-01-13T08:00 or 2026-01-13T08:00+07:00");
+    if (!at) throw new BroadcastError(400, "sendAt", "must be an ISO date-time such as 2026-01-13T08:00 or 2026-01-13T08:00+07:00", "send_at_invalid");
     // A minute of grace for clocks and slow typing.
-    if (at.getTime() < now.getTime() - 60_000) throw new BroadcastError(400, "sendAt", "is in the past");
+    if (at.getTime() < now.getTime() - 60_000) throw new BroadcastError(400, "sendAt", "is in the past", "send_at_past");
     return at;
   }
 
@@ -319,7 +414,7 @@ export class BroadcastService {
       this.deps.db.select({ code: units.code }).from(units).where(inArray(units.code, audience.units)).all().map((u) => u.code),
     );
     audience.units.forEach((code, i) => {
-      if (!known.has(code)) throw new BroadcastError(400, `audience.units[${i}]`, `unknown unit code "${code}"`);
+      if (!known.has(code)) throw new BroadcastError(400, `audience.units[${i}]`, `unknown unit code "${code}"`, "unknown_unit", { unit: code });
     });
   }
 
@@ -329,7 +424,7 @@ export class BroadcastService {
     if (!allowed || actor.unitId === null) return audience;
     if (!audience.units) return { ...audience, units: [this.codeOf(actor.unitId)] };
     audience.units.forEach((code, i) => {
-      if (!allowed.has(code)) throw new BroadcastError(403, `audience.units[${i}]`, `unit "${code}" is outside your office`);
+      if (!allowed.has(code)) throw new BroadcastError(403, `audience.units[${i}]`, `unit "${code}" is outside your office`, "unit_outside_office", { unit: code });
     });
     return audience;
   }
@@ -337,7 +432,7 @@ export class BroadcastService {
 
   private codeOf(unitId: number): string {
     const row = this.deps.db.select({ code: units.code }).from(units).where(eq(units.id, unitId)).get();
-    if (!row) throw new BroadcastError(403, "token", "this office token's unit no longer exists");
+    if (!row) throw new BroadcastError(403, "token", "this office token's unit no longer exists", "office_unit_gone");
     return row.code;
   }
 
@@ -354,6 +449,8 @@ export class BroadcastService {
             400,
             `text.${locale}`,
             `paragraph ${tooLong} is ${measure(paragraphs[tooLong] as RichText)} characters; a ${channel} message holds at most ${limit}: split it with a blank line`,
+            "paragraph_too_long",
+            { paragraph: tooLong + 1, length: measure(paragraphs[tooLong] as RichText), limit, channel },
           );
         }
       }
@@ -378,6 +475,22 @@ function splitParagraphs(rich: RichText): RichText[] {
   }
   if (current.length) out.push({ lines: current });
   return out;
+}
+
+/** A stable code for a validation problem: what the console words ("title_required", "text_too_long"…). */
+function issueCode(issue: z.ZodIssue, field: string): string {
+  if (issue.code === "unrecognized_keys") return "unknown_field";
+  const base = field.replace(/\[\d+\]/g, "").replace(/\.(vi|en)$/, "");
+  if (base === "title" || base === "text") {
+    if (issue.code === "too_small" || issue.code === "invalid_type") return `${base}_required`;
+    if (issue.code === "too_big") return `${base}_too_long`;
+  }
+  if (base.startsWith("audience")) return "invalid_audience";
+  return "invalid";
+}
+
+function unknownKeys(issue: z.ZodIssue | undefined): Record<string, string> {
+  return issue?.code === "unrecognized_keys" ? { name: issue.keys.join(", ") } : {};
 }
 
 function formatPath(path: PropertyKey[]): string {

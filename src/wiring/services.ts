@@ -65,6 +65,7 @@ export function buildServices(deps: ServiceDeps): Services {
     defaultLocale: config.DEFAULT_LOCALE,
     senders: deps.senders ?? {},
     logger,
+    zaloWindowMs: config.ZALO_CS_WINDOW_DAYS * 86_400_000,
   });
   const tasksFile = join(deps.contentRoot, "templates", "tasks.yaml");
   const taskDefinitions = (): TaskDefinition[] => loadTaskFile(tasksFile);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { audienceSchema } from "../../broadcast/audience.js";
-import { broadcastsPaths } from "./openapi-parts/broadcasts.js";
+import { BROADCAST_ERROR_CODES, broadcastsPaths } from "./openapi-parts/broadcasts.js";
 import { knowledgePaths } from "./openapi-parts/knowledge.js";
 import { registryPaths } from "./openapi-parts/registry.js";
 import { supportPaths } from "./openapi-parts/support.js";
@@ -37,6 +37,7 @@ export const ADMIN_ERROR_CODES = [
   "handoff_closed",
   "handoff_gone",
   "channel_not_enabled",
+  ...BROADCAST_ERROR_CODES,
   // Other admin errors by status, with `field` where the input is at fault:
   "not_found",
   "conflict",
