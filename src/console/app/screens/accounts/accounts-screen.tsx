@@ -189,16 +189,18 @@ export function AccountsScreen(): JSX.Element {
           ]}
         />
       ) : null}
+      {/* One dialog at a time: ConfirmDialog titles itself with a fixed id (#dialog-title). */}
+      {editing ? (
       <ConfirmDialog
-        open={editing !== undefined}
-        title={editing?.mode === "edit" ? t("registry:accounts.editTitle", { login: editing.login }) : t("registry:accounts.createTitle")}
-        confirmLabel={editing?.mode === "edit" ? t("common.save") : t("registry:accounts.create")}
+        open
+        title={editing.mode === "edit" ? t("registry:accounts.editTitle", { login: editing.login }) : t("registry:accounts.createTitle")}
+        confirmLabel={editing.mode === "edit" ? t("common.save") : t("registry:accounts.create")}
         busy={busy}
         onConfirm={() => void save()}
         onCancel={() => setEditing(undefined)}
       >
         <ErrorNotice error={generalError} />
-        {editing?.mode === "create" ? (
+        {editing.mode === "create" ? (
           <TextField label={t("registry:accounts.login")} value={draft.login} onInput={(login) => setDraft({ ...draft, login })} hint={t("registry:accounts.loginHint")} error={fieldError("login")} autoComplete="off" />
         ) : null}
         <TextField label={t("registry:accounts.name")} value={draft.name} onInput={(name) => setDraft({ ...draft, name })} error={fieldError("name")} autoComplete="off" />
@@ -217,17 +219,20 @@ export function AccountsScreen(): JSX.Element {
         ) : null}
         <TextField label={t("registry:accounts.personRef")} value={draft.personRef} onInput={(personRef) => setDraft({ ...draft, personRef })} hint={t("registry:accounts.personRefHint")} error={fieldError("personRef")} autoComplete="off" />
       </ConfirmDialog>
+      ) : null}
+      {disabling ? (
       <ConfirmDialog
-        open={disabling !== undefined}
-        title={t("registry:accounts.disableTitle", { login: disabling?.login ?? "" })}
+        open
+        title={t("registry:accounts.disableTitle", { login: disabling.login })}
         confirmLabel={t("registry:accounts.disable")}
         danger
         busy={busy}
-        onConfirm={() => disabling && void setDisabled(disabling, true)}
+        onConfirm={() => void setDisabled(disabling, true)}
         onCancel={() => setDisabling(undefined)}
       >
         <p>{t("registry:accounts.disableBody")}</p>
       </ConfirmDialog>
+      ) : null}
     </Page>
   );
 }

@@ -163,17 +163,19 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
           ) : null}
         </>
       ) : null}
+      {unlinking ? (
       <ConfirmDialog
-        open={unlinking !== undefined}
-        title={t("registry:people.unlinkTitle", { name: unlinking?.name ?? "" })}
+        open
+        title={t("registry:people.unlinkTitle", { name: unlinking.name })}
         confirmLabel={t("registry:people.unlink")}
         danger
         busy={busy !== undefined}
-        onConfirm={() => unlinking && void unlink(unlinking)}
+        onConfirm={() => void unlink(unlinking)}
         onCancel={() => setUnlinking(undefined)}
       >
         <p>{t("registry:people.unlinkBody")}</p>
       </ConfirmDialog>
+      ) : null}
     </section>
   );
 }
