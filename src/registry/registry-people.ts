@@ -87,7 +87,7 @@ export class RegistryPeople {
       .filter((p) => !query.unit || p.unitCode === query.unit)
       .filter((p) => !role || p.role === role)
       .filter((p) => words.length === 0 || p.ref.toLowerCase() === needle || words.every((w) => fold(p.name).includes(w)))
-      .sort((a, b) => a.unitCode.localeCompare(b.unitCode) || a.name.localeCompare(b.name, "vi"));
+      .sort((a, b) => a.unitName.localeCompare(b.unitName, "vi") || a.name.localeCompare(b.name, "vi") || a.ref.localeCompare(b.ref));
     const limit = Math.min(PEOPLE_PAGE_MAX, Math.max(1, Math.trunc(query.limit ?? 50)));
     const offset = Math.max(0, Math.trunc(query.offset ?? 0));
     const page = matching.slice(offset, offset + limit);

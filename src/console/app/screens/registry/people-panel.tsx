@@ -1,5 +1,5 @@
-import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, query } from "../../api";
 import { formatDateTime, formatNumber } from "../../format";
 import { t } from "../../i18n";
@@ -85,10 +85,10 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
       key: "name",
       label: t("registry:people.name"),
       render: (p: Person) => (
-        <>
+        <span>
           {p.name}
           <span class="registry-muted"> · {p.ref}</span>
-        </>
+        </span>
       ),
     },
     { key: "unit", label: t("registry:people.unit"), render: (p: Person) => p.unit.name },
@@ -140,9 +140,13 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
           }}
         />
       </div>
-      {issued ? <IssuedNotice name={issued.name} answer={issued.answer} /> : null}
-      {message ? <Notice kind="success">{message}</Notice> : null}
-      <ErrorNotice error={actionError} />
+      {issued || message || actionError ? (
+        <FocusOnShow key={`${issued?.answer.code ?? ""}${message ?? ""}`}>
+          {issued ? <IssuedNotice name={issued.name} answer={issued.answer} /> : null}
+          {message ? <Notice kind="success">{message}</Notice> : null}
+          <ErrorNotice error={actionError} />
+        </FocusOnShow>
+      ) : null}
       <ErrorNotice error={error} />
       {loading && !data ? <Loading /> : null}
       {data ? (
@@ -177,6 +181,19 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
       </ConfirmDialog>
       ) : null}
     </section>
+  );
+}
+
+/** Brings an answer into view (and to screen readers' attention) when it appears above a long list. */
+function FocusOnShow(props: { children: ComponentChildren }): JSX.Element {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
+  return (
+    <div ref={ref} tabIndex={-1} class="registry-answer">
+      {props.children}
+    </div>
   );
 }
 
