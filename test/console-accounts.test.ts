@@ -120,5 +120,5 @@ describeInBrowser("accounts screen in Chromium", () => {
     await expect(page.getByLabel("Đường dẫn đặt mật khẩu (dùng một lần)").inputValue()).resolves.toMatch(/#\/set-password\//);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 });

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { SqliteConversationStore } from "../src/db/conversation-store.js";
+import { Linking } from "../src/registry/linking.js";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
 import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { adminCall, startTestApp, type RunningApp } from "./support/test-app.js";
@@ -72,7 +74,7 @@ describeInBrowser("registry screen in Chromium", () => {
     await expect(people.innerText()).resolves.not.toContain("0908 123 002");
     await expect(people.innerText()).resolves.not.toContain("btkoanh@");
     await context.close();
-  });
+  }, 60_000);
 
   it("issues a link code, and prints a school's link letter with the code and a QR code of the deep link", async () => {
     const { context, page } = await consolePage(browser, "desktop");
@@ -124,7 +126,33 @@ describeInBrowser("registry screen in Chromium", () => {
     await expect(page.getByRole("button", { name: "In thư" }).isVisible()).resolves.toBe(false);
     await expect(letter.isVisible()).resolves.toBe(true);
     await context.close();
-  });
+  }, 60_000);
+
+  it("shows who is linked on which chat, leaves them out of the letter, and unlinks after a confirmation", async () => {
+    const now = running.clock.now();
+    const issued = await adminCall(running.url, "POST", "/api/admin/people/CB0008/link-code", token);
+    const chat = new SqliteConversationStore(running.app.database.db).touchUser("telegram", "777001", now);
+    expect(new Linking(running.app.database.db).redeem(String(issued.body.code), "telegram", "777001", chat.id, now).ok).toBe(true);
+
+    const { context, page } = await consolePage(browser, "desktop");
+    await signIn(page, running.url, "lan");
+    await page.goto(`${running.url}/admin#/registry/letter/MN-SAOMAI-VT`);
+    await page.getByRole("button", { name: "Cấp mã và tạo thư" }).click();
+    await page.getByText("Đã liên kết, không cấp mã: Nguyễn Thị Hồng Nhung.").waitFor();
+    await expect(page.getByRole("article", { name: "Kính gửi: Nguyễn Thị Hồng Nhung" }).count()).resolves.toBe(0);
+
+    await page.getByRole("link", { name: "Quay lại danh sách" }).click();
+    await page.getByLabel("Tìm theo họ tên hoặc mã cán bộ").fill("Hồng Nhung");
+    const row = page.getByRole("row", { name: /Nguyễn Thị Hồng Nhung/ });
+    await expect(row.getByRole("cell").nth(4).innerText()).resolves.toBe("Telegram");
+    await page.getByRole("button", { name: "Huỷ liên kết của Nguyễn Thị Hồng Nhung" }).click();
+    const dialog = page.getByRole("dialog", { name: "Huỷ liên kết của Nguyễn Thị Hồng Nhung?" });
+    await dialog.getByRole("button", { name: "Huỷ liên kết" }).click();
+    await page.getByText("Đã huỷ liên kết của Nguyễn Thị Hồng Nhung.").waitFor();
+    await expect(row.getByRole("cell").nth(4).innerText()).resolves.toBe("Chưa liên kết");
+    await expect(row.getByRole("button", { name: /Huỷ liên kết/ }).count()).resolves.toBe(0);
+    await context.close();
+  }, 60_000);
 
   it("shows a viewer the lists without upload, issue or unlink buttons, on a phone without horizontal scrolling", async () => {
     const { context, page } = await consolePage(browser, "smallPhone");
@@ -139,7 +167,7 @@ describeInBrowser("registry screen in Chromium", () => {
     await expectNoHorizontalScroll(page);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 
   it("fits a phone for a Department admin too: import form, people cards, a link letter", async () => {
     const { context, page } = await consolePage(browser, "phone");
@@ -153,5 +181,5 @@ describeInBrowser("registry screen in Chromium", () => {
     await expectNoHorizontalScroll(page);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 });
