@@ -54,6 +54,12 @@ describeInBrowser("registry screen in Chromium", () => {
     expect(await unitCount()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
 
+    // A file that is no spreadsheet at all is refused whole, in words.
+    await page.getByLabel("Tệp CSV hoặc Excel").setInputFiles({ name: "hong.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: Buffer.concat([Buffer.from("PK\u0003\u0004"), Buffer.alloc(2000, 7)]) });
+    await page.getByRole("button", { name: "Kiểm tra tệp" }).click();
+    await page.getByText(/^Dạ, tệp không đọc được như một bảng tính Excel \(\.xlsx\) ạ.*\. Chưa nhập gì\.$/).waitFor();
+    expect(await unitCount()).toBe(0);
+
     // A good file: the dry run says what would change and writes nothing; the import then does it.
     await check(page, "Đơn vị (Sở, Phòng, trường)", "don-vi.csv", readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"));
     await page.getByText("Tệp hợp lệ (chưa ghi gì). Nếu nhập: thêm mới 19, cập nhật 0, giữ nguyên 0.").waitFor();
@@ -61,6 +67,8 @@ describeInBrowser("registry screen in Chromium", () => {
     await page.getByRole("button", { name: "Nhập dữ liệu" }).click();
     await page.getByText("Đã nhập đơn vị (sở, phòng, trường): thêm mới 19, cập nhật 0, giữ nguyên 0.").waitFor();
     expect(await unitCount()).toBe(19);
+    // The new units are offered in the list's filter at once.
+    await page.getByLabel("Đơn vị", { exact: true }).locator("option", { hasText: "Trường Mầm non Sao Mai" }).waitFor({ state: "attached" });
 
     await check(page, "Cán bộ", "can-bo.csv", readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"));
     await page.getByText(/^Tệp hợp lệ \(chưa ghi gì\)\. Nếu nhập: thêm mới \d+/).waitFor();

@@ -133,6 +133,11 @@ describe("registry and school year through the admin API", () => {
     expect(audited).toHaveLength(2);
   });
 
+  it("documents the people list and the link letter in the OpenAPI document", async () => {
+    const doc = (await call("GET", "/api/openapi.json", admin)).body as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/admin/people", "/api/admin/units/{code}/link-letter"]));
+  });
+
   it("lists the year's tasks, edits a date, records statuses and shows who is late", async () => {
     const list = await call("GET", "/api/admin/tasks", viewer);
     expect(list.body.year).toBe("2025-2026");

@@ -17,16 +17,24 @@ export function RegistryScreen(): JSX.Element {
   if (route.parts[1] === "letter" && route.parts[2]) {
     return <LetterPage unitCode={route.parts[2]} itLeadsOnly={route.params.get("it") === "1"} units={list} />;
   }
-  return <RegistryHome units={list} unitsError={units.error} />;
+  return <RegistryHome units={list} unitsError={units.error} reloadUnits={units.reload} />;
 }
 
-function RegistryHome(props: { units: Unit[]; unitsError: unknown }): JSX.Element {
+function RegistryHome(props: { units: Unit[]; unitsError: unknown; reloadUnits: () => void }): JSX.Element {
   const session = useSession();
   const [imported, setImported] = useState(0);
   return (
     <Page title={t("nav.registry")} intro={t("registry:intro")}>
       <ErrorNotice error={props.unitsError} />
-      {session.canWrite ? <ImportPanel onImported={() => setImported((n) => n + 1)} /> : null}
+      {session.canWrite ? (
+        <ImportPanel
+          onImported={() => {
+            // New units show in the filters and the letter's school picker; new people in the list.
+            props.reloadUnits();
+            setImported((n) => n + 1);
+          }}
+        />
+      ) : null}
       {session.canWrite ? <LetterPicker units={props.units} /> : null}
       <PeoplePanel units={props.units} reloadKey={imported} />
     </Page>
