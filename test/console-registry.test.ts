@@ -183,6 +183,16 @@ describeInBrowser("registry screen in Chromium", () => {
     await page.goto(`${running.url}/admin#/registry`);
     await page.getByText("Bùi Thị Kim Oanh").first().waitFor();
     await expectNoHorizontalScroll(page);
+    // In English, the same report is worded in English.
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByLabel("What to import").selectOption({ label: "Units (Department, offices, schools)" });
+    await page.getByLabel("CSV or Excel file").setInputFiles({ name: "units.csv", mimeType: "text/csv", buffer: Buffer.from("code,name,type,level,parent_code\nX1,Trường X,school,cap 4,SGDDT\n") });
+    await page.getByRole("button", { name: "Check the file" }).click();
+    await page.getByText("The file has 1 problem — nothing was imported").waitFor();
+    await page.getByRole("cell", { name: "Unknown level “cap 4” (mam_non, tieu_hoc, thcs, thpt or gdtx)." }).waitFor();
+    await expectNoHorizontalScroll(page);
+    await page.getByRole("button", { name: "Tiếng Việt" }).click();
+    await page.getByRole("heading", { name: "Đơn vị & cán bộ" }).waitFor();
     await page.goto(`${running.url}/admin#/registry/letter/TH-THANGNHAT-VT`);
     await page.getByRole("button", { name: "Cấp mã và tạo thư" }).click();
     await page.getByRole("article").first().waitFor();
