@@ -101,6 +101,9 @@ describe("registry and school year through the admin API", () => {
     expect(found.body.people).toEqual([
       { ref: "CB0009", name: "Bùi Thị Kim Oanh", role: "it_lead", unit: { code: "MN-SAOMAI-VT", name: "Trường Mầm non Sao Mai" }, hasPhone: true, hasEmail: true, linked: false, channels: [] },
     ]);
+    expect((await call("GET", "/api/admin/people?role=principal", admin)).status).toBe(400);
+    const leads = await call("GET", "/api/admin/people?role=it_lead&limit=200", admin);
+    expect((leads.body.people as { role: string }[]).every((p) => p.role === "it_lead")).toBe(true);
     const school = await call("GET", "/api/admin/people?unit=MN-SAOMAI-VT", admin);
     expect((school.body.people as { unit: { code: string } }[]).every((p) => p.unit.code === "MN-SAOMAI-VT")).toBe(true);
     const mine = await call("GET", "/api/admin/people?limit=200", office);

@@ -7,6 +7,7 @@ import type { OpenDatabase } from "../../db/database.js";
 import { AdminImports } from "../../registry/admin-imports.js";
 import { fileTooLargeError, IMPORT_LIMITS, ImportFileError } from "../../registry/import-limits.js";
 import { Linking, LinkError } from "../../registry/linking.js";
+import { PERSON_ROLES } from "../../registry/people-import.js";
 import { RegistryPeople } from "../../registry/registry-people.js";
 import { accessError, actorOf, type AuthedRequest } from "./authenticate.js";
 import { HttpError } from "./http-error.js";
@@ -73,7 +74,9 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
         const value = Number(text(name));
         return Number.isFinite(value) ? value : undefined;
       };
-      res.json(registryPeople.list(actorOf(req), { q: text("q"), unit: text("unit"), role: text("role"), limit: number("limit"), offset: number("offset") }));
+      const role = text("role");
+      if (role && !(PERSON_ROLES as readonly string[]).includes(role)) throw new HttpError(400, `role: one of ${PERSON_ROLES.join(", ")}`);
+      res.json(registryPeople.list(actorOf(req), { q: text("q"), unit: text("unit"), role, limit: number("limit"), offset: number("offset") }));
     }),
   );
 
