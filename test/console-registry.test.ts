@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -183,6 +184,19 @@ describeInBrowser("registry screen in Chromium", () => {
     await page.goto(`${running.url}/admin#/registry`);
     await page.getByText("Bùi Thị Kim Oanh").first().waitFor();
     await expectNoHorizontalScroll(page);
+    // An Excel workbook with Vietnamese headers: one person's phone changes.
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet("Cán bộ");
+    sheet.addRow(["Mã cán bộ", "Họ và tên", "Chức vụ", "Mã đơn vị", "Số điện thoại"]);
+    sheet.addRow(["CB0010", "Trương Văn Phúc", "Hiệu trưởng", "TH-THANGNHAT-VT", "0908 999 111"]);
+    await page.getByLabel("Loại dữ liệu").selectOption({ label: "Cán bộ" });
+    await page.getByLabel("Tệp CSV hoặc Excel").setInputFiles({ name: "can-bo.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.getByRole("button", { name: "Kiểm tra tệp" }).click();
+    await page.getByText("Tệp hợp lệ (chưa ghi gì). Nếu nhập: thêm mới 0, cập nhật 1, giữ nguyên 0.").waitFor();
+    await page.getByRole("button", { name: "Nhập dữ liệu" }).click();
+    await page.getByText("Đã nhập cán bộ: thêm mới 0, cập nhật 1, giữ nguyên 0.").waitFor();
+    await expectNoHorizontalScroll(page);
+
     // In English, the same report is worded in English.
     await page.getByRole("button", { name: "English" }).click();
     await page.getByLabel("What to import").selectOption({ label: "Units (Department, offices, schools)" });
