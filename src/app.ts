@@ -327,6 +327,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         tasksFile: join(root, "templates", "tasks.yaml"),
         taskBoard,
         botUsername: () => config.TELEGRAM_BOT_USERNAME ?? telegram?.bot.botInfo?.username,
+        zaloOaUrl: config.ZALO_OA_URL,
       },
     }),
   );

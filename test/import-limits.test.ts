@@ -150,7 +150,7 @@ describe("imports through the admin API: limits, malformed files, encodings, cod
       [UNITS_HEADER, ...BASE, `${longCode},Trường A,school,thcs,PGD-VT`, "Trường B,Trường B,school,thcs,PGD-VT", `TH-C,${"C".repeat(501)},school,thcs,PGD-VT`].join("\n"),
     );
     expect(res.status).toBe(400);
-    expect(res.body.problems).toEqual([{ row: 6, column: "name", problem: "name is 501 characters long (at most 500)" }]);
+    expect(res.body.problems).toEqual([{ row: 6, column: "name", code: "cell_too_long", params: { length: 501, max: 500 }, problem: "name is 501 characters long (at most 500)" }]);
     const codes = await upload("units", [UNITS_HEADER, ...BASE, `${longCode},Trường A,school,thcs,PGD-VT`, "Trường B,Trường B,school,thcs,PGD-VT"].join("\n"));
     expect(codes.status).toBe(400);
     expect(codes.body.problems?.map((p) => [p.row, p.column])).toEqual([

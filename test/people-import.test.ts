@@ -458,3 +458,41 @@ describe("readSheetRows and npm run import with .xlsx files", () => {
     expect(brokenRun.stderr).toMatch(/cannot be read as an Excel workbook/);
   }, 120_000);
 });
+
+describe("problem codes: stable names and values the console words", () => {
+  it("gives each problem of a people file its code and values, besides the English text", () => {
+    const report = run(
+      csv(
+        "CB9001,Nguyễn Văn A,hiệu phó,MN-SAOMAI-VT,912345678,",
+        "CB9002,Trần Văn B,it_lead,mn-saomai-vt,,not-an-email",
+        "CB9002,Lê Văn C,it_lead,PGD-VT,0912 345 678,",
+      ),
+    );
+    expect(report.ok).toBe(false);
+    expect(report.problems.map(({ row, column, code, params }) => ({ row, column, code, params }))).toEqual([
+      { row: 2, column: "role", code: "unknown_role", params: { value: "hiệu phó" } },
+      { row: 2, column: "phone", code: "phone_leading_zero", params: { value: "912345678" } },
+      { row: 3, column: "unit_code", code: "unknown_unit_near", params: { value: "mn-saomai-vt", suggestion: "MN-SAOMAI-VT" } },
+      { row: 3, column: "email", code: "email_malformed", params: { value: "not-an-email" } },
+      { row: 4, column: "ref", code: "duplicate", params: { value: "CB9002", firstRow: 3 } },
+      { row: 4, column: "role", code: "role_unit_mismatch", params: { role: "it_lead", expected: "school", value: "PGD-VT", actual: "office" } },
+    ]);
+  });
+
+  it("words every problem code of the imports in Vietnamese and English in the console's registry namespace", () => {
+    const codes = new Set<string>();
+    for (const file of ["units-import.ts", "people-import.ts", "table-reader.ts"]) {
+      const source = readFileSync(join(ROOT, "src", "registry", file), "utf8");
+      // `code: "empty"`, `code: near ? "unknown_unit_near" : "unknown_unit"`, `code: "phone_malformed" | …`
+      for (const m of source.matchAll(/\bcode: ([^,{}[\n]+)/g)) {
+        for (const name of (m[1] ?? "").matchAll(/"([a-z][a-z_]+)"/g)) codes.add(name[1] ?? "");
+      }
+    }
+    expect(codes.size).toBeGreaterThan(30);
+    for (const language of ["vi", "en"]) {
+      const words = JSON.parse(readFileSync(join(ROOT, "locales", language, "console-registry.json"), "utf8")) as { problems: Record<string, string> };
+      const missing = [...codes].filter((code) => typeof words.problems[code] !== "string" || words.problems[code] === "");
+      expect(missing, `${language}: problem codes without words`).toEqual([]);
+    }
+  });
+});

@@ -411,3 +411,25 @@ describe("npm run import", () => {
     expect(typo.stderr).toMatch(/unknown option --dryrun/);
   }, 60_000);
 });
+
+describe("importUnits: problem codes", () => {
+  it("names each problem with a stable code and its values", () => {
+    const database = openDatabase(":memory:");
+    try {
+      const report = importUnits(
+        database,
+        ["code,name,type,level,parent_code", "SGDDT,Sở,department,,", "PGD-A,Phòng A,office,thcs,SGDDT", "TH-1,Trường 1,school,tieu_hoc,pgd-a", "TH-1,Trường 1 lặp,school,tieu_hoc,SGDDT", "TH-2,Trường 2,school,,TH-1"].join("\n"),
+        { dryRun: true, now: new Date("2026-01-01T00:00:00Z") },
+      );
+      expect(report.problems.map(({ row, column, code, params }) => ({ row, column, code, params }))).toEqual([
+        { row: 3, column: "level", code: "level_not_allowed", params: { type: "office", value: "thcs" } },
+        { row: 4, column: "parent_code", code: "unknown_parent_near", params: { value: "pgd-a", suggestion: "PGD-A" } },
+        { row: 5, column: "code", code: "duplicate", params: { value: "TH-1", firstRow: 4 } },
+        { row: 6, column: "level", code: "level_required", params: undefined },
+        { row: 6, column: "parent_code", code: "parent_is_school", params: { value: "TH-1" } },
+      ]);
+    } finally {
+      database.close();
+    }
+  });
+});

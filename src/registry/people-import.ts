@@ -81,7 +81,7 @@ export function parsePersonRole(value: string): PersonRole | undefined {
 /** Vietnamese mobile (0 + 3/5/7/8/9 + 8 digits) or landline (02 + 9 digits), without the leading 0. */
 const NATIONAL_NUMBER = /^(?:[35789]\d{8}|2\d{9})$/;
 
-export type PhoneResult = { ok: true; phone: string } | { ok: false; problem: string };
+export type PhoneResult = { ok: true; phone: string } | { ok: false; code: "phone_malformed" | "phone_leading_zero" | "phone_not_vietnamese"; problem: string };
 
 /**
  * A Vietnamese phone number: digits with spaces or dots between them, starting with 0 or +84 (or 84, as a number
@@ -90,7 +90,7 @@ export type PhoneResult = { ok: true; phone: string } | { ok: false; problem: st
  */
 export function parsePhone(value: string): PhoneResult {
   if (!/^\+?[\d .]+$/.test(value) || !/\d/.test(value)) {
-    return { ok: false, problem: `malformed phone "${value}" (digits, spaces and dots only, starting with 0 or +84)` };
+    return { ok: false, code: "phone_malformed", problem: `malformed phone "${value}" (digits, spaces and dots only, starting with 0 or +84)` };
   }
   const digits = value.replace(/[ .]/g, "");
   if (digits.startsWith("+84") || (digits.startsWith("84") && digits.length >= 11)) {
@@ -101,6 +101,7 @@ export function parsePhone(value: string): PhoneResult {
   } else if (NATIONAL_NUMBER.test(digits)) {
     return {
       ok: false,
+      code: "phone_leading_zero",
       problem:
         `malformed phone "${value}": the leading 0 is missing (Excel drops it from numbers); ` +
         `format the column as Text and type the number again`,
@@ -108,6 +109,7 @@ export function parsePhone(value: string): PhoneResult {
   }
   return {
     ok: false,
+    code: "phone_not_vietnamese",
     problem: `malformed phone "${value}" (a Vietnamese number: 10 digits from 03, 05, 07, 08 or 09, 11 from 02, or +84)`,
   };
 }
@@ -130,6 +132,8 @@ function splitNameProblems(header: TableHeader<PersonColumn>): ImportProblem[] {
     {
       row: header.line,
       column: "name",
+      code: "name_split",
+      params: { family: familyNameHeader, given: header.cells[header.columns.get("name") ?? 0] ?? "" },
       problem:
         `the name is split into "${familyNameHeader}" and "${header.cells[header.columns.get("name") ?? 0] ?? ""}"; ` +
         `join them into one column "Họ và tên"`,
@@ -175,15 +179,15 @@ export function importPeople(
     const unitCode = cell(r, "unit_code");
     const phoneText = cell(r, "phone");
     const emailText = cell(r, "email");
-    if (ref === "") problems.push({ row: r.line, column: "ref", problem: "ref is empty" });
-    if (name === "") problems.push({ row: r.line, column: "name", problem: "name is empty" });
+    if (ref === "") problems.push({ row: r.line, column: "ref", code: "empty", problem: "ref is empty" });
+    if (name === "") problems.push({ row: r.line, column: "name", code: "empty", problem: "name is empty" });
     const role = parsePersonRole(roleText);
     if (roleText === "") {
-      problems.push({ row: r.line, column: "role", problem: `role is empty (${PERSON_ROLES.join(", ")})` });
+      problems.push({ row: r.line, column: "role", code: "role_empty", problem: `role is empty (${PERSON_ROLES.join(", ")})` });
     } else if (!role) {
-      problems.push({ row: r.line, column: "role", problem: `unknown role "${roleText}"` });
+      problems.push({ row: r.line, column: "role", code: "unknown_role", params: { value: roleText }, problem: `unknown role "${roleText}"` });
     }
-    if (unitCode === "") problems.push({ row: r.line, column: "unit_code", problem: "unit_code is empty" });
+    if (unitCode === "") problems.push({ row: r.line, column: "unit_code", code: "empty", problem: "unit_code is empty" });
     let phone: string | null | undefined = null;
     if (phoneText !== "") {
       const parsed = parsePhone(phoneText);
@@ -191,13 +195,13 @@ export function importPeople(
         phone = parsed.phone;
       } else {
         phone = undefined;
-        problems.push({ row: r.line, column: "phone", problem: parsed.problem });
+        problems.push({ row: r.line, column: "phone", code: parsed.code, params: { value: phoneText }, problem: parsed.problem });
       }
     }
     let email: string | null | undefined = null;
     if (emailText !== "") {
       email = parseEmail(emailText);
-      if (email === undefined) problems.push({ row: r.line, column: "email", problem: `malformed e-mail "${emailText}"` });
+      if (email === undefined) problems.push({ row: r.line, column: "email", code: "email_malformed", params: { value: emailText }, problem: `malformed e-mail "${emailText}"` });
     }
     rows.push({ row: r.line, ref, name, role, unitCode, phone, email });
   }
@@ -210,11 +214,13 @@ export function importPeople(
     const same = filePeople.get(p.ref);
     const similar = fileByLower.get(p.ref.toLowerCase());
     if (same) {
-      problems.push({ row: p.row, column: "ref", problem: `duplicate ref "${p.ref}" (first on row ${same.row})` });
+      problems.push({ row: p.row, column: "ref", code: "duplicate", params: { value: p.ref, firstRow: same.row }, problem: `duplicate ref "${p.ref}" (first on row ${same.row})` });
     } else if (similar) {
       problems.push({
         row: p.row,
         column: "ref",
+        code: "duplicate_case",
+        params: { value: p.ref, otherRow: similar.row, other: similar.ref },
         problem: `duplicate ref "${p.ref}": row ${similar.row} has "${similar.ref}" (refs differ only in letter case)`,
       });
     } else {
@@ -256,6 +262,8 @@ export function importPeople(
           problems.push({
             row: p.row,
             column: "unit_code",
+            code: near ? "unknown_unit_near" : "unknown_unit",
+            params: { value: p.unitCode, ...(near ? { suggestion: near.code } : {}) },
             problem:
               `unknown unit "${p.unitCode}": not in the database (import the units first)` +
               (near ? ` (did you mean "${near.code}"?)` : ""),
@@ -263,13 +271,15 @@ export function importPeople(
           continue;
         }
         if (options.allowedUnitCodes && !options.allowedUnitCodes.has(unit.code)) {
-          problems.push({ row: p.row, column: "unit_code", problem: `unit "${p.unitCode}" is outside your office` });
+          problems.push({ row: p.row, column: "unit_code", code: "unit_outside_scope", params: { value: p.unitCode }, problem: `unit "${p.unitCode}" is outside your office` });
           continue;
         }
         if (p.role && unit.type !== ROLE_UNIT_TYPE[p.role]) {
           problems.push({
             row: p.row,
             column: "role",
+            code: "role_unit_mismatch",
+            params: { role: p.role, expected: ROLE_UNIT_TYPE[p.role], value: p.unitCode, actual: unit.type },
             problem:
               `${ROLE_LABEL[p.role]} must belong to ${TYPE_LABEL[ROLE_UNIT_TYPE[p.role]]}, ` +
               `but "${p.unitCode}" is ${TYPE_LABEL[unit.type]}`,
@@ -283,7 +293,7 @@ export function importPeople(
         for (const p of filePeople.values()) {
           const old = dbByRef.get(p.ref);
           if (!old || !allowedIds.has(old.unitId)) {
-            problems.push({ row: p.row, column: "ref", problem: `ref "${p.ref}" ${NOT_IN_SCOPE}` });
+            problems.push({ row: p.row, column: "ref", code: "ref_not_in_scope", params: { value: p.ref }, problem: `ref "${p.ref}" ${NOT_IN_SCOPE}` });
           }
         }
       }
@@ -295,6 +305,8 @@ export function importPeople(
           problems.push({
             row: p.row,
             column: "ref",
+            code: "case_differs_from_database",
+            params: { value: p.ref, existing: similar.ref },
             problem: `ref "${p.ref}" differs only in letter case from "${similar.ref}", already in the database`,
           });
         }

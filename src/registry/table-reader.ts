@@ -13,6 +13,10 @@ export interface ImportProblem {
   row: number;
   /** one of the import's columns (UNIT_COLUMNS, PERSON_COLUMNS), or "" for a problem with the file as a whole */
   column: string;
+  /** a stable name of the problem (the console words it), with its values in params */
+  code: string;
+  params?: Record<string, string | number>;
+  /** the problem in English, for the CLI and automation */
   problem: string;
 }
 
@@ -111,7 +115,7 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
       records = parseCsv(input).records;
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
-      return { ok: false, problems: [{ row: error.line, column: "", problem: error.message }] };
+      return { ok: false, problems: [{ row: error.line, column: "", code: "csv_unclosed_quote", params: { line: error.line }, problem: error.message }] };
     }
   } else if ("records" in input) {
     records = [...input.records];
@@ -122,7 +126,7 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
     .map((r) => ({ line: r.line, fields: r.fields.map(cleanCell) }))
     .filter((r) => r.fields.some((f) => f !== ""));
   const first = records[0];
-  if (!first) return { ok: false, problems: [{ row: 1, column: "", problem: spec.emptyMessage }] };
+  if (!first) return { ok: false, problems: [{ row: 1, column: "", code: "file_empty", problem: spec.emptyMessage }] };
 
   // 2. Header: which cell holds which column.
   const problems: ImportProblem[] = [];
@@ -147,6 +151,8 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
       problems.push({
         row: first.line,
         column,
+        code: "column_repeated",
+        params: { header: cell, earlier: first.fields[earlier] ?? "" },
         problem: `column "${cell}" repeats column "${first.fields[earlier] ?? ""}" (both mean ${column})`,
       });
     }
@@ -158,6 +164,8 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
       problems.push({
         row: header.line,
         column,
+        code: "column_missing",
+        params: { aliases: spec.aliases[column].slice(1).map((a) => `"${a}"`).join(", ") },
         problem: `missing column "${column}" (or ${spec.aliases[column]
           .slice(1)
           .map((a) => `"${a}"`)
@@ -172,11 +180,11 @@ export function readTable<C extends string>(input: TableInput, spec: TableSpec<C
   for (const row of rows) {
     for (const [column, i] of columns) {
       const length = row.fields[i]?.length ?? 0;
-      if (length > max) problems.push({ row: row.line, column, problem: `${column} is ${length} characters long (at most ${max})` });
+      if (length > max) problems.push({ row: row.line, column, code: "cell_too_long", params: { length, max }, problem: `${column} is ${length} characters long (at most ${max})` });
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  if (rows.length === 0) return { ok: false, problems: [{ row: header.line, column: "", problem: spec.noRowsMessage }] };
+  if (rows.length === 0) return { ok: false, problems: [{ row: header.line, column: "", code: "no_rows", problem: spec.noRowsMessage }] };
 
   const cell = (row: CsvRecord, column: C): string => {
     const i = columns.get(column);

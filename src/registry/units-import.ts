@@ -68,8 +68,12 @@ const LEVEL_ALIASES: Record<UnitLevel, readonly string[]> = {
  */
 export const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
+function shorten(code: string): string {
+  return code.length > 40 ? `${code.slice(0, 40)}…` : code;
+}
+
 function invalidCode(code: string): string {
-  const shown = code.length > 40 ? `${code.slice(0, 40)}…` : code;
+  const shown = shorten(code);
   return (
     `invalid code "${shown}": at most 32 characters, only letters A-Z without tone marks, digits, ".", "_" and "-", ` +
     `starting with a letter or digit (${code.length} characters given)`
@@ -128,7 +132,7 @@ export function importUnits(
   options: ImportOptions,
 ): ImportReport {
   // The unit tree is the Department's: a scoped (office) import must never reach it, whatever the route checks.
-  if (options.allowedUnitCodes) return rejected([{ row: 1, column: "code", problem: "units are imported by the Department only" }]);
+  if (options.allowedUnitCodes) return rejected([{ row: 1, column: "code", code: "units_department_only", problem: "units are imported by the Department only" }]);
   // 1-2. Records without blank lines, and the header: which cell holds which column.
   const table = readTable(input, {
     aliases: HEADER_ALIASES,
@@ -148,22 +152,22 @@ export function importUnits(
     const typeText = cell(r, "type");
     const levelText = cell(r, "level");
     const parentCode = cell(r, "parent_code");
-    if (code === "") problems.push({ row: r.line, column: "code", problem: "code is empty" });
-    else if (!UNIT_CODE.test(code)) problems.push({ row: r.line, column: "code", problem: invalidCode(code) });
-    if (name === "") problems.push({ row: r.line, column: "name", problem: "name is empty" });
+    if (code === "") problems.push({ row: r.line, column: "code", code: "empty", problem: "code is empty" });
+    else if (!UNIT_CODE.test(code)) problems.push({ row: r.line, column: "code", code: "invalid_code", params: { value: shorten(code), length: code.length }, problem: invalidCode(code) });
+    if (name === "") problems.push({ row: r.line, column: "name", code: "empty", problem: "name is empty" });
     const type = parseUnitType(typeText);
     if (typeText === "") {
-      problems.push({ row: r.line, column: "type", problem: "type is empty (department, office or school)" });
+      problems.push({ row: r.line, column: "type", code: "type_empty", problem: "type is empty (department, office or school)" });
     } else if (!type) {
-      problems.push({ row: r.line, column: "type", problem: `unknown type "${typeText}"` });
+      problems.push({ row: r.line, column: "type", code: "unknown_type", params: { value: typeText }, problem: `unknown type "${typeText}"` });
     }
     const level = levelText === "" ? undefined : parseUnitLevel(levelText);
     if (levelText !== "" && !level) {
-      problems.push({ row: r.line, column: "level", problem: `unknown level "${levelText}"` });
+      problems.push({ row: r.line, column: "level", code: "unknown_level", params: { value: levelText }, problem: `unknown level "${levelText}"` });
     } else if (level && (type === "department" || type === "office")) {
-      problems.push({ row: r.line, column: "level", problem: `level must be empty for ${TYPE_LABEL[type]} (got "${levelText}")` });
+      problems.push({ row: r.line, column: "level", code: "level_not_allowed", params: { type, value: levelText }, problem: `level must be empty for ${TYPE_LABEL[type]} (got "${levelText}")` });
     } else if (type === "school" && levelText === "" && header.columns.has("level")) {
-      problems.push({ row: r.line, column: "level", problem: "a school needs a level (mam_non, tieu_hoc, thcs, thpt or gdtx)" });
+      problems.push({ row: r.line, column: "level", code: "level_required", problem: "a school needs a level (mam_non, tieu_hoc, thcs, thpt or gdtx)" });
     }
     rows.push({ row: r.line, code, name, type, level: level ?? null, parentCode: parentCode === "" ? null : parentCode });
   }
@@ -171,6 +175,7 @@ export function importUnits(
     problems.push({
       row: header.line,
       column: "level",
+      code: "level_column_missing",
       problem: 'missing column "level" (or "Cấp học"), needed because the file has schools',
     });
   }
@@ -183,11 +188,13 @@ export function importUnits(
     const same = fileUnits.get(u.code);
     const similar = fileByLower.get(u.code.toLowerCase());
     if (same) {
-      problems.push({ row: u.row, column: "code", problem: `duplicate code "${u.code}" (first on row ${same.row})` });
+      problems.push({ row: u.row, column: "code", code: "duplicate", params: { value: u.code, firstRow: same.row }, problem: `duplicate code "${u.code}" (first on row ${same.row})` });
     } else if (similar) {
       problems.push({
         row: u.row,
         column: "code",
+        code: "duplicate_case",
+        params: { value: u.code, otherRow: similar.row, other: similar.code },
         problem: `duplicate code "${u.code}": row ${similar.row} has "${similar.code}" (codes differ only in letter case)`,
       });
     } else {
@@ -224,6 +231,8 @@ export function importUnits(
           problems.push({
             row: u.row,
             column: "code",
+            code: "case_differs_from_database",
+            params: { value: u.code, existing: similar.code },
             problem: `code "${u.code}" differs only in letter case from "${similar.code}", already in the database`,
           });
         }
@@ -240,11 +249,11 @@ export function importUnits(
       for (const u of rows) {
         if (u.parentCode === null || u.code === "") continue;
         if (u.type === "department") {
-          problems.push({ row: u.row, column: "parent_code", problem: `the department cannot be under another unit ("${u.parentCode}")` });
+          problems.push({ row: u.row, column: "parent_code", code: "department_has_parent", params: { value: u.parentCode }, problem: `the department cannot be under another unit ("${u.parentCode}")` });
           continue;
         }
         if (u.parentCode === u.code) {
-          problems.push({ row: u.row, column: "parent_code", problem: `unit "${u.code}" is its own parent` });
+          problems.push({ row: u.row, column: "parent_code", code: "own_parent", params: { value: u.code }, problem: `unit "${u.code}" is its own parent` });
           continue;
         }
         const parent = final.get(u.parentCode);
@@ -253,6 +262,8 @@ export function importUnits(
           problems.push({
             row: u.row,
             column: "parent_code",
+            code: near ? "unknown_parent_near" : "unknown_parent",
+            params: { value: u.parentCode, ...(near ? { suggestion: near } : {}) },
             problem: `unknown parent "${u.parentCode}": not in the file nor in the database${near ? ` (did you mean "${near}"?)` : ""}`,
           });
           continue;
@@ -260,13 +271,15 @@ export function importUnits(
         if (fileUnits.get(u.code) !== u) continue; // a duplicate row: the tree is checked with the first one
         const path = ancestorCycle(u.code, final);
         if (path) {
-          problems.push({ row: u.row, column: "parent_code", problem: `unit "${u.code}" is its own ancestor: ${path.join(" → ")}` });
+          problems.push({ row: u.row, column: "parent_code", code: "parent_cycle", params: { value: u.code, path: path.join(" → ") }, problem: `unit "${u.code}" is its own ancestor: ${path.join(" → ")}` });
           continue;
         }
         if (parent.type === "school") {
           problems.push({
             row: u.row,
             column: "parent_code",
+            code: "parent_is_school",
+            params: { value: u.parentCode },
             problem: `parent "${u.parentCode}" is a school; units can only be under the department or an office`,
           });
         }
@@ -285,6 +298,8 @@ export function importUnits(
           problems.push({
             row: f.row,
             column: "type",
+            code: firstUnit.row === undefined ? "second_department_database" : "second_department",
+            params: { value: code, first: firstCode, ...(firstUnit.row === undefined ? {} : { firstRow: firstUnit.row }) },
             problem: `more than one department: "${code}" and "${firstCode}" (${where})`,
           });
         }

@@ -7,6 +7,8 @@ import type { OpenDatabase } from "../../db/database.js";
 import { AdminImports } from "../../registry/admin-imports.js";
 import { fileTooLargeError, IMPORT_LIMITS, ImportFileError } from "../../registry/import-limits.js";
 import { Linking, LinkError } from "../../registry/linking.js";
+import { PERSON_ROLES } from "../../registry/people-import.js";
+import { RegistryPeople } from "../../registry/registry-people.js";
 import { accessError, actorOf, type AuthedRequest } from "./authenticate.js";
 import { HttpError } from "./http-error.js";
 import { jsonHandler } from "./json-handler.js";
@@ -16,6 +18,8 @@ export interface RegistryRoutesDeps extends TaskRoutesDeps {
   database: OpenDatabase;
   clock: Clock;
   botUsername: () => string | undefined;
+  /** the Zalo Official Account's public link, printed on link letters when set */
+  zaloOaUrl?: string | undefined;
 }
 
 const rawBody = express.raw({ type: () => true, limit: IMPORT_LIMITS.maxFileBytes });
@@ -25,7 +29,7 @@ const uploadBody: RequestHandler = (req, res, next) => {
   rawBody(req, res, (error?: unknown) => {
     const type = typeof error === "object" && error !== null && "type" in error ? error.type : undefined;
     if (type === "entity.too.large") {
-      res.status(413).json({ error: fileTooLargeError().message, code: "too_large" });
+      res.status(413).json(importFileErrorBody(fileTooLargeError()));
       return;
     }
     next(error);
@@ -40,11 +44,12 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
   const router = Router();
   const imports = new AdminImports(deps.database, deps.clock);
   const linking = new Linking(deps.database.db);
+  const registryPeople = new RegistryPeople(deps.database.db, linking, { botUsername: deps.botUsername, zaloOaUrl: deps.zaloOaUrl });
 
   const handle = jsonHandler<AuthedRequest>((error) => {
-    if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
-    if (error instanceof LinkError) return { status: 404, body: { error: error.message } };
-    if (error instanceof ImportFileError) return { status: error.status, body: { error: error.message } };
+    if (error instanceof HttpError) return { status: error.status, body: { error: error.message, code: error.status === 404 ? "not_found" : "invalid" } };
+    if (error instanceof LinkError) return { status: 404, body: { error: error.message, code: "not_found" } };
+    if (error instanceof ImportFileError) return { status: error.status, body: importFileErrorBody(error) };
     return accessError(error);
   });
 
@@ -57,6 +62,31 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     handle((req, res) => {
       const scope = scopes.unitCodeScope(actorOf(req));
       res.json({ units: unitDirectory.list().filter((u) => !scope || scope.has(u.code)) });
+    }),
+  );
+
+  // People of the register in the caller's units: searched by name or ref, by unit and role, a page at a time.
+  router.get(
+    "/api/admin/people",
+    handle((req, res) => {
+      const text = (name: string): string | undefined => (typeof req.query[name] === "string" ? (req.query[name] as string) : undefined);
+      const number = (name: string): number | undefined => {
+        const value = Number(text(name));
+        return Number.isFinite(value) ? value : undefined;
+      };
+      const role = text("role");
+      if (role && !(PERSON_ROLES as readonly string[]).includes(role)) throw new HttpError(400, `role: one of ${PERSON_ROLES.join(", ")}`);
+      res.json(registryPeople.list(actorOf(req), { q: text("q"), unit: text("unit"), role, limit: number("limit"), offset: number("offset") }));
+    }),
+  );
+
+  // A school's link letter: a one-time code for each person not linked yet (or only its IT leads), with QR codes.
+  router.post(
+    "/api/admin/units/:code/link-letter",
+    handle(async (req, res) => {
+      const body = (req.body ?? {}) as { itLeadsOnly?: unknown };
+      const letter = await registryPeople.linkLetter(actorOf(req), String(req.params.code), { itLeadsOnly: body.itLeadsOnly === true }, deps.clock.now());
+      res.status(201).json(letter);
     }),
   );
 
@@ -88,6 +118,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
         expiresAt: expiresAt.toISOString(),
         alreadyLinked: person.linked,
         ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}),
+        ...(deps.zaloOaUrl ? { zaloLink: deps.zaloOaUrl } : {}),
       });
     }),
   );
@@ -102,4 +133,9 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
   );
 
   return router;
+}
+
+/** A file refused whole: a stable code, and the reason in Vietnamese and English for the console to show. */
+function importFileErrorBody(error: ImportFileError): Record<string, unknown> {
+  return { error: error.message, code: error.status === 413 ? "file_too_large" : "file_unreadable", messageVi: error.vi, messageEn: error.en };
 }
