@@ -42,6 +42,8 @@ import type { ChannelSender } from "./outbox/outbox-port.js";
 import { SqliteHandoffReplies } from "./outbox/sqlite-handoff-replies.js";
 import { HandoffInbox } from "./handoffs/handoff-inbox.js";
 import { SqliteHandoffInbox } from "./handoffs/sqlite-handoff-inbox.js";
+import { ReviewService } from "./review/review-service.js";
+import { SqliteReviewStore } from "./review/sqlite-review-store.js";
 import { AccessScopes } from "./access/scopes.js";
 import { AuditLog } from "./access/audit-log.js";
 import { SqliteUnitTree } from "./db/unit-tree.js";
@@ -311,6 +313,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         baseUrl: consoleBaseUrl(config.PUBLIC_URL, config.PORT),
       },
       handoffs: handoffInbox,
+      review: new ReviewService({ store: new SqliteReviewStore(database.db), scopes: new AccessScopes(new SqliteUnitTree(database.db)), audit: new AuditLog(database.db), classifier: () => classifier }),
       registry: {
         database,
         clock,

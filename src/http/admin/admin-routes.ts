@@ -11,6 +11,8 @@ import type { StaffSignInCodes } from "../../access/staff-sign-in-codes.js";
 import type { HandoffInbox } from "../../handoffs/handoff-inbox.js";
 import { accessErrorWithField, actorOf, adminAuth, type AuthedRequest } from "./authenticate.js";
 import { handoffRoutes } from "./handoff-routes.js";
+import type { ReviewService } from "../../review/review-service.js";
+import { reviewRoutes } from "./review-routes.js";
 import { jsonHandler } from "./json-handler.js";
 import { openApiDocument } from "./openapi.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
@@ -29,6 +31,8 @@ export interface AdminRoutesDeps {
   registry?: RegistryRoutesDeps;
   /** the hand-off inbox (Hỗ trợ) */
   handoffs?: HandoffInbox;
+  /** the review of unanswered questions (Câu hỏi chưa trả lời) */
+  review?: ReviewService;
   /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
   staff?: {
     accounts: StaffAccounts;
@@ -138,6 +142,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   if (deps.registry) router.use(registryRoutes(deps.registry), taskRoutes(deps.registry));
   if (deps.handoffs) router.use(handoffRoutes({ inbox: deps.handoffs, clock: deps.clock }));
+  if (deps.review) router.use(reviewRoutes({ review: deps.review, clock: deps.clock }));
 
   return router;
 }
