@@ -7,14 +7,18 @@ import { createHash } from "node:crypto";
  * group's seed join that group. Deterministic: the most asked signature seeds first, ties in text order.
  */
 
-/** Folded function words of Vietnamese and English that say nothing about the topic. */
+/**
+ * Folded function words of Vietnamese and English that say nothing about the topic. Folding merges words
+ * (bán/bạn, đồ/đó, ăn and English an, do, con, từ/tự, thư/thử), so any that may carry a topic once folded stay out of the list.
+ */
 const STOPWORDS = new Set(
   (
-    "a ad ah ai anh ban bao bi cac cai can chi cho chu co con cua da dang de den di do duoc em gi giup hay hoi " +
-    "khi khong kia la lai lam ma minh mot nao nay ne nhe nha nhi nho nhu nhung o oi ra roi sao se the thi thu toi " +
-    "tu va vay ve voi vui long xin vo " +
-    "am an and any are at be can could do does for from have hi hello how i in is it me my of on or please " +
-    "the there to what when where which who why will with would you your"
+    "a ad ah ai anh bao cac chi cho chu co cua da dang de di duoc em gi giup hay hoi khi khong kia la lai lam " +
+    "ma minh mot nao nay ne nhe nha nhi nhu nhung o oi ra roi sao se the thi toi va vay ve voi vui long xin " +
+    "am and any are at be can could does for from have hi hello how i in is it me my of on or please " +
+    "the there to what when where which who why will with would you your " +
+    // English question words as the Telex repair of the normaliser leaves them ("what" → "hat")
+    "hat hen here hich ho hy ould"
   ).split(" "),
 );
 

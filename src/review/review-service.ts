@@ -182,6 +182,7 @@ function toGroup(key: string, items: Candidate[]): ReviewGroup {
   for (const c of newest) if (examples.length < EXAMPLES && !examples.includes(c)) examples.push(c);
   const votes = new Map<string, { n: number; sum: number }>();
   for (const c of items) {
+    if (c.guess === OUT_OF_SCOPE) continue;
     const v = votes.get(c.guess) ?? { n: 0, sum: 0 };
     v.n++;
     v.sum += c.confidence;
