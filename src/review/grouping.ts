@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
  */
 const STOPWORDS = new Set(
   (
-    "a ad ah ai anh bao cac chi cho chu co cua da dang de di duoc em gi giup hay hoi khi khong kia la lai lam " +
+    "a ad admin ah ai anh bao cac chi cho chu co cua da dang de di duoc em gi giup hay hoi khi khong kia la lai lam " +
     "ma minh mot nao nay ne nhe nha nhi nhu nhung o oi ra roi sao se the thi toi va vay ve voi vui long xin " +
     "am and any are at be can could does for from have hi hello how i in is it me my of on or please " +
     "the there to what when where which who why will with would you your " +
