@@ -83,6 +83,14 @@ describe("the review of unanswered questions (API)", () => {
     const key = (await groups())[0]!.key;
     expect(await call("POST", `/api/admin/review/groups/${key}/resolve`, admin, { how: "maybe" })).toMatchObject({ status: 400, body: { code: "invalid", field: "how" } });
     expect(await call("POST", "/api/admin/review/groups/0123456789abcdef/resolve", admin, { how: "ignored" })).toMatchObject({ status: 404, body: { code: "review_group_not_found" } });
+    // Documented, and worded for the console in both languages.
+    const doc = (await fetch(`${running.url}/api/openapi.json`).then((r) => r.json())) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/admin/review/groups", "/api/admin/review/groups/{key}/resolve"]));
+    expect(JSON.stringify(doc)).toContain('"review_group_not_found"');
+    for (const lng of ["vi", "en"]) {
+      const words = JSON.parse(readFileSync(join(import.meta.dirname, "..", "locales", lng, "console-support.json"), "utf8")) as { errors: Record<string, string> };
+      for (const code of ["review_group_not_found", "handoff_closed", "handoff_gone", "channel_not_enabled"]) expect(words.errors[code], `${lng} ${code}`).toBeTruthy();
+    }
   });
 
   it("only the Department resolves; an office admin sees the questions of people who follow its units", async () => {

@@ -37,6 +37,7 @@ export const ADMIN_ERROR_CODES = [
   "handoff_closed",
   "handoff_gone",
   "channel_not_enabled",
+  "review_group_not_found",
   // Other admin errors by status, with `field` where the input is at fault:
   "not_found",
   "conflict",
