@@ -153,7 +153,7 @@ describeInBrowser("the review screen (Câu hỏi chưa trả lời) in Chromium"
     await page.goto(`${running.url}/admin#/review`);
     const cards = page.locator(".review-group");
     await cards.first().waitFor();
-    await expect(page.locator(".review-title").allTextContents()).resolves.toEqual(["4 câu hỏi", "2 câu hỏi"]);
+    await expect(page.locator(".review-count").allTextContents()).resolves.toEqual(["4 câu hỏi", "2 câu hỏi"]);
     const bus = cards.filter({ hasText: "2 câu hỏi" });
     for (const text of BUS) await bus.getByText(text, { exact: true }).waitFor();
     await expect(bus.locator(".review-dates").textContent()).resolves.toMatch(/^Từ \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} đến \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
@@ -164,10 +164,10 @@ describeInBrowser("the review screen (Câu hỏi chưa trả lời) in Chromium"
 
     await bus.getByRole("button", { name: "Bỏ qua" }).click();
     await page.getByText("Đã bỏ qua nhóm 2 câu hỏi.").waitFor();
-    await expect(page.locator(".review-title").allTextContents()).resolves.toEqual(["4 câu hỏi"]);
+    await expect(page.locator(".review-count").allTextContents()).resolves.toEqual(["4 câu hỏi"]);
     await page.reload();
     await cards.first().waitFor();
-    await expect(page.locator(".review-title").allTextContents()).resolves.toEqual(["4 câu hỏi"]);
+    await expect(page.locator(".review-count").allTextContents()).resolves.toEqual(["4 câu hỏi"]);
     await context.close();
   });
 
@@ -211,7 +211,7 @@ describeInBrowser("the review screen (Câu hỏi chưa trả lời) in Chromium"
     await Promise.race([applied.waitFor({ timeout: 30_000 }), dialog.waitFor({ timeout: 30_000 })]);
     if (await dialog.isVisible()) await dialog.getByRole("button", { name: "Vẫn áp dụng" }).click();
     await applied.waitFor({ timeout: 30_000 });
-    await expect(page.locator(".review-title").allTextContents()).resolves.not.toContain("4 câu hỏi");
+    await expect(page.locator(".review-count").allTextContents()).resolves.not.toContain("4 câu hỏi");
     const conn = new Database(running.dbPath, { readonly: true });
     const rows = conn.prepare("SELECT action, detail FROM audit_log WHERE action = 'review.teach'").all() as { action: string; detail: string }[];
     conn.close();

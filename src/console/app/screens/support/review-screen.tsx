@@ -59,6 +59,8 @@ export function ReviewScreen(): JSX.Element {
   const session = useSession();
   const [days, setDays] = useState("30");
   const groups = useApi<Groups>(`/api/admin/review/groups?days=${days}`);
+  // The topics and their titles, to name the guesses and to teach; absent until the knowledge API is there.
+  const known = useApi<{ intents: KnownIntent[] }>("/api/admin/knowledge/intents");
   const [done, setDone] = useState<string | undefined>(undefined);
   const canAct = session.canWrite && session.isDepartmentAdmin;
   const resolved = (message: string): void => {
@@ -80,7 +82,7 @@ export function ReviewScreen(): JSX.Element {
           {groups.data.truncated ? <Notice kind="info">{t("support:review.truncated")}</Notice> : null}
           <ul class="review-groups">
             {groups.data.groups.map((g) => (
-              <GroupCard key={g.key} group={g} days={groups.data!.days} canAct={canAct} onResolved={resolved} />
+              <GroupCard key={g.key} group={g} days={groups.data!.days} canAct={canAct} onResolved={resolved} known={known} />
             ))}
           </ul>
         </>
@@ -89,7 +91,14 @@ export function ReviewScreen(): JSX.Element {
   );
 }
 
-function GroupCard(props: { group: Group; days: number; canAct: boolean; onResolved: (message: string) => void }): JSX.Element {
+type Known = { data: { intents: KnownIntent[] } | undefined; error: unknown; loading: boolean };
+
+function guessName(intent: string, known: Known): string {
+  const found = known.data?.intents.find((i) => i.id === intent);
+  return found ? intentLabel(found) : intent;
+}
+
+function GroupCard(props: { group: Group; days: number; canAct: boolean; onResolved: (message: string) => void; known: Known }): JSX.Element {
   const g = props.group;
   const [panel, setPanel] = useState<"" | "teach" | "new">("");
   const [busy, setBusy] = useState(false);
@@ -112,7 +121,8 @@ function GroupCard(props: { group: Group; days: number; canAct: boolean; onResol
   return (
     <li class="card review-group" aria-labelledby={headingId}>
       <h2 id={headingId} class="review-title">
-        {t("support:review.count", { count: g.count, formatted: formatNumber(g.count) })}
+        <span class="review-count">{t("support:review.count", { count: g.count, formatted: formatNumber(g.count) })}</span>
+        <span class="review-lead">“{g.examples[0]?.text ?? ""}”</span>
       </h2>
       <p class="review-dates">{t("support:review.dates", { first: formatDateTime(g.firstAt), last: formatDateTime(g.lastAt) })}</p>
       <h3>{t("support:review.examples")}</h3>
@@ -130,7 +140,7 @@ function GroupCard(props: { group: Group; days: number; canAct: boolean; onResol
         <strong>{t("support:review.guesses")}</strong>{" "}
         {g.guesses.length === 0
           ? t("support:review.noGuess")
-          : g.guesses.map((x) => t("support:review.guess", { intent: x.intent, confidence: formatPercent(x.confidence) })).join("; ")}
+          : g.guesses.map((x) => t("support:review.guess", { intent: guessName(x.intent, props.known), confidence: formatPercent(x.confidence) })).join("; ")}
       </p>
       <ErrorNotice error={error} />
       {props.canAct ? (
@@ -146,7 +156,7 @@ function GroupCard(props: { group: Group; days: number; canAct: boolean; onResol
           </Button>
         </div>
       ) : null}
-      {panel === "teach" ? <TeachPanel group={g} days={props.days} onResolved={props.onResolved} /> : null}
+      {panel === "teach" ? <TeachPanel group={g} days={props.days} onResolved={props.onResolved} known={props.known} /> : null}
       {panel === "new" ? <NewAnswerPanel group={g} days={props.days} onResolved={props.onResolved} /> : null}
     </li>
   );
@@ -206,8 +216,8 @@ function accuracyText(applied: Applied): string {
   return applied.accuracy ? t("support:teach.accuracy", { before: formatPercent(applied.accuracy.before), after: formatPercent(applied.accuracy.after) }) : "";
 }
 
-function TeachPanel(props: { group: Group; days: number; onResolved: (message: string) => void }): JSX.Element {
-  const known = useApi<{ intents: KnownIntent[] }>("/api/admin/knowledge/intents");
+function TeachPanel(props: { group: Group; days: number; onResolved: (message: string) => void; known: Known }): JSX.Element {
+  const known = props.known;
   const g = props.group;
   const [intent, setIntent] = useState(g.guesses[0]?.intent ?? "");
   const [chosen, setChosen] = useState<string[]>(g.examples.map((_, i) => String(i)));
@@ -233,7 +243,7 @@ function TeachPanel(props: { group: Group; days: number; onResolved: (message: s
         submit();
       }}
     >
-      <ErrorNotice error={known.error} />
+      {known.error instanceof ApiError && known.error.status === 404 ? <Notice kind="warning">{t("support:teach.unavailable")}</Notice> : <ErrorNotice error={known.error} />}
       {known.loading && !known.data ? <Loading /> : null}
       {known.data ? (
         <>
