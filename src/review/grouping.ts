@@ -9,12 +9,12 @@ import { createHash } from "node:crypto";
 
 /**
  * Folded function words of Vietnamese and English that say nothing about the topic. Folding merges words
- * (bán/bạn, đồ/đó, ăn and English an, do, con, từ/tự, thư/thử), so any that may carry a topic once folded stay out of the list.
+ * (bán/bạn, đồ/đó, ăn and English an, do, con, thi/thì, đề/để, mã/mà, chữ/chứ, từ/tự, thư/thử), so any that may carry a topic once folded stay out of the list.
  */
 const STOPWORDS = new Set(
   (
-    "a ad admin ah ai anh bao cac chi cho chu co cua da dang de di duoc em gi giup hay hoi khi khong kia la lai lam " +
-    "ma minh mot nao nay ne nhe nha nhi nhu nhung o oi ra roi sao se the thi toi va vay ve voi vui long xin " +
+    "a ad admin ah ai anh bao cac chi cho co cua da dang di duoc em gi giup hay hoi khi khong kia la lai lam " +
+    "minh mot nao nay ne nhe nha nhi nhu nhung o oi ra roi sao se the toi va vay ve voi vui long xin " +
     "am and any are at be can could does for from have hi hello how i in is it me my of on or please " +
     "the there to what when where which who why will with would you your " +
     // English question words as the Telex repair of the normaliser leaves them ("what" → "hat")

@@ -182,8 +182,13 @@ function useKnowledgeChange(group: Group, days: number, onResolved: (message: st
     try {
       const applied = await api<Applied>("POST", "/api/admin/knowledge/changes", { change, ...(confirm ? { confirm: true } : {}) });
       setDrop(undefined);
-      await api("POST", `/api/admin/review/groups/${group.key}/resolve`, { how: "taught", intent: change.kind === "add_examples" ? change.intent : change.intent.id, version: String(applied.version), days });
-      onResolved(describe(applied));
+      try {
+        await api("POST", `/api/admin/review/groups/${group.key}/resolve`, { how: "taught", intent: change.kind === "add_examples" ? change.intent : change.intent.id, version: String(applied.version), days });
+        onResolved(`${describe(applied)} ${t("support:teach.marked")}`);
+      } catch {
+        // The bot learnt it all the same: say so, and that the group is still listed.
+        onResolved(`${describe(applied)} ${t("support:teach.notMarked")}`);
+      }
     } catch (e) {
       if (e instanceof ApiError && e.code === "accuracy_drop" && !confirm) {
         const accuracy = e.extra.accuracy as { before: number; after: number } | undefined;
