@@ -188,6 +188,12 @@ describeInBrowser("the console's Hỗ trợ inbox in Chromium", () => {
     await thread(viewer.page).getByText("tuyển sinh lớp 10").waitFor();
     await expect(viewer.page.getByLabel("Câu trả lời").count()).resolves.toBe(0);
     await expect(viewer.page.getByRole("button", { name: /Gửi câu trả lời|Đóng yêu cầu|Mở lại yêu cầu/ }).count()).resolves.toBe(0);
+    // In English too.
+    await viewer.page.getByRole("button", { name: "English" }).click();
+    await viewer.page.getByRole("heading", { name: `Request ${id}` }).waitFor();
+    await expect(viewer.page.locator(".handoff-meta").first().textContent()).resolves.toMatch(/Zalo · Vietnamese · sent \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
+    await viewer.page.getByRole("list", { name: "Messages" }).waitFor();
+    await viewer.page.getByText("(console)").first().waitFor();
     await viewer.context.close();
 
     // The Zalo person follows a Vũng Tàu school; nobody else in this test follows anything there.
