@@ -181,7 +181,7 @@ describeInBrowser("the console's Hỗ trợ inbox in Chromium", () => {
   });
 
   it("a viewer reads threads without reply or close buttons; an office admin sees only its units' requests", async () => {
-    const id = await newest("zalo");
+    const id = await newest("zalo"); // the request of the Zalo test above
     const viewer = await consolePage(browser, "desktop");
     await signIn(viewer.page, running.url, "xem");
     await openThread(viewer.page, id);
