@@ -237,7 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     send: (target, text, author, now) => handoffReplies.send(target, text, author, now),
     observeFirstAnswer: (seconds) => metrics.handoffFirstAnswer.observe(seconds),
   });
-  metrics.watchHandoffs(() => handoffInbox.waiting());
+  metrics.watchHandoffs(() => handoffInbox.waiting(), () => handoffInbox.medianFirstAnswerSeconds(clock.now()));
   /** A staff member's reply (staff chat or console) goes to the person through the outbox, as its own kind. */
   const handoffReplies: HandoffReplies = new HandoffReplies({
     store: new SqliteHandoffReplies(database.db),

@@ -267,6 +267,7 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
     expect(firstAnswers).toHaveLength(2);
     expect(firstAnswers[1]).toBeGreaterThanOrEqual(600);
     expect(stats.medianFirstAnswerSeconds).toBe(Math.round((firstAnswers[0]! + firstAnswers[1]!) / 2));
+    expect(Number(/^bot_handoff_first_answer_median_seconds (\d+)/m.exec(text)?.[1])).toBe(stats.medianFirstAnswerSeconds);
     // The Vũng Tàu office reaches the web request only: answered, not waiting.
     const officeStats = (await call("GET", "/api/admin/handoffs", office)).body.stats as typeof stats;
     expect(officeStats).toMatchObject({ answered: 1, waiting: (await openList(office)).length });

@@ -170,6 +170,11 @@ export class HandoffInbox implements HandoffThread {
     return this.deps.store.countWaiting();
   }
 
+  /** The median time to first answer over every hand-off (the metric beside the console's figure). */
+  medianFirstAnswerSeconds(now: Date): number | null {
+    return this.stats(undefined, now).medianFirstAnswerSeconds;
+  }
+
   staffAnswered(handoffId: number, author: string, text: string, delivery: "queued" | "on_page", at: Date): number {
     const added = this.deps.store.addMessage(handoffId, { direction: "out", author, text, at, delivery });
     if (added.firstAnswerMs !== undefined) this.deps.observeFirstAnswer?.(Math.max(0, added.firstAnswerMs) / 1000);
