@@ -42,6 +42,8 @@ import type { ChannelSender } from "./outbox/outbox-port.js";
 import { SqliteHandoffReplies } from "./outbox/sqlite-handoff-replies.js";
 import { HandoffInbox } from "./handoffs/handoff-inbox.js";
 import { SqliteHandoffInbox } from "./handoffs/sqlite-handoff-inbox.js";
+import { ReviewService } from "./review/review-service.js";
+import { SqliteReviewStore } from "./review/sqlite-review-store.js";
 import { AccessScopes } from "./access/scopes.js";
 import { OverviewService } from "./overview/overview.js";
 import { SqliteOverviewStore } from "./overview/overview-store.js";
@@ -237,7 +239,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     send: (target, text, author, now) => handoffReplies.send(target, text, author, now),
     observeFirstAnswer: (seconds) => metrics.handoffFirstAnswer.observe(seconds),
   });
-  metrics.watchHandoffs(() => handoffInbox.waiting());
+  metrics.watchHandoffs(() => handoffInbox.waiting(), () => handoffInbox.medianFirstAnswerSeconds(clock.now()));
   /** A staff member's reply (staff chat or console) goes to the person through the outbox, as its own kind. */
   const handoffReplies: HandoffReplies = new HandoffReplies({
     store: new SqliteHandoffReplies(database.db),
@@ -321,6 +323,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         timeZone: config.TZ_NAME,
         units: () => new Map(new SqliteUnitDirectory(database.db).list().map((u) => [u.code, { name: u.name, type: u.type }])),
       }),
+      review: new ReviewService({ store: new SqliteReviewStore(database.db), scopes: new AccessScopes(new SqliteUnitTree(database.db)), audit: new AuditLog(database.db), classifier: () => classifier }),
       registry: {
         database,
         clock,

@@ -254,6 +254,24 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
     expect(Number(/^bot_handoff_first_answer_seconds_count (\d+)/m.exec(text)?.[1])).toBe(2);
     // The web request waited 10 minutes (the clock was moved) before its first answer.
     expect(Number(/^bot_handoff_first_answer_seconds_bucket\{le="300"\} (\d+)/m.exec(text)?.[1])).toBe(1);
+
+    // The console's inbox shows the same two figures at its top, within the caller's reach.
+    const listed = await call("GET", "/api/admin/handoffs", admin);
+    const stats = listed.body.stats as { waiting: number; medianFirstAnswerSeconds: number | null; answered: number; days: number };
+    expect(stats.waiting).toBe(waiting);
+    expect(stats.answered).toBe(2);
+    const firstAnswers = (listed.body.handoffs as Handoff[])
+      .filter((h) => h.answeredAt !== null)
+      .map((h) => (Date.parse(h.answeredAt as string) - Date.parse((h as unknown as { createdAt: string }).createdAt)) / 1000)
+      .sort((a, b) => a - b);
+    expect(firstAnswers).toHaveLength(2);
+    expect(firstAnswers[1]).toBeGreaterThanOrEqual(600);
+    expect(stats.medianFirstAnswerSeconds).toBe(Math.round((firstAnswers[0]! + firstAnswers[1]!) / 2));
+    expect(Number(/^bot_handoff_first_answer_median_seconds (\d+)/m.exec(text)?.[1])).toBe(stats.medianFirstAnswerSeconds);
+    // The Vũng Tàu office reaches the web request only: answered, not waiting.
+    const officeStats = (await call("GET", "/api/admin/handoffs", office)).body.stats as typeof stats;
+    expect(officeStats).toMatchObject({ answered: 1, waiting: (await openList(office)).length });
+    expect(officeStats.medianFirstAnswerSeconds).toBe(Math.round(firstAnswers[1]!));
   });
 });
 

@@ -563,3 +563,24 @@ export const staffSessions = sqliteTable(
   },
   (t) => [uniqueIndex("staff_sessions_id_hash").on(t.idHash), index("staff_sessions_account").on(t.accountId)],
 );
+
+/**
+ * Groups of unanswered or unsure questions a Department admin has dealt with (console: Câu hỏi chưa trả lời).
+ * `signatures` (JSON array) are the normalised token sets of the questions the group held; those questions,
+ * asked up to `resolvedAt`, stay hidden, and the same question asked later shows again.
+ */
+export const reviewResolutions = sqliteTable(
+  "review_resolutions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull(),
+    how: text("how", { enum: ["ignored", "taught"] }).notNull(),
+    intent: text("intent"),
+    version: text("version"),
+    signatures: text("signatures").notNull(),
+    questionCount: integer("question_count").notNull(),
+    actor: text("actor").notNull(),
+    resolvedAt: integer("resolved_at").notNull(),
+  },
+  (t) => [index("review_resolutions_at").on(t.resolvedAt), index("review_resolutions_key").on(t.key)],
+);

@@ -43,7 +43,10 @@ export interface HandoffInboxStore {
   addMessage(handoffId: number, message: NewMessage): { id: number; firstAnswerMs: number | undefined };
   setDelivery(messageId: number, delivery: Delivery): void;
   setStatus(id: number, status: HandoffStatus): void;
-  countWaiting(): number;
+  /** open hand-offs (of people who follow one of `units`, when given) */
+  countWaiting(units?: Set<number>): number;
+  /** ms from request to first staff answer, of hand-offs requested since `since` and answered */
+  firstAnswerTimes(since: Date, units?: Set<number>): number[];
   /** Staff answers to the web chat person behind `address` after a message id; marks them seen. */
   webReplies(address: string, afterId: number, limit: number): ThreadMessage[];
 }
@@ -71,7 +74,19 @@ export interface HandoffInboxDeps {
 }
 
 const LAST_MESSAGES = 3;
+/** the median time to first answer is over the hand-offs requested in this many days */
+export const STATS_DAYS = 30;
 const LIST_LIMIT = 200;
+
+export interface HandoffStats {
+  /** open hand-offs: the person waits for a staff answer (metric bot_handoffs_waiting) */
+  waiting: number;
+  /** median time from request to first staff answer over the last `days` days (bot_handoff_first_answer_seconds) */
+  medianFirstAnswerSeconds: number | null;
+  /** how many hand-offs that median is over */
+  answered: number;
+  days: number;
+}
 
 export interface ShownMessage {
   direction: "in" | "out";
@@ -91,7 +106,7 @@ export interface ShownMessage {
 export class HandoffInbox implements HandoffThread {
   constructor(private readonly deps: HandoffInboxDeps) {}
 
-  list(actor: Actor, status: HandoffStatus | undefined, now: Date): { handoffs: Record<string, unknown>[] } {
+  list(actor: Actor, status: HandoffStatus | undefined, now: Date): { handoffs: Record<string, unknown>[]; stats: HandoffStats } {
     const units = this.deps.scopes.unitScope(actor);
     const rows = this.deps.store.list({ ...(status ? { status } : {}), ...(units ? { units } : {}) }, LIST_LIMIT);
     const threads = this.deps.store.lastMessages(rows.map((r) => r.id), Number.MAX_SAFE_INTEGER);
@@ -101,6 +116,20 @@ export class HandoffInbox implements HandoffThread {
         const shown = [...context(row), ...thread.map(show)];
         return { ...summary(row, thread, now), lastMessages: shown.slice(-LAST_MESSAGES) };
       }),
+      stats: this.stats(units, now),
+    };
+  }
+
+  /** What the inbox shows at its top, as the metrics count it, within the actor's reach. */
+  private stats(units: Set<number> | undefined, now: Date): HandoffStats {
+    const times = this.deps.store.firstAnswerTimes(new Date(now.getTime() - STATS_DAYS * 86_400_000), units).sort((a, b) => a - b);
+    const mid = Math.floor(times.length / 2);
+    const median = times.length === 0 ? null : times.length % 2 === 1 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+    return {
+      waiting: this.deps.store.countWaiting(units),
+      medianFirstAnswerSeconds: median === null ? null : Math.round(Math.max(0, median) / 1000),
+      answered: times.length,
+      days: STATS_DAYS,
     };
   }
 
@@ -139,6 +168,11 @@ export class HandoffInbox implements HandoffThread {
 
   waiting(): number {
     return this.deps.store.countWaiting();
+  }
+
+  /** The median time to first answer over every hand-off (the metric beside the console's figure). */
+  medianFirstAnswerSeconds(now: Date): number | null {
+    return this.stats(undefined, now).medianFirstAnswerSeconds;
   }
 
   staffAnswered(handoffId: number, author: string, text: string, delivery: "queued" | "on_page", at: Date): number {

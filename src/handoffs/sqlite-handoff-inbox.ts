@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { channelAddresses, handoffMessages, handoffs, userUnits } from "../db/schema.js";
 import type { Channel, Locale } from "../core/types.js";
@@ -98,8 +98,19 @@ export class SqliteHandoffInbox implements HandoffInboxStore {
     this.db.update(handoffs).set({ status }).where(eq(handoffs.id, id)).run();
   }
 
-  countWaiting(): number {
-    return this.db.select({ n: sql<number>`count(*)` }).from(handoffs).where(eq(handoffs.status, "open")).get()?.n ?? 0;
+  countWaiting(units?: Set<number>): number {
+    const scope = this.scopeCondition(units);
+    return this.db.select({ n: sql<number>`count(*)` }).from(handoffs).where(and(eq(handoffs.status, "open"), ...(scope ? [scope] : []))).get()?.n ?? 0;
+  }
+
+  firstAnswerTimes(since: Date, units?: Set<number>): number[] {
+    const scope = this.scopeCondition(units);
+    return this.db
+      .select({ ms: sql<number>`${handoffs.answeredAt} - ${handoffs.createdAt}` })
+      .from(handoffs)
+      .where(and(isNotNull(handoffs.answeredAt), gte(handoffs.createdAt, since.getTime()), ...(scope ? [scope] : [])))
+      .all()
+      .map((r) => r.ms);
   }
 
   webReplies(address: string, afterId: number, limit: number): ThreadMessage[] {

@@ -72,8 +72,21 @@ export class Metrics implements ConversationObserver {
     registers: [this.registry],
   });
 
-  watchHandoffs(countWaiting: () => number): void {
+  /** set by watchHandoffs: the median the console's inbox shows, read from the database at each scrape */
+  private medianFirstAnswer: () => number | null = () => null;
+  readonly handoffFirstAnswerMedian = new Gauge({
+    name: "bot_handoff_first_answer_median_seconds",
+    help: "Median time to first staff answer of the hand-offs requested in the last 30 days (as the console's inbox shows it); NaN when none was answered",
+    registers: [this.registry],
+    collect: () => {
+      const median = this.medianFirstAnswer();
+      this.handoffFirstAnswerMedian.set(median ?? Number.NaN);
+    },
+  });
+
+  watchHandoffs(countWaiting: () => number, medianFirstAnswer?: () => number | null): void {
     this.countWaiting = countWaiting;
+    if (medianFirstAnswer) this.medianFirstAnswer = medianFirstAnswer;
   }
 
   constructor() {

@@ -11,6 +11,8 @@ import type { HandoffInbox } from "../../handoffs/handoff-inbox.js";
 import { adminAuth } from "./authenticate.js";
 import { broadcastRoutes } from "./broadcast-routes.js";
 import { handoffRoutes } from "./handoff-routes.js";
+import type { ReviewService } from "../../review/review-service.js";
+import { reviewRoutes } from "./review-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { overviewRoutes } from "./overview-routes.js";
 import type { OverviewService } from "../../overview/overview.js";
@@ -32,6 +34,8 @@ export interface AdminRoutesDeps {
   overview?: OverviewService;
   /** the hand-off inbox (Hỗ trợ) */
   handoffs?: HandoffInbox;
+  /** the review of unanswered questions (Câu hỏi chưa trả lời) */
+  review?: ReviewService;
   /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
   staff?: {
     accounts: StaffAccounts;
@@ -63,6 +67,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   if (deps.registry) router.use(registryRoutes(deps.registry), taskRoutes(deps.registry));
   if (deps.handoffs) router.use(handoffRoutes({ inbox: deps.handoffs, clock: deps.clock }));
+  if (deps.review) router.use(reviewRoutes({ review: deps.review, clock: deps.clock }));
 
   return router;
 }

@@ -38,6 +38,7 @@ export const ADMIN_ERROR_CODES = [
   "handoff_gone",
   "channel_not_enabled",
   ...BROADCAST_ERROR_CODES,
+  "review_group_not_found",
   // Other admin errors by status, with `field` where the input is at fault:
   "not_found",
   "conflict",
