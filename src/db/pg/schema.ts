@@ -568,3 +568,24 @@ export const staffSessions = pgTable(
   },
   (t) => [uniqueIndex("staff_sessions_id_hash").on(t.idHash), index("staff_sessions_account").on(t.accountId)],
 );
+
+/**
+ * Groups of unanswered or unsure questions a Department admin has dealt with (console: Câu hỏi chưa trả lời).
+ * `signatures` (JSON array) are the normalised token sets of the questions the group held; those questions,
+ * asked up to `resolvedAt`, stay hidden, and the same question asked later shows again.
+ */
+export const reviewResolutions = pgTable(
+  "review_resolutions",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    key: text("key").notNull(),
+    how: text("how", { enum: ["ignored", "taught"] }).notNull(),
+    intent: text("intent"),
+    version: text("version"),
+    signatures: text("signatures").notNull(),
+    questionCount: bigint("question_count", { mode: "number" }).notNull(),
+    actor: text("actor").notNull(),
+    resolvedAt: bigint("resolved_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("review_resolutions_at").on(t.resolvedAt), index("review_resolutions_key").on(t.key)],
+);
