@@ -158,7 +158,8 @@ describeInBrowser("registry screen in Chromium", () => {
     const dialog = page.getByRole("dialog", { name: "Huỷ liên kết của Nguyễn Thị Hồng Nhung?" });
     await dialog.getByRole("button", { name: "Huỷ liên kết" }).click();
     await page.getByText("Đã huỷ liên kết của Nguyễn Thị Hồng Nhung.").waitFor();
-    await expect(row.getByRole("cell").nth(4).innerText()).resolves.toBe("Chưa liên kết");
+    // The list reloads after the success message: wait for it rather than reading once.
+    await expect.poll(() => row.getByRole("cell").nth(4).innerText(), { timeout: 10_000 }).toBe("Chưa liên kết");
     await expect(row.getByRole("button", { name: /Huỷ liên kết/ }).count()).resolves.toBe(0);
     await context.close();
   }, 60_000);

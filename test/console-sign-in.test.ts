@@ -49,7 +49,7 @@ describeInBrowser("console sign-in in Chromium", () => {
     // The session is a cookie: a new tab of the same browser is signed in without pasting anything.
     const second = await context.newPage();
     await second.goto(`${running.url}/admin#/tasks`);
-    await second.getByRole("heading", { name: "Nhiệm vụ" }).waitFor();
+    await second.getByRole("heading", { name: "Nhiệm vụ", exact: true }).waitFor();
     // Signing out ends it for every tab.
     await page.getByRole("button", { name: "Danh mục" }).click();
     await page.getByRole("button", { name: "Đăng xuất" }).click();

@@ -18,7 +18,8 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-const variables = (text: string): string[] => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] as string).sort();
+// A value given in each language (messageVi / messageEn) is the same placeholder.
+const variables = (text: string): string[] => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => (m[1] as string).replace(/(Vi|En)$/, "")).sort();
 // Plural forms differ by language (Vietnamese has only "other"): compare keys without their plural suffix.
 const base = (key: string): string => key.replace(/_(zero|one|two|few|many|other)$/, "");
 

@@ -39,6 +39,17 @@ export const ADMIN_ERROR_CODES = [
   "channel_not_enabled",
   ...BROADCAST_ERROR_CODES,
   "review_group_not_found",
+  // the registry's files, the school year's tasks:
+  "file_unreadable",
+  "file_too_large",
+  "task_not_found",
+  "task_or_unit_not_found",
+  "unit_out_of_scope",
+  "invalid_task_status",
+  "invalid_due_date",
+  "invalid_task_change",
+  "invalid_filter",
+  "year_not_found",
   // Other admin errors by status, with `field` where the input is at fault:
   "not_found",
   "conflict",
