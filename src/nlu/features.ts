@@ -50,10 +50,22 @@ export function extractFeatures(normalized: string, options: FeatureOptions, ton
 export class Vocabulary {
   private readonly index = new Map<string, number>();
   /** inverse document frequency per feature index, set by `fitIdf` */
-  idf = new Float64Array(0);
+  idf: Float64Array = new Float64Array(0);
 
   get size(): number {
     return this.index.size;
+  }
+
+  /** The feature names in index order and their idf, to rebuild the vocabulary in another thread. */
+  toSnapshot(): { names: string[]; idf: Float64Array } {
+    return { names: [...this.index.keys()], idf: this.idf };
+  }
+
+  static fromSnapshot(snapshot: { names: string[]; idf: Float64Array }): Vocabulary {
+    const vocabulary = new Vocabulary();
+    snapshot.names.forEach((name, i) => vocabulary.index.set(name, i));
+    vocabulary.idf = snapshot.idf;
+    return vocabulary;
   }
 
   /** Adds unseen feature names (training only). */

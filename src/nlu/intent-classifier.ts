@@ -1,7 +1,7 @@
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions } from "./features.js";
 import { LanguageDetector, type Locale } from "./language-detector.js";
 import { fold, Normalizer, tonedWords, type LexiconData } from "./normalize.js";
-import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type TrainingOptions } from "./softmax-regression.js";
+import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type SoftmaxSnapshot, type TrainingOptions } from "./softmax-regression.js";
 
 export const OUT_OF_SCOPE = "out_of_scope";
 
@@ -44,6 +44,16 @@ export const DEFAULT_CLASSIFIER_SETTINGS: ClassifierSettings = {
   training: DEFAULT_TRAINING_OPTIONS,
 };
 
+/** A trained classifier as plain data, to train in a worker thread and use the model in the main one. */
+export interface ClassifierSnapshot {
+  labels: string[];
+  settings: ClassifierSettings;
+  lexicon: LexiconData;
+  vocabulary: { names: string[]; idf: Float64Array };
+  model: SoftmaxSnapshot;
+  languageSamples: Record<Locale, string[]>;
+}
+
 /** The product's intent engine: normaliser + tf-idf word/char n-grams + softmax regression. */
 export class IntentClassifier {
   private readonly probs: Float64Array;
@@ -55,8 +65,33 @@ export class IntentClassifier {
     private readonly labels: string[],
     private readonly languages: LanguageDetector,
     private readonly settings: ClassifierSettings,
+    private readonly origin: { lexicon: LexiconData; languageSamples: Record<Locale, string[]> },
   ) {
     this.probs = new Float64Array(labels.length);
+  }
+
+  /** Everything needed to rebuild this classifier elsewhere; the model's arrays are shared, not copied. */
+  toSnapshot(): ClassifierSnapshot {
+    return {
+      labels: this.labels,
+      settings: this.settings,
+      lexicon: this.origin.lexicon,
+      vocabulary: this.vocabulary.toSnapshot(),
+      model: this.model.toSnapshot(),
+      languageSamples: this.origin.languageSamples,
+    };
+  }
+
+  static fromSnapshot(s: ClassifierSnapshot): IntentClassifier {
+    return new IntentClassifier(
+      new Normalizer(s.lexicon),
+      Vocabulary.fromSnapshot(s.vocabulary),
+      SoftmaxRegression.fromSnapshot(s.model),
+      s.labels,
+      new LanguageDetector(s.languageSamples),
+      s.settings,
+      { lexicon: s.lexicon, languageSamples: s.languageSamples },
+    );
   }
 
   static train(
@@ -76,8 +111,9 @@ export class IntentClassifier {
     const vectors = docs.map((doc) => vocabulary.vectorize(doc));
     const y = data.map((d) => labelIndex.get(d.label) as number);
     const model = SoftmaxRegression.train(vectors, y, labels.length, vocabulary.size, settings.training);
-    const languages = new LanguageDetector(languageSamples ?? { vi: data.map((d) => d.text), en: [] });
-    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings);
+    const samples = languageSamples ?? { vi: data.map((d) => d.text), en: [] };
+    const languages = new LanguageDetector(samples);
+    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings, { lexicon, languageSamples: samples });
   }
 
   static fromIntents(

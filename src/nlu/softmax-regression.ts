@@ -18,6 +18,13 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = { epochs: 12, learningR
 
 const GRADIENT_FLOOR = 1e-4;
 
+export interface SoftmaxSnapshot {
+  classes: number;
+  features: number;
+  weights: Float64Array;
+  bias: Float64Array;
+}
+
 export class SoftmaxRegression {
   private readonly weights: Float64Array;
   private readonly bias: Float64Array;
@@ -25,9 +32,20 @@ export class SoftmaxRegression {
   private constructor(
     readonly classes: number,
     readonly features: number,
+    trained?: { weights: Float64Array; bias: Float64Array },
   ) {
-    this.weights = new Float64Array(classes * features);
-    this.bias = new Float64Array(classes);
+    this.weights = trained?.weights ?? new Float64Array(classes * features);
+    this.bias = trained?.bias ?? new Float64Array(classes);
+  }
+
+  /** The trained parameters (shared, not copied: transfer them to another thread, then drop this model). */
+  toSnapshot(): SoftmaxSnapshot {
+    return { classes: this.classes, features: this.features, weights: this.weights, bias: this.bias };
+  }
+
+  static fromSnapshot(s: SoftmaxSnapshot): SoftmaxRegression {
+    if (s.weights.length !== s.classes * s.features || s.bias.length !== s.classes) throw new Error("model snapshot does not fit its sizes");
+    return new SoftmaxRegression(s.classes, s.features, { weights: s.weights, bias: s.bias });
   }
 
   static train(

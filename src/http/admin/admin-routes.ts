@@ -12,6 +12,8 @@ import type { HandoffInbox } from "../../handoffs/handoff-inbox.js";
 import { accessErrorWithField, actorOf, adminAuth, type AuthedRequest } from "./authenticate.js";
 import { handoffRoutes } from "./handoff-routes.js";
 import { jsonHandler } from "./json-handler.js";
+import type { KnowledgeEditor } from "../../knowledge-edit/knowledge-editor.js";
+import { knowledgeRoutes } from "./knowledge-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { registryRoutes, type RegistryRoutesDeps } from "./registry-routes.js";
 import { sessionRoutes } from "./session-routes.js";
@@ -29,6 +31,8 @@ export interface AdminRoutesDeps {
   registry?: RegistryRoutesDeps;
   /** the hand-off inbox (Hỗ trợ) */
   handoffs?: HandoffInbox;
+  /** live knowledge editing (Kiến thức) */
+  knowledge?: KnowledgeEditor;
   /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
   staff?: {
     accounts: StaffAccounts;
@@ -138,6 +142,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   if (deps.registry) router.use(registryRoutes(deps.registry), taskRoutes(deps.registry));
   if (deps.handoffs) router.use(handoffRoutes({ inbox: deps.handoffs, clock: deps.clock }));
+  if (deps.knowledge) router.use(knowledgeRoutes(deps.knowledge));
 
   return router;
 }
