@@ -27,7 +27,11 @@ const nfcText = (max: number) =>
     .string()
     .transform((s) => s.normalize("NFC").trim())
     .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`));
-const answerText = z.string().transform((s) => s.normalize("NFC").replace(/\r\n/g, "\n").trim());
+/** As a YAML block (`text: |`) reads back: trimmed, one final line break; empty stays empty (and is refused). */
+const answerText = z.string().transform((s) => {
+  const text = s.normalize("NFC").replace(/\r\n/g, "\n").trim();
+  return text === "" ? "" : `${text}\n`;
+});
 const bilingualAnswer = z.object({ vi: answerText, en: answerText }).strict();
 /** A button as the API shows it; only the payload ("#target" or the bare target) is read: labels belong to the target. */
 const buttonInput = z
