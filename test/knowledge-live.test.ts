@@ -232,7 +232,7 @@ describe("live knowledge editing", () => {
       // The overlay laid over the exported files changes nothing: it is already in them.
       expect(applyChanges(exported, active)).toEqual(exported);
       expect(readFileSync(join(out, "intents", "lookup.yaml"), "utf8")).toContain(`- "${UNANSWERED}"`);
-      expect(readFileSync(join(out, "templates", "answers", "vi.yaml"), "utf8")).toMatch(/library\.hours:\n  text: \|\n    Dạ, thư viện của \{\{department_name_vi\}\}/);
+      expect(readFileSync(join(out, "templates", "answers", "vi.yaml"), "utf8")).toMatch(/library\.hours:\n {2}text: \|\n {4}Dạ, thư viện của \{\{department_name_vi\}\}/);
       // The repository's own files are untouched.
       expect(readFileSync(join(ROOT, "intents", "lookup.yaml"), "utf8")).not.toContain(UNANSWERED);
     } finally {
