@@ -91,6 +91,7 @@ export class KnowledgeEditor {
   }
 
   listIntents(): { intents: { id: string; title?: Bilingual; exampleCount: number; answer: Bilingual; source: "repository" | "overlay" }[] } {
+    this.deps.trainer.warm(this.content.intents);
     const touched = this.touchedIntents();
     const { answers, labels } = this.content.answers;
     return {
@@ -115,6 +116,7 @@ export class KnowledgeEditor {
     buttons: { label: Bilingual; payload: string }[];
     source: "repository" | "overlay";
   } {
+    this.deps.trainer.warm(this.content.intents);
     const intent = this.content.intents.find((i) => i.id === id);
     if (!intent) throw new KnowledgeError(404, "not_found", `no intent ${id}`, "intent");
     const { answers, labels } = this.content.answers;

@@ -47,6 +47,11 @@ export function extractFeatures(normalized: string, options: FeatureOptions, ton
   return out;
 }
 
+export interface VocabularySnapshot {
+  names: string;
+  idf: Float64Array;
+}
+
 export class Vocabulary {
   private readonly index = new Map<string, number>();
   /** inverse document frequency per feature index, set by `fitIdf` */
@@ -56,14 +61,23 @@ export class Vocabulary {
     return this.index.size;
   }
 
-  /** The feature names in index order and their idf, to rebuild the vocabulary in another thread. */
-  toSnapshot(): { names: string[]; idf: Float64Array } {
-    return { names: [...this.index.keys()], idf: this.idf };
+  /**
+   * The feature names in index order (joined by a line break: normalised text never holds one) and their idf,
+   * to rebuild the vocabulary in another thread; one string crosses threads far faster than many.
+   */
+  toSnapshot(): VocabularySnapshot {
+    return { names: [...this.index.keys()].join("\n"), idf: this.idf };
   }
 
-  static fromSnapshot(snapshot: { names: string[]; idf: Float64Array }): Vocabulary {
+  /** Rebuilds it a slice at a time, letting other work run between slices (the chat thread stays responsive). */
+  static async fromSnapshotInSlices(snapshot: VocabularySnapshot, slice = 20_000): Promise<Vocabulary> {
     const vocabulary = new Vocabulary();
-    snapshot.names.forEach((name, i) => vocabulary.index.set(name, i));
+    const names = snapshot.names === "" ? [] : snapshot.names.split("\n");
+    for (let start = 0; start < names.length; start += slice) {
+      const end = Math.min(names.length, start + slice);
+      for (let i = start; i < end; i++) vocabulary.index.set(names[i] as string, i);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     vocabulary.idf = snapshot.idf;
     return vocabulary;
   }

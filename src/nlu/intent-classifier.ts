@@ -1,5 +1,5 @@
-import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions } from "./features.js";
-import { LanguageDetector, type Locale } from "./language-detector.js";
+import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions, type VocabularySnapshot } from "./features.js";
+import { LanguageDetector, type LanguageSnapshot, type Locale } from "./language-detector.js";
 import { fold, Normalizer, tonedWords, type LexiconData } from "./normalize.js";
 import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type SoftmaxSnapshot, type TrainingOptions } from "./softmax-regression.js";
 
@@ -49,10 +49,13 @@ export interface ClassifierSnapshot {
   labels: string[];
   settings: ClassifierSettings;
   lexicon: LexiconData;
-  vocabulary: { names: string[]; idf: Float64Array };
+  vocabulary: VocabularySnapshot;
   model: SoftmaxSnapshot;
-  languageSamples: Record<Locale, string[]>;
+  languages: LanguageSnapshot;
 }
+
+/** Features of training texts kept between trainings (a retrain after a small change re-reads little). */
+export type FeatureCache = Map<string, Map<string, number>>;
 
 /** The product's intent engine: normaliser + tf-idf word/char n-grams + softmax regression. */
 export class IntentClassifier {
@@ -65,7 +68,7 @@ export class IntentClassifier {
     private readonly labels: string[],
     private readonly languages: LanguageDetector,
     private readonly settings: ClassifierSettings,
-    private readonly origin: { lexicon: LexiconData; languageSamples: Record<Locale, string[]> },
+    private readonly lexicon: LexiconData,
   ) {
     this.probs = new Float64Array(labels.length);
   }
@@ -75,22 +78,24 @@ export class IntentClassifier {
     return {
       labels: this.labels,
       settings: this.settings,
-      lexicon: this.origin.lexicon,
+      lexicon: this.lexicon,
       vocabulary: this.vocabulary.toSnapshot(),
       model: this.model.toSnapshot(),
-      languageSamples: this.origin.languageSamples,
+      languages: this.languages.toSnapshot(),
     };
   }
 
-  static fromSnapshot(s: ClassifierSnapshot): IntentClassifier {
+  /** Rebuilds a classifier from its snapshot, yielding between slices of the vocabulary. */
+  static async fromSnapshotInSlices(s: ClassifierSnapshot): Promise<IntentClassifier> {
+    const vocabulary = await Vocabulary.fromSnapshotInSlices(s.vocabulary);
     return new IntentClassifier(
       new Normalizer(s.lexicon),
-      Vocabulary.fromSnapshot(s.vocabulary),
+      vocabulary,
       SoftmaxRegression.fromSnapshot(s.model),
       s.labels,
-      new LanguageDetector(s.languageSamples),
+      LanguageDetector.fromSnapshot(s.languages),
       s.settings,
-      { lexicon: s.lexicon, languageSamples: s.languageSamples },
+      s.lexicon,
     );
   }
 
@@ -99,27 +104,34 @@ export class IntentClassifier {
     lexicon: LexiconData,
     settings: ClassifierSettings = DEFAULT_CLASSIFIER_SETTINGS,
     languageSamples?: Record<Locale, string[]>,
+    featureCache?: FeatureCache,
   ): IntentClassifier {
     if (data.length === 0) throw new Error("cannot train on an empty data set");
     const normalizer = new Normalizer(lexicon);
     const labels = [...new Set(data.map((d) => d.label))].sort();
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const vocabulary = new Vocabulary();
-    const docs = data.map((d) => extractFeatures(normalizer.normalizeForMatching(d.text), settings.features, tonedWords(d.text)));
+    const docs = data.map((d) => {
+      const cached = featureCache?.get(d.text);
+      if (cached) return cached;
+      const features = extractFeatures(normalizer.normalizeForMatching(d.text), settings.features, tonedWords(d.text));
+      featureCache?.set(d.text, features);
+      return features;
+    });
     for (const doc of docs) vocabulary.learn(doc);
     vocabulary.fitIdf(docs);
     const vectors = docs.map((doc) => vocabulary.vectorize(doc));
     const y = data.map((d) => labelIndex.get(d.label) as number);
     const model = SoftmaxRegression.train(vectors, y, labels.length, vocabulary.size, settings.training);
-    const samples = languageSamples ?? { vi: data.map((d) => d.text), en: [] };
-    const languages = new LanguageDetector(samples);
-    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings, { lexicon, languageSamples: samples });
+    const languages = new LanguageDetector(languageSamples ?? { vi: data.map((d) => d.text), en: [] });
+    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings, lexicon);
   }
 
   static fromIntents(
     intents: IntentDefinition[],
     lexicon: LexiconData,
     settings: ClassifierSettings = DEFAULT_CLASSIFIER_SETTINGS,
+    featureCache?: FeatureCache,
   ): IntentClassifier {
     const data: LabelledText[] = [];
     for (const intent of intents) {
@@ -129,7 +141,7 @@ export class IntentClassifier {
       vi: intents.flatMap((i) => i.examples.vi),
       en: intents.flatMap((i) => i.examples.en),
     };
-    return IntentClassifier.train(data, lexicon, settings, samples);
+    return IntentClassifier.train(data, lexicon, settings, samples, featureCache);
   }
 
   get intents(): readonly string[] {
