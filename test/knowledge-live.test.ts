@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTsv } from "../src/cli/shared.js";
 import { applyChanges } from "../src/knowledge-edit/overlay.js";
 import { SqliteOverlayStore } from "../src/knowledge-edit/overlay-store.js";
+import { loadLiveKnowledge } from "../src/knowledge-edit/live-knowledge.js";
+import { AuditLog } from "../src/access/audit-log.js";
+import { openDatabase } from "../src/db/database.js";
+import { DEFAULT_CLASSIFIER_SETTINGS } from "../src/nlu/intent-classifier.js";
 import { readRepositoryContent } from "../src/knowledge-edit/repository-content.js";
 import { adminCall, chat, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 
@@ -258,5 +262,24 @@ describe("live knowledge editing", () => {
     expect((await call("GET", "/api/admin/knowledge/versions", office)).status).toBe(200);
     const res = await call("POST", "/api/admin/knowledge/versions/1/revert", office);
     expect(res).toMatchObject({ status: 403, body: { code: "forbidden" } });
+  });
+});
+
+describe("the start-up check covers the overlay", () => {
+  it("stops the start with a clear message when a stored edit no longer fits the files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sogd-overlay-"));
+    const database = openDatabase(join(dir, "bot.db"));
+    try {
+      const store = new SqliteOverlayStore(database.db);
+      // As if the fact the answer uses had since been removed from templates/facts.yaml.
+      const change = { kind: "edit_answer" as const, intent: "contact", answer: { vi: "Dạ, gọi {{removed_fact}} ạ\n", en: "Call {{removed_fact}}\n" } };
+      store.transaction((tx) => store.insert({ at: new Date(), by: "test", change, summary: "edit", note: null }, tx));
+      const load = () =>
+        loadLiveKnowledge({ contentRoot: ROOT, heldoutRoot: ROOT, db: database.db, audit: new AuditLog(database.db), clock: { now: () => new Date() }, settings: DEFAULT_CLASSIFIER_SETTINGS });
+      expect(load).toThrow(/vi contact: unknown placeholder \{\{removed_fact\}\}[\s\S]*the console's knowledge edits, versions 1/);
+    } finally {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
