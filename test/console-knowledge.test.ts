@@ -22,6 +22,8 @@ describeInBrowser("console knowledge screen (Kiến thức) in Chromium", () => 
   });
 
   it("edits an answer with a live per-channel preview, applies it, and the bot answers the new text", async () => {
+    const before = await chat(running.url, "parent", "cho tôi xin số điện thoại của sở giáo dục");
+    expect(before.replies[0]?.buttons.map((b) => b.payload)).toContain("#human_handoff");
     const { context, page } = await consolePage(browser, "desktop");
     await signIn(page, running.url, "lan");
     await page.goto(`${running.url}/admin#/knowledge`);
@@ -42,12 +44,17 @@ describeInBrowser("console knowledge screen (Kiến thức) in Chromium", () => 
     await telegram.locator("b", { hasText: "Văn phòng Sở" }).waitFor();
     await page.locator('[data-channel="zalo"][data-locale="vi"]', { hasText: "liên hệ Văn phòng Sở qua số" }).waitFor();
     await page.getByText("Câu trả lời hợp lệ.").waitFor();
+    // One button fewer under the answer.
+    await page.getByRole("button", { name: "Bỏ nút Gặp cán bộ" }).click();
     await page.getByRole("button", { name: "Áp dụng câu trả lời" }).click();
     await page.getByText(/Đã áp dụng phiên bản 1\. Bot đã dùng kiến thức mới\./).waitFor();
     await page.getByText(/Đang dùng phiên bản 1/).waitFor();
 
     const reply = await chat(running.url, "parent", "cho tôi xin số điện thoại của sở giáo dục");
     expect(reply.replies[0]?.text).toBe("Dạ, anh/chị liên hệ Văn phòng Sở qua số 0254 3852 123 trong giờ hành chính ạ.");
+    const payloads = reply.replies[0]?.buttons.map((b) => b.payload) ?? [];
+    expect(payloads).not.toContain("#human_handoff");
+    expect(payloads.length).toBeGreaterThan(0);
 
     // The history shows it, and a revert (confirmed in a dialog) brings the old answer back.
     const row = page.getByRole("row").filter({ hasText: "Sửa câu trả lời" });

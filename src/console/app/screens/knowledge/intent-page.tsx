@@ -7,7 +7,7 @@ import { href } from "../../router";
 import { useSession } from "../../session";
 import { Button, ErrorNotice, Loading, Notice, SelectField, useApi } from "../../ui";
 import { titleOf } from "./intent-list";
-import type { Bilingual, IntentDetail, Preview } from "./types";
+import type { Bilingual, IntentDetail, IntentSummary, Preview } from "./types";
 import { ErrorWithProblems, Problems, TextArea, useGuardedApply } from "./widgets";
 
 const CHANNELS = ["telegram", "zalo", "web"] as const;
@@ -64,6 +64,8 @@ function Examples(props: { intent: IntentDetail }): JSX.Element {
 function AnswerEditor(props: { intent: IntentDetail; canEdit: boolean; onChanged: () => void }): JSX.Element {
   const { intent } = props;
   const [answer, setAnswer] = useState<Bilingual>({ vi: intent.answer.vi.trimEnd(), en: intent.answer.en.trimEnd() });
+  const initialButtons = intent.buttons.map((b) => b.payload.replace(/^#/, ""));
+  const [buttons, setButtons] = useState<string[]>(initialButtons);
   const [preview, setPreview] = useState<Preview | undefined>(undefined);
   const [previewError, setPreviewError] = useState<unknown>(undefined);
   const [updating, setUpdating] = useState(false);
@@ -71,13 +73,14 @@ function AnswerEditor(props: { intent: IntentDetail; canEdit: boolean; onChanged
   const sequence = useRef(0);
   useEffect(() => {
     setAnswer({ vi: intent.answer.vi.trimEnd(), en: intent.answer.en.trimEnd() });
-  }, [intent.answer.vi, intent.answer.en]);
+    setButtons(intent.buttons.map((b) => b.payload.replace(/^#/, "")));
+  }, [intent.answer.vi, intent.answer.en, intent.buttons.map((b) => b.payload).join(" ")]);
   // The preview follows the text as it is typed (a short pause first, and only the latest answer counts).
   useEffect(() => {
     const mine = ++sequence.current;
     setUpdating(true);
     const timer = setTimeout(() => {
-      api<Preview>("POST", "/api/admin/knowledge/preview", { intent: intent.id, answer, buttons: intent.buttons.map((b) => b.payload) }).then(
+      api<Preview>("POST", "/api/admin/knowledge/preview", { intent: intent.id, answer, buttons }).then(
         (p) => {
           if (mine !== sequence.current) return;
           setPreview(p);
@@ -92,12 +95,12 @@ function AnswerEditor(props: { intent: IntentDetail; canEdit: boolean; onChanged
       );
     }, 250);
     return () => clearTimeout(timer);
-  }, [answer.vi, answer.en, intent.id]);
+  }, [answer.vi, answer.en, buttons.join(" "), intent.id]);
   const guarded = useGuardedApply((message) => {
     setDone(message);
     props.onChanged();
   });
-  const unchanged = answer.vi.trim() === intent.answer.vi.trim() && answer.en.trim() === intent.answer.en.trim();
+  const unchanged = answer.vi.trim() === intent.answer.vi.trim() && answer.en.trim() === intent.answer.en.trim() && buttons.join(" ") === initialButtons.join(" ");
   const fieldProblem = (locale: "vi" | "en"): string | undefined => {
     const p = preview?.problems.find((x) => x.field === `answer.${locale}`);
     return p ? t(`knowledge:problems.${p.code}`, { field: t(`knowledge:intent.answer${locale === "vi" ? "Vi" : "En"}`) }) : undefined;
@@ -127,13 +130,20 @@ function AnswerEditor(props: { intent: IntentDetail; canEdit: boolean; onChanged
               error={fieldProblem("en")}
               onInput={(en) => { setDone(undefined); setAnswer((a) => ({ ...a, en })); }}
             />
-            <Buttons intent={intent} />
+            <ButtonsEditor
+              intent={intent}
+              buttons={buttons}
+              onChange={(next) => {
+                setDone(undefined);
+                setButtons(next);
+              }}
+            />
             <div class="knowledge-actions">
               <Button
                 kind="primary"
                 busy={guarded.busy}
                 disabled={unchanged || (preview !== undefined && !preview.valid)}
-                onClick={() => void guarded.send("/api/admin/knowledge/changes", { change: { kind: "edit_answer", intent: intent.id, answer } })}
+                onClick={() => void guarded.send("/api/admin/knowledge/changes", { change: { kind: "edit_answer", intent: intent.id, answer, buttons } })}
               >
                 {t("knowledge:intent.apply")}
               </Button>
@@ -191,6 +201,54 @@ function Buttons(props: { intent: IntentDetail }): JSX.Element {
         </ul>
       )}
     </div>
+  );
+}
+
+/** The buttons under the answer: remove one, or add a topic (or the topic menu) as a button. */
+function ButtonsEditor(props: { intent: IntentDetail; buttons: string[]; onChange: (buttons: string[]) => void }): JSX.Element {
+  const { data } = useApi<{ intents: IntentSummary[] }>("/api/admin/knowledge/intents");
+  const [adding, setAdding] = useState("");
+  const nameOf = (target: string): string => {
+    const known = props.intent.buttons.find((b) => b.payload === `#${target}`);
+    if (known) return titleOf({ id: target, title: known.label });
+    if (target === "menu") return t("knowledge:intent.menuTarget");
+    const intent = data?.intents.find((i) => i.id === target);
+    return intent ? titleOf(intent) : target;
+  };
+  const options = [
+    { value: "", label: t("knowledge:intent.chooseButton") },
+    ...["menu", ...(data?.intents.map((i) => i.id) ?? [])].filter((id) => !props.buttons.includes(id) && id !== props.intent.id).map((id) => ({ value: id, label: nameOf(id) })),
+  ];
+  return (
+    <fieldset class="knowledge-buttons">
+      <legend>{t("knowledge:intent.buttons")}</legend>
+      {props.buttons.length === 0 ? (
+        <p class="hint">{t("knowledge:intent.noButtons")}</p>
+      ) : (
+        <ul>
+          {props.buttons.map((target) => (
+            <li key={target}>
+              <span class="badge">{nameOf(target)}</span>{" "}
+              <Button kind="link" label={t("knowledge:intent.removeButton", { name: nameOf(target) })} onClick={() => props.onChange(props.buttons.filter((b) => b !== target))}>
+                ×
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="knowledge-add-button">
+        <SelectField label={t("knowledge:intent.addButton")} value={adding} options={options} onChange={setAdding} />
+        <Button
+          disabled={adding === ""}
+          onClick={() => {
+            props.onChange([...props.buttons, adding]);
+            setAdding("");
+          }}
+        >
+          {t("knowledge:intent.addButtonAction")}
+        </Button>
+      </div>
+    </fieldset>
   );
 }
 
