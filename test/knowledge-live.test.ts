@@ -115,11 +115,21 @@ describe("live knowledge editing", () => {
     expect(running.app.classifier.classify(UNANSWERED).intent).not.toBe("contact");
     expect(await firstReply("parent-1", UNANSWERED)).not.toBe(contactAnswer);
 
+    const greeting = await answerOf("greeting");
     const started = performance.now();
-    const res = await call("POST", "/api/admin/knowledge/changes", admin, {
+    const pending = call("POST", "/api/admin/knowledge/changes", admin, {
       change: { kind: "add_examples", intent: "contact", examples: [{ text: UNANSWERED, locale: "vi" }] },
       note: "từ câu hỏi chưa trả lời được",
     });
+    // While the new model trains in the background, the old one keeps answering.
+    let sawTraining = false;
+    while (!sawTraining && performance.now() - started < 5_000) {
+      sawTraining = (await call("GET", "/api/admin/knowledge/status", viewer)).body.training === true;
+    }
+    expect(sawTraining).toBe(true);
+    expect(await firstReply("parent-busy", "Chào buổi sáng ạ")).toBe(greeting);
+    expect(running.app.classifier.classify(UNANSWERED).intent).not.toBe("contact");
+    const res = await pending;
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ version: 1, applied: true });
     const accuracy = res.body.accuracy as { before: number; after: number };
