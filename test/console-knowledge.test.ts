@@ -67,6 +67,29 @@ describeInBrowser("console knowledge screen (Kiến thức) in Chromium", () => 
     await context.close();
   });
 
+  it("adds a new question-and-answer topic on a phone, and the bot answers it", async () => {
+    const { context, page } = await consolePage(browser, "phone");
+    await signIn(page, running.url, "lan");
+    await page.goto(`${running.url}/admin#/knowledge`);
+    await page.getByRole("button", { name: "Thêm chủ đề mới" }).click();
+    await page.getByLabel("Mã chủ đề").fill("library.hours");
+    await page.getByLabel("Tên chủ đề (tiếng Việt, hiện trên nút)").fill("Giờ mở cửa thư viện");
+    await page.getByLabel("Tên chủ đề (tiếng Anh)").fill("Library hours");
+    await page.getByLabel("Câu hỏi mẫu tiếng Việt").fill("thư viện sở mở cửa mấy giờ\nthu vien so mo cua luc nao\ngiờ mở cửa thư viện sở gd");
+    await page.getByLabel("Câu hỏi mẫu tiếng Anh").fill("when is the library of the department open");
+    await page.getByLabel("Câu trả lời tiếng Việt").fill("Dạ, thư viện mở cửa từ 7 giờ 30 đến 17 giờ các ngày làm việc ạ.");
+    await page.getByLabel("Câu trả lời tiếng Anh").fill("The library opens 7:30 to 17:00 on working days.");
+    await expectNoHorizontalScroll(page);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Tạo chủ đề và huấn luyện lại" }).click();
+    await page.getByText(/Đã áp dụng phiên bản \d+\. Bot đã dùng kiến thức mới\./).waitFor();
+    const reply = await chat(running.url, "reader", "thư viện sở mở cửa mấy giờ");
+    expect(reply.replies[0]?.text).toBe("Dạ, thư viện mở cửa từ 7 giờ 30 đến 17 giờ các ngày làm việc ạ.");
+    await page.getByRole("link", { name: "Xem chủ đề library.hours" }).click();
+    await page.getByRole("heading", { name: /Giờ mở cửa thư viện/ }).waitFor();
+    await context.close();
+  });
+
   it("a viewer reads the knowledge on a phone without change controls", async () => {
     const { context, page } = await consolePage(browser, "smallPhone");
     await signIn(page, running.url, "xem");

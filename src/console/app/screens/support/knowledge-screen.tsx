@@ -5,6 +5,8 @@ import { useRoute } from "../../router";
 import { Page } from "../../ui";
 import { IntentList } from "../knowledge/intent-list";
 import { IntentPage } from "../knowledge/intent-page";
+import { NewTopic } from "../knowledge/new-topic";
+import { useSession } from "../../session";
 import { VersionHistory } from "../knowledge/version-history";
 import { StatusLine } from "../knowledge/widgets";
 
@@ -14,10 +16,18 @@ export function KnowledgeScreen(): JSX.Element {
   const [refresh, setRefresh] = useState(0);
   const changed = (): void => setRefresh((n) => n + 1);
   const intent = route.parts[1];
+  const session = useSession();
   return (
     <Page title={t("nav.knowledge")} intro={t("knowledge:intro")}>
       <StatusLine refresh={refresh} />
-      {intent ? <IntentPage key={intent} id={intent} onChanged={changed} /> : <IntentList />}
+      {intent ? (
+        <IntentPage key={intent} id={intent} onChanged={changed} />
+      ) : (
+        <>
+          {session.isDepartmentAdmin ? <NewTopic onChanged={changed} /> : null}
+          <IntentList key={refresh} />
+        </>
+      )}
       <VersionHistory refresh={refresh} onChanged={changed} />
     </Page>
   );
