@@ -247,6 +247,15 @@ describe("live knowledge editing", () => {
       expect(applyChanges(exported, active)).toEqual(exported);
       expect(readFileSync(join(out, "intents", "lookup.yaml"), "utf8")).toContain(`- "${UNANSWERED}"`);
       expect(readFileSync(join(out, "templates", "answers", "vi.yaml"), "utf8")).toMatch(/library\.hours:\n {2}text: \|\n {4}Dạ, thư viện của \{\{department_name_vi\}\}/);
+      // Only additions: every line of the YAML files as they were is still there, in order (comments and layout kept).
+      for (const file of [["intents", "lookup.yaml"], ["templates", "answers", "vi.yaml"]]) {
+        const before = readFileSync(join(ROOT, ...file), "utf8").trimEnd().split("\n");
+        let at = 0;
+        for (const line of readFileSync(join(out, ...file), "utf8").split("\n")) if (at < before.length && line === before[at]) at++;
+        expect(at, file.join("/")).toBe(before.length);
+      }
+      const labels = JSON.parse(readFileSync(join(out, "locales", "vi", "topics.json"), "utf8")) as Record<string, string>;
+      expect(labels).toMatchObject(JSON.parse(readFileSync(join(ROOT, "locales", "vi", "topics.json"), "utf8")) as Record<string, string>);
       // The repository's own files are untouched.
       expect(readFileSync(join(ROOT, "intents", "lookup.yaml"), "utf8")).not.toContain(UNANSWERED);
     } finally {

@@ -6,10 +6,13 @@
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isMap, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document } from "yaml";
+import { isMap, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document } from "yaml";
 import type { AnswerTemplate } from "../core/answer-book.js";
 import { applyChanges, LOCALES, type KnowledgeChange, type KnowledgeContent } from "./overlay.js";
 import { readRepositoryContent } from "./repository-content.js";
+
+/** As the files are written by hand: no folding of long lines, flow lists as `[a, b]`. */
+const AS_WRITTEN = { lineWidth: 0, flowCollectionPadding: false } as const;
 
 export interface ExportSummary {
   /** files written, relative to the output folder */
@@ -74,7 +77,7 @@ function exportIntents(base: KnowledgeContent, target: KnowledgeContent, outDir:
     changed.add(file);
   }
   for (const file of changed) {
-    writeFileSync(join(dir, file), String(docs.get(file)));
+    writeFileSync(join(dir, file), (docs.get(file) as Document).toString(AS_WRITTEN));
     summary.files.push(`intents/${file}`);
   }
 }
@@ -104,12 +107,19 @@ function exportAnswers(base: KnowledgeContent, target: KnowledgeContent, outDir:
         for (const b of answer.buttons) buttons.add(b);
         node.set("buttons", buttons);
       }
-      doc.set(id, node);
+      if (doc.has(id)) {
+        doc.set(id, node);
+      } else {
+        // A new entry, set apart by a blank line like the others.
+        const key = new Scalar(id);
+        key.spaceBefore = true;
+        (doc.contents as YAMLMap).items.push(new Pair(key, node));
+      }
       changed = true;
       if (locale === "vi") summary.answers++;
     }
     if (changed) {
-      writeFileSync(file, String(doc));
+      writeFileSync(file, doc.toString(AS_WRITTEN));
       summary.files.push(`templates/answers/${locale}.yaml`);
     }
   }
