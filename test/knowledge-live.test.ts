@@ -107,6 +107,11 @@ describe("live knowledge editing", () => {
     expect(res.body).toMatchObject({ code: "unknown_placeholder", field: "answer.vi" });
     const unknown = await call("POST", "/api/admin/knowledge/changes", admin, { change: { kind: "add_examples", intent: "nope", examples: [{ text: "x", locale: "vi" }] } });
     expect(unknown.body).toMatchObject({ code: "unknown_intent", field: "intent" });
+    // The bot's own messages (answers without an intent) keep their ids.
+    const taken = await call("POST", "/api/admin/knowledge/changes", admin, {
+      change: { kind: "new_intent", intent: { id: "human_handoff_unsent", questions: { vi: ["gặp người"], en: [] }, answer: { vi: "Dạ ạ", en: "Ok" } } },
+    });
+    expect(taken.body).toMatchObject({ code: "intent_exists", field: "intent.id" });
     expect((await call("GET", "/api/admin/knowledge/versions", admin)).body.versions).toEqual([]);
   });
 

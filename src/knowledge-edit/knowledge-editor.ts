@@ -32,6 +32,8 @@ import type { SqliteOverlayStore } from "./overlay-store.js";
 import { heldoutAccuracyInSlices, type BackgroundTrainer } from "./trainer.js";
 import { z } from "zod";
 
+const RESERVED_TARGETS = new Set(["menu", "lang.vi", "lang.en", "preview.new_topic"]);
+
 /** A change that lowers held-out accuracy by more than this (1 point) waits for a second confirmation. */
 export const ACCURACY_DROP_LIMIT = 0.01;
 
@@ -287,6 +289,10 @@ export class KnowledgeEditor {
     const exists = (id: string): boolean => this.content.intents.some((i) => i.id === id);
     if (change.kind === "new_intent") {
       if (exists(change.intent.id)) throw new KnowledgeError(400, "intent_exists", `intent ${change.intent.id} already exists; add phrases or edit its answer instead`, "intent.id");
+      // Answers without an intent (the bot's own messages) and the menu and language buttons keep their ids.
+      if (RESERVED_TARGETS.has(change.intent.id) || this.content.answers.answers.vi[change.intent.id] !== undefined) {
+        throw new KnowledgeError(400, "intent_exists", `${change.intent.id} is already used by the bot; choose another id`, "intent.id");
+      }
       if (change.intent.questions.vi.length + change.intent.questions.en.length === 0) {
         throw new KnowledgeError(400, "no_questions", "a new topic needs at least one question", "intent.questions.vi");
       }
