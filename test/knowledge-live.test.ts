@@ -73,6 +73,11 @@ describe("live knowledge editing", () => {
     expect(one.status).toBe(200);
     expect((one.body.buttons as { payload: string }[]).map((b) => b.payload)).toContain("#menu");
     expect((await call("GET", "/api/admin/knowledge/intents/no.such", viewer)).status).toBe(404);
+    const doc = (await call("GET", "/api/openapi.json", viewer)).body as { paths: Record<string, unknown> };
+    for (const path of ["intents", "intents/{id}", "preview", "changes", "status", "versions", "versions/{version}/revert"]) {
+      expect(doc.paths).toHaveProperty([`/api/admin/knowledge/${path}`]);
+    }
+    expect(JSON.stringify(doc)).toContain('"accuracy_drop"');
   });
 
   it("previews an answer per channel and reports the start-up check's problems", async () => {
