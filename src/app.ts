@@ -9,8 +9,8 @@ import { TelegramChannel } from "./adapters/telegram/telegram-channel.js";
 import { telegramWebhookRoute } from "./adapters/telegram/webhook-route.js";
 import { webChatRoutes } from "./adapters/web/chat-routes.js";
 import type { Config } from "./config.js";
-import { loadAnswerBook } from "./content/load-answers.js";
-import { loadIntents, loadLexicon } from "./content/load-intents.js";
+import { loadLiveKnowledge } from "./knowledge-edit/live-knowledge.js";
+import type { LiveClassifier } from "./knowledge-edit/live-classifier.js";
 import { Conversation } from "./core/conversation.js";
 import { parseOfficeHours } from "./core/time/office-hours.js";
 import type { Clock } from "./core/ports.js";
@@ -25,7 +25,7 @@ import { createLogger } from "./infra/logger.js";
 import { Metrics } from "./infra/metrics.js";
 import { startRetentionJob, type RetentionJob } from "./infra/retention.js";
 import { I18nTranslator } from "./infra/translator.js";
-import { DEFAULT_CLASSIFIER_SETTINGS, IntentClassifier } from "./nlu/intent-classifier.js";
+import { DEFAULT_CLASSIFIER_SETTINGS } from "./nlu/intent-classifier.js";
 import cron from "node-cron";
 import { AdminTokens } from "./access/admin-tokens.js";
 import { consoleBaseUrl, StaffAccounts } from "./access/staff-accounts.js";
@@ -84,7 +84,8 @@ export interface AppOptions {
 export interface App {
   express: express.Express;
   conversation: Conversation;
-  classifier: IntentClassifier;
+  /** the classifier in use; console knowledge edits swap the model behind it */
+  classifier: LiveClassifier;
   store: SqliteConversationStore;
   database: OpenDatabase;
   metrics: Metrics;
@@ -114,20 +115,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const root = options.contentRoot ?? ROOT;
 
-  const intents = loadIntents(join(root, "intents"));
-  const lexicon = loadLexicon(join(root, "intents", "lexicon", "normalization.yaml"));
-  const classifier = IntentClassifier.fromIntents(intents, lexicon, {
-    ...DEFAULT_CLASSIFIER_SETTINGS,
-    threshold: config.NLU_THRESHOLD,
-  });
-  const answers = loadAnswerBook(
-    { templatesDir: join(root, "templates"), localesDir: join(root, "locales") },
-    intents.map((i) => i.id),
+  const database = openDatabase(config.DATABASE_PATH);
+  // The files plus the console's knowledge edits; the classifier and answers stay swappable while running.
+  const knowledge = loadLiveKnowledge({
+    contentRoot: root,
+    heldoutRoot: ROOT,
+    db: database.db,
+    audit: new AuditLog(database.db),
+    clock,
+    settings: { ...DEFAULT_CLASSIFIER_SETTINGS, threshold: config.NLU_THRESHOLD },
     logger,
-  );
+  });
+  const { nlu: classifier, answers } = knowledge;
   const translator = await I18nTranslator.load(join(root, "locales"), config.DEFAULT_LOCALE);
   const directive = buildDirectiveSearch(root);
-  const database = openDatabase(config.DATABASE_PATH);
   const store = new SqliteConversationStore(database.db);
   const webSessions = new SqliteWebSessions(database.db);
   const metrics = new Metrics();
@@ -324,6 +325,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         units: () => new Map(new SqliteUnitDirectory(database.db).list().map((u) => [u.code, { name: u.name, type: u.type }])),
       }),
       review: new ReviewService({ store: new SqliteReviewStore(database.db), scopes: new AccessScopes(new SqliteUnitTree(database.db)), audit: new AuditLog(database.db), classifier: () => classifier }),
+      knowledge: knowledge.editor,
       registry: {
         database,
         clock,
@@ -428,6 +430,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       retention?.stop();
+      await knowledge.trainer.stop();
       await broadcastTick?.stop();
       await reminderTick?.stop();
       await dispatcher.stop();

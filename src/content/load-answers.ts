@@ -46,6 +46,14 @@ export interface UnconfirmedFact {
  * an edited file stops start-up with a clear message instead of surfacing in a chat.
  */
 export function loadAnswerBook(paths: ContentPaths, intentIds: string[], logger?: ContentWarnings): AnswerBook {
+  const { content, toConfirm } = readAnswerContent(paths);
+  checkContent(content, intentIds);
+  warnUnconfirmed(content.facts, toConfirm, logger);
+  return new AnswerBook(content);
+}
+
+/** Answers, facts, labels and menu as the files hold them, read and shape-checked but not checked against each other. */
+export function readAnswerContent(paths: ContentPaths): { content: AnswerContent; toConfirm: Record<string, string> } {
   const { facts, toConfirm } = readYaml(join(paths.templatesDir, "facts.yaml"), factsFile);
   const unknown = Object.keys(toConfirm).filter((name) => facts[name] === undefined);
   if (unknown.length > 0) throw new ContentError(`templates/facts.yaml: to_confirm names unknown facts: ${unknown.join(", ")}`);
@@ -56,8 +64,10 @@ export function loadAnswerBook(paths: ContentPaths, intentIds: string[], logger?
     labels[locale] = readJson(join(paths.localesDir, locale, "topics.json"), labelsFile);
   }
   const { menu } = readYaml(join(paths.templatesDir, "menu.yaml"), menuFile);
-  const content: AnswerContent = { answers, facts, labels, menu };
-  checkContent(content, intentIds);
+  return { content: { answers, facts, labels, menu }, toConfirm };
+}
+
+export function warnUnconfirmed(facts: Record<string, string>, toConfirm: Record<string, string>, logger?: ContentWarnings): void {
   const unconfirmed = unconfirmedFacts(facts, toConfirm);
   if (unconfirmed.length > 0) {
     // Staff-facing: shown at every start until the Department confirms the facts and empties to_confirm.
@@ -66,7 +76,6 @@ export function loadAnswerBook(paths: ContentPaths, intentIds: string[], logger?
       `${unconfirmed.length} facts in templates/facts.yaml are not confirmed by the Department; answers still use them`,
     );
   }
-  return new AnswerBook(content);
 }
 
 export function unconfirmedFacts(facts: Record<string, string>, toConfirm: Record<string, string>): UnconfirmedFact[] {
@@ -79,30 +88,61 @@ export function readUnconfirmedFacts(templatesDir: string): UnconfirmedFact[] {
   return unconfirmedFacts(facts, toConfirm);
 }
 
-function checkContent(content: AnswerContent, intentIds: string[]): void {
-  const problems: string[] = [];
+/** Longest answer, in characters as written: one Zalo message (2,000) and well inside Telegram's 4,096. */
+export const MAX_ANSWER_CHARS = 2000;
+/** Most buttons under one answer: what Zalo shows on one message. */
+export const MAX_ANSWER_BUTTONS = 5;
+
+/** One thing wrong with the content, as the start-up check and the console's knowledge editor report it. */
+export interface ContentProblem {
+  /** stable: unknown_placeholder, unknown_button, missing_answer, missing_label, too_long, too_many_buttons, id_too_long, unknown_menu_target */
+  code: string;
+  /** what is at fault: "answer.vi", "buttons", "title.en", "menu", "id" */
+  field: string;
+  /** the intent (or target) it is about */
+  intent: string;
+  message: string;
+}
+
+/** Every problem the start-up check finds: answers, placeholders, buttons, labels, lengths. */
+export function contentProblems(content: AnswerContent, intentIds: string[]): ContentProblem[] {
+  const problems: ContentProblem[] = [];
+  const add = (code: string, field: string, intent: string, message: string): void => {
+    problems.push({ code, field, intent, message });
+  };
   const targets = new Set([...intentIds, ...SPECIAL_TARGETS]);
   for (const locale of LOCALES) {
     for (const id of intentIds) {
-      if (!content.answers[locale][id]) problems.push(`templates/answers/${locale}.yaml: no answer for intent ${id}`);
+      if (!content.answers[locale][id]) add("missing_answer", `answer.${locale}`, id, `templates/answers/${locale}.yaml: no answer for intent ${id}`);
     }
     for (const [id, answer] of Object.entries(content.answers[locale])) {
       for (const name of placeholdersOf(answer.text)) {
-        if (content.facts[name] === undefined) problems.push(`${locale} ${id}: unknown placeholder {{${name}}}`);
+        if (content.facts[name] === undefined) add("unknown_placeholder", `answer.${locale}`, id, `${locale} ${id}: unknown placeholder {{${name}}}`);
+      }
+      if (answer.text.length > MAX_ANSWER_CHARS) {
+        add("too_long", `answer.${locale}`, id, `${locale} ${id}: answer is ${answer.text.length} characters, at most ${MAX_ANSWER_CHARS}`);
+      }
+      if (answer.buttons.length > MAX_ANSWER_BUTTONS) {
+        add("too_many_buttons", "buttons", id, `${locale} ${id}: ${answer.buttons.length} buttons, at most ${MAX_ANSWER_BUTTONS}`);
       }
       for (const b of answer.buttons) {
-        if (!targets.has(b)) problems.push(`${locale} ${id}: button to unknown target ${b}`);
+        if (!targets.has(b)) add("unknown_button", "buttons", id, `${locale} ${id}: button to unknown target ${b}`);
       }
     }
     for (const target of [...content.menu, ...targets]) {
-      if (!content.labels[locale][target]) problems.push(`locales/${locale}/topics.json: no label for ${target}`);
+      if (!content.labels[locale][target]) add("missing_label", `title.${locale}`, target, `locales/${locale}/topics.json: no label for ${target}`);
     }
   }
   for (const target of targets) {
-    if (Buffer.byteLength(payloadFor(target)) > MAX_PAYLOAD_BYTES) problems.push(`target id too long: ${target}`);
+    if (Buffer.byteLength(payloadFor(target)) > MAX_PAYLOAD_BYTES) add("id_too_long", "id", target, `target id too long: ${target}`);
   }
-  for (const target of content.menu) if (!targets.has(target)) problems.push(`templates/menu.yaml: unknown ${target}`);
-  if (problems.length > 0) throw new ContentError(`content problems:\n  ${problems.join("\n  ")}`);
+  for (const target of content.menu) if (!targets.has(target)) add("unknown_menu_target", "menu", target, `templates/menu.yaml: unknown ${target}`);
+  return problems;
+}
+
+export function checkContent(content: AnswerContent, intentIds: string[]): void {
+  const problems = contentProblems(content, intentIds);
+  if (problems.length > 0) throw new ContentError(`content problems:\n  ${problems.map((p) => p.message).join("\n  ")}`);
 }
 
 function readYaml<T extends z.ZodType>(file: string, schema: T): z.infer<T> {

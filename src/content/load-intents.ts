@@ -5,9 +5,12 @@ import { z } from "zod";
 import type { IntentDefinition } from "../nlu/intent-classifier.js";
 import type { LexiconData } from "../nlu/normalize.js";
 
+/** Intent ids: lower-case words joined by dots ("vnedu.password"). */
+export const INTENT_ID = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+
 const intentFile = z.array(
   z.object({
-    id: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, "ids are lower-case words joined by dots"),
+    id: z.string().regex(INTENT_ID, "ids are lower-case words joined by dots"),
     examples: z.object({
       vi: z.array(z.string().min(1)).default([]),
       en: z.array(z.string().min(1)).default([]),

@@ -24,7 +24,17 @@ export function payloadFor(target: string): string {
 }
 
 export class AnswerBook {
-  constructor(private readonly content: AnswerContent) {}
+  constructor(private content: AnswerContent) {}
+
+  /** Swaps in new content at once (the console's live knowledge edits); the next answer uses it. */
+  replace(content: AnswerContent): void {
+    this.content = content;
+  }
+
+  /** The content in use, for the knowledge editor; treat as read-only. */
+  get current(): AnswerContent {
+    return this.content;
+  }
 
   has(intent: string, locale: Locale): boolean {
     return this.content.answers[locale][intent] !== undefined;

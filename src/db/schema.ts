@@ -584,3 +584,25 @@ export const reviewResolutions = sqliteTable(
   },
   (t) => [index("review_resolutions_at").on(t.resolvedAt), index("review_resolutions_key").on(t.key)],
 );
+
+/**
+ * Knowledge edits made in the console: an overlay on intents/, templates/answers/ and locales/*\/topics.json.
+ * Each row is one version (a change or a revert); the content in use is the files plus every change not reverted,
+ * in version order. `npm run content:export` writes the overlay back into the files.
+ */
+export const knowledgeVersions = sqliteTable("knowledge_versions", {
+  version: integer("version").primaryKey({ autoIncrement: true }),
+  at: integer("at").notNull(),
+  /** the actor's label, as the audit log records it */
+  by: text("by").notNull(),
+  kind: text("kind", { enum: ["add_examples", "new_intent", "edit_answer", "revert"] }).notNull(),
+  /** the change as JSON; for a revert, {"reverts": <version>} */
+  change: text("change").notNull(),
+  summary: text("summary").notNull(),
+  note: text("note"),
+  /** a revert: the version it reverts */
+  reverts: integer("reverts"),
+  /** when a later revert undid this version, and which one */
+  revertedAt: integer("reverted_at"),
+  revertedBy: integer("reverted_by"),
+});

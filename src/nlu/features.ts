@@ -47,13 +47,39 @@ export function extractFeatures(normalized: string, options: FeatureOptions, ton
   return out;
 }
 
+export interface VocabularySnapshot {
+  names: string;
+  idf: Float64Array;
+}
+
 export class Vocabulary {
   private readonly index = new Map<string, number>();
   /** inverse document frequency per feature index, set by `fitIdf` */
-  idf = new Float64Array(0);
+  idf: Float64Array = new Float64Array(0);
 
   get size(): number {
     return this.index.size;
+  }
+
+  /**
+   * The feature names in index order (joined by a line break: normalised text never holds one) and their idf,
+   * to rebuild the vocabulary in another thread; one string crosses threads far faster than many.
+   */
+  toSnapshot(): VocabularySnapshot {
+    return { names: [...this.index.keys()].join("\n"), idf: this.idf };
+  }
+
+  /** Rebuilds it a slice at a time, letting other work run between slices (the chat thread stays responsive). */
+  static async fromSnapshotInSlices(snapshot: VocabularySnapshot, slice = 20_000): Promise<Vocabulary> {
+    const vocabulary = new Vocabulary();
+    const names = snapshot.names === "" ? [] : snapshot.names.split("\n");
+    for (let start = 0; start < names.length; start += slice) {
+      const end = Math.min(names.length, start + slice);
+      for (let i = start; i < end; i++) vocabulary.index.set(names[i] as string, i);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    vocabulary.idf = snapshot.idf;
+    return vocabulary;
   }
 
   /** Adds unseen feature names (training only). */

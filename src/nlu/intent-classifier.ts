@@ -1,7 +1,7 @@
-import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions } from "./features.js";
-import { LanguageDetector, type Locale } from "./language-detector.js";
+import { DEFAULT_FEATURE_OPTIONS, extractFeatures, Vocabulary, type FeatureOptions, type VocabularySnapshot } from "./features.js";
+import { LanguageDetector, type LanguageSnapshot, type Locale } from "./language-detector.js";
 import { fold, Normalizer, tonedWords, type LexiconData } from "./normalize.js";
-import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type TrainingOptions } from "./softmax-regression.js";
+import { DEFAULT_TRAINING_OPTIONS, SoftmaxRegression, type SoftmaxSnapshot, type TrainingOptions } from "./softmax-regression.js";
 
 export const OUT_OF_SCOPE = "out_of_scope";
 
@@ -44,6 +44,19 @@ export const DEFAULT_CLASSIFIER_SETTINGS: ClassifierSettings = {
   training: DEFAULT_TRAINING_OPTIONS,
 };
 
+/** A trained classifier as plain data, to train in a worker thread and use the model in the main one. */
+export interface ClassifierSnapshot {
+  labels: string[];
+  settings: ClassifierSettings;
+  lexicon: LexiconData;
+  vocabulary: VocabularySnapshot;
+  model: SoftmaxSnapshot;
+  languages: LanguageSnapshot;
+}
+
+/** Features of training texts kept between trainings (a retrain after a small change re-reads little). */
+export type FeatureCache = Map<string, Map<string, number>>;
+
 /** The product's intent engine: normaliser + tf-idf word/char n-grams + softmax regression. */
 export class IntentClassifier {
   private readonly probs: Float64Array;
@@ -55,8 +68,35 @@ export class IntentClassifier {
     private readonly labels: string[],
     private readonly languages: LanguageDetector,
     private readonly settings: ClassifierSettings,
+    private readonly lexicon: LexiconData,
   ) {
     this.probs = new Float64Array(labels.length);
+  }
+
+  /** Everything needed to rebuild this classifier elsewhere; the model's arrays are shared, not copied. */
+  toSnapshot(): ClassifierSnapshot {
+    return {
+      labels: this.labels,
+      settings: this.settings,
+      lexicon: this.lexicon,
+      vocabulary: this.vocabulary.toSnapshot(),
+      model: this.model.toSnapshot(),
+      languages: this.languages.toSnapshot(),
+    };
+  }
+
+  /** Rebuilds a classifier from its snapshot, yielding between slices of the vocabulary. */
+  static async fromSnapshotInSlices(s: ClassifierSnapshot): Promise<IntentClassifier> {
+    const vocabulary = await Vocabulary.fromSnapshotInSlices(s.vocabulary);
+    return new IntentClassifier(
+      new Normalizer(s.lexicon),
+      vocabulary,
+      SoftmaxRegression.fromSnapshot(s.model),
+      s.labels,
+      LanguageDetector.fromSnapshot(s.languages),
+      s.settings,
+      s.lexicon,
+    );
   }
 
   static train(
@@ -64,26 +104,34 @@ export class IntentClassifier {
     lexicon: LexiconData,
     settings: ClassifierSettings = DEFAULT_CLASSIFIER_SETTINGS,
     languageSamples?: Record<Locale, string[]>,
+    featureCache?: FeatureCache,
   ): IntentClassifier {
     if (data.length === 0) throw new Error("cannot train on an empty data set");
     const normalizer = new Normalizer(lexicon);
     const labels = [...new Set(data.map((d) => d.label))].sort();
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const vocabulary = new Vocabulary();
-    const docs = data.map((d) => extractFeatures(normalizer.normalizeForMatching(d.text), settings.features, tonedWords(d.text)));
+    const docs = data.map((d) => {
+      const cached = featureCache?.get(d.text);
+      if (cached) return cached;
+      const features = extractFeatures(normalizer.normalizeForMatching(d.text), settings.features, tonedWords(d.text));
+      featureCache?.set(d.text, features);
+      return features;
+    });
     for (const doc of docs) vocabulary.learn(doc);
     vocabulary.fitIdf(docs);
     const vectors = docs.map((doc) => vocabulary.vectorize(doc));
     const y = data.map((d) => labelIndex.get(d.label) as number);
     const model = SoftmaxRegression.train(vectors, y, labels.length, vocabulary.size, settings.training);
     const languages = new LanguageDetector(languageSamples ?? { vi: data.map((d) => d.text), en: [] });
-    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings);
+    return new IntentClassifier(normalizer, vocabulary, model, labels, languages, settings, lexicon);
   }
 
   static fromIntents(
     intents: IntentDefinition[],
     lexicon: LexiconData,
     settings: ClassifierSettings = DEFAULT_CLASSIFIER_SETTINGS,
+    featureCache?: FeatureCache,
   ): IntentClassifier {
     const data: LabelledText[] = [];
     for (const intent of intents) {
@@ -93,7 +141,7 @@ export class IntentClassifier {
       vi: intents.flatMap((i) => i.examples.vi),
       en: intents.flatMap((i) => i.examples.en),
     };
-    return IntentClassifier.train(data, lexicon, settings, samples);
+    return IntentClassifier.train(data, lexicon, settings, samples, featureCache);
   }
 
   get intents(): readonly string[] {

@@ -2,6 +2,8 @@ import { fold, hasVietnameseMarks } from "./normalize.js";
 
 export type Locale = "vi" | "en";
 
+export type LanguageSnapshot = Record<Locale, { grams: string; logProb: Float64Array; unseen: number }>;
+
 /**
  * Vietnamese or English, per message. Tone marks settle it at once; unaccented text ("chuyen truong can gi")
  * is scored by a character-trigram naive Bayes model trained on the intents' own vi and en phrases.
@@ -10,6 +12,27 @@ export type Locale = "vi" | "en";
 export class LanguageDetector {
   private readonly logProb = new Map<Locale, Map<string, number>>();
   private readonly unseen = new Map<Locale, number>();
+
+  /** The model as plain data (n-grams joined by a line break, their log probabilities), for another thread. */
+  toSnapshot(): LanguageSnapshot {
+    const part = (locale: Locale) => {
+      const table = this.logProb.get(locale) ?? new Map<string, number>();
+      return { grams: [...table.keys()].join("\n"), logProb: Float64Array.from(table.values()), unseen: this.unseen.get(locale) as number };
+    };
+    return { vi: part("vi"), en: part("en") };
+  }
+
+  static fromSnapshot(snapshot: LanguageSnapshot): LanguageDetector {
+    const detector = new LanguageDetector({ vi: [], en: [] });
+    for (const locale of ["vi", "en"] as const) {
+      const { grams, logProb, unseen } = snapshot[locale];
+      const table = new Map<string, number>();
+      if (grams !== "") grams.split("\n").forEach((gram, i) => table.set(gram, logProb[i] as number));
+      detector.logProb.set(locale, table);
+      detector.unseen.set(locale, unseen);
+    }
+    return detector;
+  }
 
   constructor(samples: Record<Locale, string[]>) {
     for (const locale of ["vi", "en"] as const) {

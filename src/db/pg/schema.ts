@@ -589,3 +589,17 @@ export const reviewResolutions = pgTable(
   },
   (t) => [index("review_resolutions_at").on(t.resolvedAt), index("review_resolutions_key").on(t.key)],
 );
+
+/** Knowledge edits made in the console (see ../schema.ts). */
+export const knowledgeVersions = pgTable("knowledge_versions", {
+  version: integer("version").primaryKey().generatedByDefaultAsIdentity(),
+  at: bigint("at", { mode: "number" }).notNull(),
+  by: text("by").notNull(),
+  kind: text("kind", { enum: ["add_examples", "new_intent", "edit_answer", "revert"] }).notNull(),
+  change: text("change").notNull(),
+  summary: text("summary").notNull(),
+  note: text("note"),
+  reverts: integer("reverts"),
+  revertedAt: bigint("reverted_at", { mode: "number" }),
+  revertedBy: integer("reverted_by"),
+});

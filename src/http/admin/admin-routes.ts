@@ -13,6 +13,8 @@ import { broadcastRoutes } from "./broadcast-routes.js";
 import { handoffRoutes } from "./handoff-routes.js";
 import type { ReviewService } from "../../review/review-service.js";
 import { reviewRoutes } from "./review-routes.js";
+import type { KnowledgeEditor } from "../../knowledge-edit/knowledge-editor.js";
+import { knowledgeRoutes } from "./knowledge-routes.js";
 import { openApiDocument } from "./openapi.js";
 import { overviewRoutes } from "./overview-routes.js";
 import type { OverviewService } from "../../overview/overview.js";
@@ -36,6 +38,8 @@ export interface AdminRoutesDeps {
   handoffs?: HandoffInbox;
   /** the review of unanswered questions (Câu hỏi chưa trả lời) */
   review?: ReviewService;
+  /** live knowledge editing (Kiến thức) */
+  knowledge?: KnowledgeEditor;
   /** staff accounts and console sessions: the cookie is accepted beside bearer tokens */
   staff?: {
     accounts: StaffAccounts;
@@ -68,6 +72,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   if (deps.registry) router.use(registryRoutes(deps.registry), taskRoutes(deps.registry));
   if (deps.handoffs) router.use(handoffRoutes({ inbox: deps.handoffs, clock: deps.clock }));
   if (deps.review) router.use(reviewRoutes({ review: deps.review, clock: deps.clock }));
+  if (deps.knowledge) router.use(knowledgeRoutes(deps.knowledge));
 
   return router;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { audienceSchema } from "../../broadcast/audience.js";
 import { BROADCAST_ERROR_CODES, broadcastsPaths } from "./openapi-parts/broadcasts.js";
-import { knowledgePaths } from "./openapi-parts/knowledge.js";
+import { KNOWLEDGE_ERROR_CODES, knowledgePaths } from "./openapi-parts/knowledge.js";
 import { registryPaths } from "./openapi-parts/registry.js";
 import { supportPaths } from "./openapi-parts/support.js";
 import { tasksPaths } from "./openapi-parts/tasks.js";
@@ -57,6 +57,7 @@ export const ADMIN_ERROR_CODES = [
   "invalid_json",
   "platform_refused",
   "internal_error",
+  ...KNOWLEDGE_ERROR_CODES,
 ] as const;
 
 const error = {
