@@ -116,11 +116,18 @@ export class ReviewService {
     request: { how: "ignored" | "taught"; intent?: string | undefined; version?: string | undefined; days: number },
     actor: Actor,
     now: Date,
-  ): { key: string; how: "ignored" | "taught"; hidden: number; resolvedAt: string } {
+  ): { key: string; how: "ignored" | "taught"; hidden: number; resolvedAt: string; alreadyAnswered?: true } {
     assertDepartment(actor, "decides which questions are dealt with");
     const since = new Date(now.getTime() - request.days * 86_400_000);
     const { candidates } = this.candidates(since, undefined);
     const group = cluster(candidates, (c) => c.signature).find((g) => g.key === key);
+    if (!group && request.how === "taught") {
+      // Teaching retrains in the background; when it finishes first, the bot already answers the group's
+      // questions and the group is gone from the review. Nothing is left to hide: the teaching is still recorded.
+      const detail = { how: request.how, intent: request.intent ?? null, version: request.version ?? null, questions: 0, alreadyAnswered: true };
+      this.deps.audit.record({ actor, action: "review.teach", target: `review:${key}`, detail, at: now });
+      return { key, how: request.how, hidden: 0, resolvedAt: now.toISOString(), alreadyAnswered: true };
+    }
     if (!group) throw new ReviewError(404, "review_group_not_found", `no group ${key} among the questions of the last ${request.days} days`);
     const detail = { how: request.how, intent: request.intent ?? null, version: request.version ?? null, questions: group.items.length };
     this.deps.store.addResolution(

@@ -183,8 +183,13 @@ function useKnowledgeChange(group: Group, days: number, onResolved: (message: st
       const applied = await api<Applied>("POST", "/api/admin/knowledge/changes", { change, ...(confirm ? { confirm: true } : {}) });
       setDrop(undefined);
       try {
-        await api("POST", `/api/admin/review/groups/${group.key}/resolve`, { how: "taught", intent: change.kind === "add_examples" ? change.intent : change.intent.id, version: String(applied.version), days });
-        onResolved(`${describe(applied)} ${t("support:teach.marked")}`);
+        const resolved = await api<{ alreadyAnswered?: boolean }>("POST", `/api/admin/review/groups/${group.key}/resolve`, {
+          how: "taught",
+          intent: change.kind === "add_examples" ? change.intent : change.intent.id,
+          version: String(applied.version),
+          days,
+        });
+        onResolved(`${describe(applied)} ${t(resolved.alreadyAnswered ? "support:teach.alreadyAnswered" : "support:teach.marked")}`);
       } catch {
         // The bot learnt it all the same: say so, and that the group is still listed.
         onResolved(`${describe(applied)} ${t("support:teach.notMarked")}`);
