@@ -27,12 +27,13 @@ for (const [who, text] of [
   ["b", "tra cuu diem thi o dau"],
   ["c", "học phí học kỳ 2 đóng khi nào"],
   ["d", "How do I get my child's VnEdu account?"],
+  ["e", "tôi muốn gặp cán bộ của Sở để hỏi về hồ sơ chuyển trường cho con"],
 ]) {
   await chat(running.url, `parent-${who}`, text as string);
 }
 await staffAccount(running, "lan", "department_admin", { name: "Nguyễn Thị Lan" });
 
-const screens = (process.argv[2] ?? "overview,broadcasts,tasks,registry,inbox,review,knowledge,accounts").split(",");
+const screens = (process.argv[2] ?? "overview,broadcasts/new,tasks,registry,inbox,review,knowledge,accounts").split(",");
 const browser = await launchChromium();
 for (const [size, viewport] of [
   ["phone", { width: 390, height: 844 }],
@@ -51,7 +52,7 @@ for (const [size, viewport] of [
     await page.locator("#page-title").waitFor();
     await page.waitForLoadState("networkidle");
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(OUT, `${screen}-${size}.png`), fullPage: size === "desktop" });
+    await page.screenshot({ path: join(OUT, `${screen.replace(/\//g, "-")}-${size}.png`), fullPage: size === "desktop" });
   }
   await context.close();
 }
