@@ -1,5 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Router } from "express";
 import { escapeHtmlAttribute } from "../../core/render.js";
+
+const TEMPLATE = readFileSync(join(import.meta.dirname, "zalo-verifier.html"), "utf8");
 
 /**
  * Zalo for Developers verifies that the OA's app owns the webhook's domain by fetching an HTML file at the
@@ -9,10 +13,7 @@ import { escapeHtmlAttribute } from "../../core/render.js";
  */
 export function zaloSiteVerificationRoute(code: string): Router {
   const router = Router();
-  const page =
-    `<!DOCTYPE html><html><head><meta charset="utf-8">` +
-    `<meta name="zalo-platform-site-verification" content="${escapeHtmlAttribute(code)}" />` +
-    `<title>Zalo verification</title></head><body>zalo-platform-site-verification</body></html>`;
+  const page = TEMPLATE.replace("{{code}}", escapeHtmlAttribute(code));
   router.get(`/zalo_verifier${code}.html`, (_req, res) => {
     res.type("html").send(page);
   });
