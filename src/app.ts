@@ -127,6 +127,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
   });
   const { nlu: classifier, answers } = knowledge;
+  let knowledgeSync: NodeJS.Timeout | undefined;
   const translator = await I18nTranslator.load(join(root, "locales"), config.DEFAULT_LOCALE);
   const directive = buildDirectiveSearch(root);
   const store = new SqliteConversationStore(database.db);
@@ -406,6 +407,13 @@ export async function createApp(options: AppOptions): Promise<App> {
         idleWebUsers: { store: webSessions, days: config.CHAT_IDLE_DAYS },
       });
       inbound.start();
+      // Another instance on the same database may apply knowledge edits: follow them within seconds.
+      if (config.KNOWLEDGE_SYNC_SECONDS > 0) {
+        knowledgeSync = setInterval(() => {
+          knowledge.editor.followLatest().catch((error: unknown) => logger.error({ err: error }, "could not follow the knowledge edits of another instance"));
+        }, config.KNOWLEDGE_SYNC_SECONDS * 1000);
+        knowledgeSync.unref();
+      }
       if (telegram) {
         // Telegram connects in the background (retrying, retry_after honoured); the rest serves meanwhile.
         // Waiting for its first try only keeps a healthy start quiet; a failing one never stops start().
@@ -430,6 +438,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       retention?.stop();
+      if (knowledgeSync) clearInterval(knowledgeSync);
       await knowledge.trainer.stop();
       await broadcastTick?.stop();
       await reminderTick?.stop();

@@ -97,6 +97,8 @@ const schema = z
     TRUST_PROXY: trustProxy,
     /** a console session ends after this many minutes without a request */
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    /** how often each instance looks for knowledge edits another instance applied (0 = never: one instance) */
+    KNOWLEDGE_SYNC_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
     /** and after this many hours whatever the activity */
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(12),
     TZ_NAME: z

@@ -236,6 +236,30 @@ export class KnowledgeEditor {
     });
   }
 
+  /**
+   * Follows a version another instance stored (several processes on one database): when the newest version in
+   * the store is not the one in use, the content is rebuilt from the store, a model trained on it (the old one
+   * answering meanwhile) and both swapped in. Returns whether it changed anything.
+   */
+  followLatest(): Promise<boolean> {
+    if (this.deps.store.latest() === this.appliedVersion) return Promise.resolve(false);
+    return this.serially(async () => {
+      const latest = this.deps.store.latest();
+      if (latest === this.appliedVersion) return false;
+      const candidate = applyChanges(this.deps.base, this.deps.store.active().map((a) => a.change));
+      this.training++;
+      let trained;
+      try {
+        trained = await this.deps.trainer.train(candidate.intents);
+      } finally {
+        this.training--;
+      }
+      this.swapIn(candidate, { classifier: trained.classifier, accuracy: { after: trained.accuracy } }, latest, this.deps.clock.now());
+      this.deps.logger?.info({ version: latest }, "knowledge: followed a version applied by another instance");
+      return true;
+    });
+  }
+
   /** Held-out accuracy of the model in use (measured once per model, a slice at a time). */
   currentAccuracy(): Promise<number | null> {
     this.accuracy ??= heldoutAccuracyInSlices(this.deps.nlu.current, this.deps.heldout);
