@@ -49,6 +49,7 @@ import { OverviewService } from "./overview/overview.js";
 import { SqliteOverviewStore } from "./overview/overview-store.js";
 import { AuditLog } from "./access/audit-log.js";
 import { SqliteUnitTree } from "./db/unit-tree.js";
+import { SqliteRateLimits } from "./db/rate-limit-store.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./outbox/sqlite-outbox-store.js";
@@ -128,6 +129,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const { nlu: classifier, answers } = knowledge;
   let knowledgeSync: NodeJS.Timeout | undefined;
+  // Per-address limits (web chat, sign-in) counted in the database, so several instances share them.
+  const rateCounter = new SqliteRateLimits(database.db);
   const translator = await I18nTranslator.load(join(root, "locales"), config.DEFAULT_LOCALE);
   const directive = buildDirectiveSearch(root);
   const store = new SqliteConversationStore(database.db);
@@ -315,6 +318,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         codes: signInCodes,
         maxAgeMs: sessionMaxMs,
         baseUrl: consoleBaseUrl(config.PUBLIC_URL, config.PORT),
+        rateCounter,
       },
       handoffs: handoffInbox,
       overview: new OverviewService({
@@ -350,6 +354,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ratePerIpPerMinute: config.CHAT_RATE_PER_IP_PER_MINUTE,
       sessionsPerIpPerHour: config.CHAT_SESSIONS_PER_IP_PER_HOUR,
       pollsPerIpPerMinute: config.CHAT_POLLS_PER_IP_PER_MINUTE,
+      rateCounter,
     }),
   );
   app.use((_req, res) => {

@@ -606,3 +606,15 @@ export const knowledgeVersions = sqliteTable("knowledge_versions", {
   revertedAt: integer("reverted_at"),
   revertedBy: integer("reverted_by"),
 });
+
+/** Fixed-window rate limit counters (per client address), shared by every instance on this database. */
+export const rateLimits = sqliteTable(
+  "rate_limits",
+  {
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    count: integer("count").notNull(),
+    resetAt: integer("reset_at").notNull(),
+  },
+  (t) => [uniqueIndex("rate_limits_bucket_key").on(t.bucket, t.key), index("rate_limits_reset_at").on(t.resetAt)],
+);

@@ -8,6 +8,7 @@ import type { Locale, Reply } from "../../core/types.js";
 import type { SqliteWebSessions } from "../../db/web-sessions.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { perIpLimit } from "./ip-limit.js";
+import type { RateCounter } from "../../core/rate-counter.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 const chatBody = z.object({
@@ -35,6 +36,8 @@ export interface WebChatOptions {
   sessionsPerIpPerHour: number;
   /** GET /api/chat/messages per client IP per minute (open pages poll every 5 s) */
   pollsPerIpPerMinute?: number;
+  /** per-IP counters shared by every instance (the database); in memory when absent */
+  rateCounter?: RateCounter;
   /** staff answers to the person's hand-offs, which the page fetches (the web chat cannot be pushed to) */
   staffReplies?: { webReplies(address: string, after: number): { messages: { id: number; text: string; at: string }[]; cursor: number } };
 }
@@ -45,6 +48,7 @@ export function webChatRoutes(options: WebChatOptions): Router {
   const { metrics, clock } = options;
   const perSession = new RateLimiter(options.ratePerMinute, 60_000, () => clock.now().getTime());
   const messagesPerIp = perIpLimit({
+    ...(options.rateCounter ? { shared: { counter: options.rateCounter, bucket: "chat-messages" } } : {}),
     limit: options.ratePerIpPerMinute,
     windowMs: 60_000,
     clock,
@@ -52,6 +56,7 @@ export function webChatRoutes(options: WebChatOptions): Router {
     onLimited: () => metrics.rejected.inc({ channel: "web", reason: "ip_rate_limited" }),
   });
   const sessionsPerIp = perIpLimit({
+    ...(options.rateCounter ? { shared: { counter: options.rateCounter, bucket: "chat-sessions" } } : {}),
     limit: options.sessionsPerIpPerHour,
     windowMs: 3_600_000,
     clock,
@@ -61,6 +66,7 @@ export function webChatRoutes(options: WebChatOptions): Router {
 
   const pollsLimit = options.pollsPerIpPerMinute ?? 600;
   const pollsPerIp = perIpLimit({
+    ...(options.rateCounter ? { shared: { counter: options.rateCounter, bucket: "chat-polls" } } : {}),
     limit: pollsLimit,
     windowMs: 60_000,
     clock,

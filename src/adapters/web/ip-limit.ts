@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import { rateLimit, type AugmentedRequest, type ClientRateLimitInfo, type Options, type Store } from "express-rate-limit";
 import type { Clock } from "../../core/ports.js";
+import type { RateCounter } from "../../core/rate-counter.js";
 
 /**
  * express-rate-limit's counters on the injected clock (tests move it), in fixed windows. Expired keys are
@@ -54,6 +55,35 @@ export class ClockStore implements Store {
   }
 }
 
+/** express-rate-limit's counters in a shared RateCounter (the database): every instance sees the same hits. */
+export class SharedStore implements Store {
+  readonly localKeys = false;
+  private windowMs = 60_000;
+
+  constructor(
+    private readonly counter: RateCounter,
+    private readonly bucket: string,
+    private readonly now: () => number,
+  ) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  increment(key: string): ClientRateLimitInfo {
+    const { count, resetAt } = this.counter.hit(this.bucket, key, this.windowMs, this.now());
+    return { totalHits: count, resetTime: new Date(resetAt) };
+  }
+
+  decrement(key: string): void {
+    this.counter.undo(this.bucket, key);
+  }
+
+  resetKey(key: string): void {
+    this.counter.reset(this.bucket, key);
+  }
+}
+
 /**
  * A limit per client IP (req.ip, which honours TRUST_PROXY; IPv6 clients are grouped by /56, so hopping
  * addresses inside one connection does not help). Answers 429 with Retry-After and a JSON error.
@@ -65,13 +95,15 @@ export function perIpLimit(options: {
   error: string;
   /** a stable code for the answer, when its callers word errors by code (the admin API) */
   code?: string;
+  /** counters shared by every instance (the database) under this bucket name; in memory otherwise */
+  shared?: { counter: RateCounter; bucket: string };
   onLimited: (ip: string | undefined) => void;
 }): RequestHandler {
   const now = (): number => options.clock.now().getTime();
   return rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
-    store: new ClockStore(now),
+    store: options.shared ? new SharedStore(options.shared.counter, options.shared.bucket, now) : new ClockStore(now),
     // The library's own headers read the real clock; Retry-After is set below from ours.
     standardHeaders: false,
     legacyHeaders: false,

@@ -603,3 +603,15 @@ export const knowledgeVersions = pgTable("knowledge_versions", {
   revertedAt: bigint("reverted_at", { mode: "number" }),
   revertedBy: integer("reverted_by"),
 });
+
+/** Fixed-window rate limit counters (see ../schema.ts). */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    count: bigint("count", { mode: "number" }).notNull(),
+    resetAt: bigint("reset_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("rate_limits_bucket_key").on(t.bucket, t.key), index("rate_limits_reset_at").on(t.resetAt)],
+);

@@ -3,6 +3,7 @@ import type { Authenticator } from "../../access/actor.js";
 import type { BroadcastService } from "../../broadcast/broadcast-service.js";
 import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
+import type { RateCounter } from "../../core/rate-counter.js";
 import type { SqliteOutbox } from "../../outbox/sqlite-outbox-store.js";
 import type { StaffAccounts } from "../../access/staff-accounts.js";
 import type { StaffSessions } from "../../access/staff-sessions.js";
@@ -49,6 +50,8 @@ export interface AdminRoutesDeps {
     maxAgeMs: number;
     /** where the console is reached, for set-password links */
     baseUrl: string;
+    /** sign-in attempts counted in the database (every instance) */
+    rateCounter?: RateCounter;
   };
 }
 

@@ -6,6 +6,7 @@ import type { StaffAccountRow } from "../../access/staff-account-store.js";
 import type { Logger } from "../../core/conversation.js";
 import type { Clock } from "../../core/ports.js";
 import { perIpLimit } from "../../adapters/web/ip-limit.js";
+import type { RateCounter } from "../../core/rate-counter.js";
 import { readCookie, SESSION_COOKIE } from "./authenticate.js";
 import { jsonHandler } from "./json-handler.js";
 
@@ -17,6 +18,8 @@ export interface SessionRoutesDeps {
   /** how long the cookie is kept by the browser (the session's absolute limit) */
   maxAgeMs: number;
   logger?: Logger;
+  /** sign-in attempts per address counted in the database, so every instance sees them */
+  rateCounter?: RateCounter;
 }
 
 /** Sign-in attempts (passwords, codes, set-password) per client address: the lockout guards one account, this many. */
@@ -33,6 +36,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   router.post(
     ["/api/admin/session", "/api/admin/session/code", "/api/admin/session/code/verify", "/api/admin/password"],
     perIpLimit({
+      ...(deps.rateCounter ? { shared: { counter: deps.rateCounter, bucket: "sign-in" } } : {}),
       limit: SIGN_IN_ATTEMPTS_PER_IP,
       windowMs: SIGN_IN_WINDOW_MS,
       clock: deps.clock,
