@@ -50,6 +50,8 @@ import { SqliteOverviewStore } from "./overview/overview-store.js";
 import { AuditLog } from "./access/audit-log.js";
 import { SqliteUnitTree } from "./db/unit-tree.js";
 import { SqliteRateLimits } from "./db/rate-limit-store.js";
+import { SqliteLeases } from "./db/lease-store.js";
+import { OncePerTick } from "./infra/once-per-tick.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./outbox/sqlite-outbox-store.js";
@@ -366,16 +368,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   let retention: RetentionJob | undefined;
   let broadcastTick: ReturnType<typeof cron.schedule> | undefined;
   let reminderTick: ReturnType<typeof cron.schedule> | undefined;
+  // Each schedule runs once per tick across the instances on this database (a lease shorter than its interval).
+  const ticks = new OncePerTick(new SqliteLeases(database.db), () => clock.now().getTime());
   const planReminders = (): void => {
     try {
-      planner.plan(clock.now());
+      ticks.run("reminders", 50_000, () => planner.plan(clock.now()));
     } catch (error) {
       logger.error({ err: error }, "planning reminders failed");
     }
   };
   const planDue = (): void => {
     try {
-      broadcasts.planDue(clock.now());
+      ticks.run("broadcasts", 10_000, () => broadcasts.planDue(clock.now()));
     } catch (error) {
       logger.error({ err: error }, "planning due broadcasts failed");
     }
@@ -410,6 +414,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         logger,
         timeZone: config.TZ_NAME,
         idleWebUsers: { store: webSessions, days: config.CHAT_IDLE_DAYS },
+        once: (work) => void ticks.run("retention", 10 * 60_000, work),
       });
       inbound.start();
       // Another instance on the same database may apply knowledge edits: follow them within seconds.
@@ -448,6 +453,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await broadcastTick?.stop();
       await reminderTick?.stop();
       await dispatcher.stop();
+      ticks.releaseAll();
       await telegram?.stop();
       await inbound.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -618,3 +618,13 @@ export const rateLimits = sqliteTable(
   },
   (t) => [uniqueIndex("rate_limits_bucket_key").on(t.bucket, t.key), index("rate_limits_reset_at").on(t.resetAt)],
 );
+
+/**
+ * Named leases held by one instance at a time (the reminder planner's tick, the broadcast tick, the nightly
+ * purge): the holder's id and when the lease lapses unless renewed. A dead instance's lease lapses by itself.
+ */
+export const leases = sqliteTable("leases", {
+  name: text("name").primaryKey(),
+  owner: text("owner").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});

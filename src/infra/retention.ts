@@ -21,8 +21,10 @@ export function startRetentionJob(options: {
   logger: Logger;
   timeZone: string;
   idleWebUsers?: { store: Pick<SqliteWebSessions, "purgeIdleAnonymous">; days: number };
+  /** runs the purge once per night across instances on the database */
+  once?: (work: () => void) => void;
 }): RetentionJob {
-  const purge = (): void => {
+  const purgeNow = (): void => {
     const now = options.clock.now().getTime();
     const cutoff = new Date(now - options.days * DAY_MS);
     const removed = options.store.purgeLogsBefore(cutoff);
@@ -33,6 +35,7 @@ export function startRetentionJob(options: {
       if (users > 0) options.logger.info({ users, days: idle.days }, "idle anonymous web chat users deleted");
     }
   };
+  const purge = (): void => (options.once ? options.once(purgeNow) : purgeNow());
   purge();
   const task = cron.schedule("10 3 * * *", purge, { timezone: options.timeZone });
   return { stop: () => void task.stop() };

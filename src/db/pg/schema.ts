@@ -615,3 +615,10 @@ export const rateLimits = pgTable(
   },
   (t) => [uniqueIndex("rate_limits_bucket_key").on(t.bucket, t.key), index("rate_limits_reset_at").on(t.resetAt)],
 );
+
+/** Named leases held by one instance at a time (see ../schema.ts). */
+export const leases = pgTable("leases", {
+  name: text("name").primaryKey(),
+  owner: text("owner").notNull(),
+  expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+});
