@@ -52,6 +52,7 @@ import { SqliteUnitTree } from "./db/unit-tree.js";
 import { SqliteRateLimits } from "./db/rate-limit-store.js";
 import { SqliteLeases } from "./db/lease-store.js";
 import { OncePerTick } from "./infra/once-per-tick.js";
+import { DatabaseSenderLease } from "./outbox/sender-lease.js";
 import { deliveryPolicy } from "./core/delivery/retry-policy.js";
 import type { Channel } from "./core/types.js";
 import { SqliteOutbox } from "./outbox/sqlite-outbox-store.js";
@@ -278,6 +279,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     observer: { onDelivered: (channel, outcome) => metrics.deliveries.inc({ channel, outcome }) },
     ...(options.dispatcherIdleMs ? { idleMs: options.dispatcherIdleMs } : {}),
+    // One sender per channel across the instances on this database: the platform's rate is per bot, not per process.
+    senderLease: new DatabaseSenderLease(new SqliteLeases(database.db), config.INSTANCE_ID),
   });
   const staffAccounts = new StaffAccounts(database.db, logger);
   const sessionMaxMs = config.SESSION_MAX_HOURS * 3_600_000;

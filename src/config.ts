@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { hostname } from "node:os";
 import cron from "node-cron";
 import { parseOfficeHours } from "./core/time/office-hours.js";
 import { parseQuietHours } from "./core/time/quiet-hours.js";
@@ -97,6 +98,11 @@ const schema = z
     TRUST_PROXY: trustProxy,
     /** a console session ends after this many minutes without a request */
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    /**
+     * This instance's name in the shared database (its outbox claims and leases). A restarted process with the
+     * same name takes back what it had in flight at once; two instances on one host need different names.
+     */
+    INSTANCE_ID: z.string().trim().min(1).max(100).default(hostname()),
     /** how often each instance looks for knowledge edits another instance applied (0 = never: one instance) */
     KNOWLEDGE_SYNC_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
     /** and after this many hours whatever the activity */

@@ -265,6 +265,8 @@ export const outbox = sqliteTable(
     notBefore: integer("not_before").notNull(),
     attempts: integer("attempts").notNull().default(0),
     claimedAt: integer("claimed_at"),
+    /** the instance sending it (INSTANCE_ID); its claim lapses CLAIM_LEASE after claimedAt */
+    claimedBy: text("claimed_by"),
     providerMessageId: text("provider_message_id"),
     createdAt: integer("created_at").notNull(),
     doneAt: integer("done_at"),

@@ -5,7 +5,7 @@ import type { Channel } from "../core/types.js";
 import { decide, type RetryPolicy } from "../core/delivery/retry-policy.js";
 import { SendError, type SendFailure } from "../core/delivery/send-error.js";
 import type { MessageKinds } from "./message-kinds.js";
-import type { ChannelSender, OutboxPort, OutboxRow, RowOutcome, SendGuard } from "./outbox-port.js";
+import type { ChannelSender, OutboxPort, OutboxRow, RowOutcome, SendGuard, SenderLease } from "./outbox-port.js";
 
 /** How often rows on channels that are not configured are looked for. */
 const SWEEP_MS = 1_000;
@@ -46,6 +46,8 @@ export interface DispatcherDeps {
   observer?: DispatcherObserver | undefined;
   /** real-time waits for pacing; tests may shorten idle polling */
   idleMs?: number;
+  /** with several instances on one database: send on a channel only while holding its lease */
+  senderLease?: SenderLease | undefined;
 }
 
 /**
@@ -84,6 +86,17 @@ export class Dispatcher {
     await Promise.all(this.loops);
     this.loops = [];
     this.deps.outbox.releaseClaims();
+    for (const channel of this.lanes.keys()) this.deps.senderLease?.release(channel);
+  }
+
+  /** Whether this instance sends on the channel now; a database hiccup counts as not holding it. */
+  private holdLease(channel: Channel, now: Date): boolean {
+    try {
+      return this.deps.senderLease?.hold(channel, now) ?? true;
+    } catch (error) {
+      this.deps.logger.error({ err: error, channel }, "could not renew the sender lease");
+      return false;
+    }
   }
 
   /** The channel's current rate (it drops after a 429 and recovers), for metrics and benchmarks. */
@@ -117,6 +130,10 @@ export class Dispatcher {
       const now = this.deps.clock.now();
       if (this.deps.channels[channel]?.sender.isReady?.() === false) {
         await lane.sleep(idleMs * 20);
+        continue;
+      }
+      if (this.deps.senderLease && !this.holdLease(channel, now)) {
+        await lane.sleep(idleMs * 4);
         continue;
       }
       const urgentOnly = isQuiet(now, this.deps.quietHours);

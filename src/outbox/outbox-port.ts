@@ -60,3 +60,13 @@ export interface ChannelSender {
 
 /** A channel rule checked before each send; returns why the row must not go out on this channel. */
 export type SendGuard = (row: OutboxRow, now: Date) => string | undefined;
+
+/**
+ * One sender per channel across the instances on a database, so a platform's rate (Telegram's is per bot) is
+ * shared: the dispatcher sends on a channel only while it holds that channel's lease, renewed as it goes.
+ */
+export interface SenderLease {
+  /** takes or renews the channel's lease; false while another instance holds it */
+  hold(channel: Channel, now: Date): boolean;
+  release(channel: Channel): void;
+}

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SendFailure, SendResult } from "../core/delivery/send-error.js";
 import type { Channel } from "../core/types.js";
 import type { Db } from "../db/database.js";
@@ -59,6 +59,9 @@ const PLANNED_REASON = sql`CASE
 const dedupeSql = (cause: Cause): SQL => sql`${`${cause.type}:${cause.id}:`} || a.channel || ':' || a.address`;
 
 /** The SQLite outbox: where rows are written (enqueue), claimed and settled (dispatcher), counted (reports). */
+/** How long a claimed row stays with the instance that claimed it before another may take it (a dead instance's). */
+export const CLAIM_LEASE_MS = 120_000;
+
 export class SqliteOutbox implements OutboxPort, EnqueueStore {
   private readonly db: Db;
   private readonly sqlite: Database.Database;
@@ -67,6 +70,8 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   constructor(
     database: { db: Db },
     private readonly defaultLocale: string,
+    /** who claims rows (INSTANCE_ID) and how long a claim lasts before another instance may take the row */
+    private readonly claims: { owner: string; leaseMs: number } = { owner: "local", leaseMs: CLAIM_LEASE_MS },
   ) {
     this.db = database.db;
     // drizzle() keeps the better-sqlite3 connection as $client (not in the Db type): the CSV report streams from it.
@@ -165,10 +170,11 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       attempts: number;
       first_attempt_at: number | null;
     }>(sql`
-      UPDATE outbox SET status = 'sending', claimed_at = ${now.getTime()}
+      UPDATE outbox SET status = 'sending', claimed_at = ${now.getTime()}, claimed_by = ${this.claims.owner}
       WHERE id IN (
         SELECT id FROM outbox
-        WHERE status = 'queued' AND channel = ${channel} AND not_before <= ${now.getTime()}
+        WHERE (status = 'queued' OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs}))
+          AND channel = ${channel} AND not_before <= ${now.getTime()}
           ${urgentOnly ? sql`AND urgent = 1` : sql``}
         ORDER BY not_before, id LIMIT ${limit})
       RETURNING id, cause_type, cause_id, user_id, channel, address, locale, urgent, attempts,
@@ -286,8 +292,16 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       .get()?.at;
   }
 
+  /**
+   * This instance's claims go back to the queue (at start: what it had in flight when it died; at stop: what it
+   * had not sent). Another instance's claims are never touched: they return by themselves when they lapse.
+   */
   releaseClaims(): number {
-    return this.db.update(outbox).set({ status: "queued", claimedAt: null }).where(eq(outbox.status, "sending")).run().changes;
+    return this.db
+      .update(outbox)
+      .set({ status: "queued", claimedAt: null, claimedBy: null })
+      .where(and(eq(outbox.status, "sending"), or(eq(outbox.claimedBy, this.claims.owner), isNull(outbox.claimedBy))))
+      .run().changes;
   }
 
   countsFor(causeType: CauseType, causeId: number): DeliveryCounts {

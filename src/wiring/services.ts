@@ -9,7 +9,7 @@ import type { Config } from "../config.js";
 import type { OpenDatabase } from "../db/database.js";
 import { Enqueue } from "../outbox/enqueue.js";
 import type { ChannelSender } from "../outbox/outbox-port.js";
-import { SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
+import { CLAIM_LEASE_MS, SqliteOutbox } from "../outbox/sqlite-outbox-store.js";
 import { ReminderPlanner } from "../reminders/planner.js";
 import type { ReminderSettings } from "../reminders/steps.js";
 import { loadTaskFile, schoolYearOf, type TaskDefinition } from "../tasks/school-year.js";
@@ -50,7 +50,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const { config, database, clock, logger } = deps;
   const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
   const reminderSettings = reminderSettingsFrom(config, quietHours);
-  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE);
+  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE, { owner: config.INSTANCE_ID, leaseMs: CLAIM_LEASE_MS });
   const enqueue = new Enqueue(outbox);
   const taskStore = new SqliteTaskStore(database.db);
   const taskBoard = new TaskBoard(taskStore, clock, reminderSettings, enqueue);

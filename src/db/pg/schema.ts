@@ -270,6 +270,7 @@ export const outbox = pgTable(
     notBefore: bigint("not_before", { mode: "number" }).notNull(),
     attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
     claimedAt: bigint("claimed_at", { mode: "number" }),
+    claimedBy: text("claimed_by"),
     providerMessageId: text("provider_message_id"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     doneAt: bigint("done_at", { mode: "number" }),
