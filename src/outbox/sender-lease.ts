@@ -3,7 +3,7 @@ import type { SqliteLeases } from "../db/lease-store.js";
 import type { SenderLease } from "./outbox-port.js";
 
 /** How long a channel's sender lease lasts unless renewed: another instance takes over within this after a death. */
-export const SENDER_LEASE_MS = 10_000;
+export const SENDER_LEASE_MS = 5_000;
 
 /** The sender lease of each channel in the database's leases table, held by this instance's INSTANCE_ID. */
 export class DatabaseSenderLease implements SenderLease {
