@@ -1,14 +1,17 @@
 // The console's screens, their place in the navigation and who sees them.
 import type { FunctionComponent } from "preact";
+import { lazyScreen } from "./lazy-screen";
 import type { Session } from "./session";
 import { OverviewScreen } from "./screens/overview";
-import { BroadcastsScreen } from "./screens/broadcasts/broadcasts-screen";
-import { TasksScreen } from "./screens/tasks/tasks-screen";
-import { RegistryScreen } from "./screens/registry/registry-screen";
-import { AccountsScreen } from "./screens/accounts/accounts-screen";
-import { InboxScreen } from "./screens/support/inbox-screen";
-import { ReviewScreen } from "./screens/support/review-screen";
-import { KnowledgeScreen } from "./screens/support/knowledge-screen";
+
+// Each screen but the first is its own module, fetched when first opened: the sign-in and the overview load fast.
+const BroadcastsScreen = lazyScreen(() => import("./screens/broadcasts/broadcasts-screen").then((m) => m.BroadcastsScreen));
+const TasksScreen = lazyScreen(() => import("./screens/tasks/tasks-screen").then((m) => m.TasksScreen));
+const RegistryScreen = lazyScreen(() => import("./screens/registry/registry-screen").then((m) => m.RegistryScreen));
+const AccountsScreen = lazyScreen(() => import("./screens/accounts/accounts-screen").then((m) => m.AccountsScreen));
+const InboxScreen = lazyScreen(() => import("./screens/support/inbox-screen").then((m) => m.InboxScreen));
+const ReviewScreen = lazyScreen(() => import("./screens/support/review-screen").then((m) => m.ReviewScreen));
+const KnowledgeScreen = lazyScreen(() => import("./screens/support/knowledge-screen").then((m) => m.KnowledgeScreen));
 
 export interface ScreenEntry {
   /** the first path segment: #/tasks */

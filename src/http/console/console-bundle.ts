@@ -17,16 +17,24 @@ export function asset(body: Buffer, type: string): Asset {
   return { body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`, type };
 }
 
-let bundled: Promise<Asset> | undefined;
+let bundled: Promise<Map<string, Asset>> | undefined;
+
+/** The entry module's name: index.html loads /admin/app.js. */
+export const CONSOLE_ENTRY = "app.js";
 
 /**
- * The console's script: its TypeScript (Preact components, i18next, the locale files) bundled and minified in
- * memory by esbuild, once per process. Nothing is fetched from the network; the output is never written to disk.
+ * The console's scripts: its TypeScript (Preact components, i18next, the locale files) bundled and minified in
+ * memory by esbuild, once per process, as the entry (app.js) and a module per screen fetched when a screen is
+ * first opened, plus the chunks they share. Nothing is fetched from the network; nothing is written to disk.
  */
-export function consoleScript(): Promise<Asset> {
+export function consoleScripts(): Promise<Map<string, Asset>> {
   bundled ??= build({
-    entryPoints: [join(CONSOLE_DIR, "app", "main.tsx")],
+    entryPoints: { app: join(CONSOLE_DIR, "app", "main.tsx") },
     bundle: true,
+    splitting: true,
+    outdir: "/console-build",
+    entryNames: "[name]",
+    chunkNames: "[name]-[hash]",
     write: false,
     minify: true,
     format: "esm",
@@ -36,7 +44,10 @@ export function consoleScript(): Promise<Asset> {
     legalComments: "none",
     logLevel: "silent",
     define: { "process.env.NODE_ENV": '"production"' },
-  }).then((result) => asset(Buffer.from(result.outputFiles[0]!.contents), "text/javascript; charset=utf-8"));
+  }).then(
+    (result) =>
+      new Map(result.outputFiles.filter((f) => f.path.endsWith(".js")).map((f) => [f.path.split("/").pop() as string, asset(Buffer.from(f.contents), "text/javascript; charset=utf-8")])),
+  );
   bundled.catch(() => {
     bundled = undefined; // a failed build is tried again on the next request
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Router, type Request, type Response } from "express";
-import { asset, CONSOLE_DIR, consoleScript, type Asset } from "./console-bundle.js";
+import { asset, CONSOLE_DIR, consoleScripts, type Asset } from "./console-bundle.js";
 
 /** The console's own CSP: its script and styles from this server only, no inline code. */
 export const CONSOLE_CSP =
@@ -25,13 +25,17 @@ export function consoleRoutes(): Router {
   const router = Router();
   const page = asset(readFileSync(join(CONSOLE_DIR, "index.html")), "text/html; charset=utf-8");
   const styles = asset(readFileSync(join(CONSOLE_DIR, "console.css")), "text/css; charset=utf-8");
-  void consoleScript().catch(() => undefined); // start bundling now, so the first visitor does not wait
+  void consoleScripts().catch(() => undefined); // start bundling now, so the first visitor does not wait
 
   router.get(["/admin", "/admin/"], (req, res) => send(req, res, page));
   router.get("/admin/console.css", (req, res) => send(req, res, styles));
-  router.get("/admin/app.js", async (req, res, next) => {
+  // app.js and the screens' modules and shared chunks it imports (names from esbuild, never a path).
+  router.get("/admin/:file", async (req, res, next) => {
+    if (!/^[\w-]+\.js$/.test(req.params.file)) return next();
     try {
-      send(req, res, await consoleScript());
+      const script = (await consoleScripts()).get(req.params.file);
+      if (script) send(req, res, script);
+      else next();
     } catch (error) {
       next(error);
     }
