@@ -255,7 +255,8 @@ export const outbox = sqliteTable(
     causeType: text("cause_type", { enum: ["broadcast", "reminder", "handoff_reply"] }).notNull(),
     causeId: integer("cause_id").notNull(),
     userId: integer("user_id"),
-    channel: text("channel", { enum: ["telegram", "web", "zalo"] }).notNull(),
+    /** the chats, and the registry's phone (ZNS) and e-mail for staff (the delivery ladder) */
+    channel: text("channel", { enum: ["telegram", "web", "zalo", "zns", "email"] }).notNull(),
     address: text("address").notNull(),
     locale: text("locale", { enum: ["vi", "en"] }).notNull(),
     urgent: integer("urgent", { mode: "boolean" }).notNull().default(false),
@@ -605,4 +606,19 @@ export const knowledgeVersions = sqliteTable("knowledge_versions", {
   /** when a later revert undid this version, and which one */
   revertedAt: integer("reverted_at"),
   revertedBy: integer("reverted_by"),
+});
+
+/** E-mail addresses that asked for no more mail (the one-click unsubscribe link); the ladder skips them. */
+export const emailUnsubscribes = sqliteTable("email_unsubscribes", {
+  /** lower-cased */
+  address: text("address").primaryKey(),
+  at: integer("at").notNull(),
+});
+
+/** ZNS messages sent per calendar month (Vietnam time), against ZNS_MONTHLY_BUDGET; the staff alert is sent once. */
+export const znsUsage = sqliteTable("zns_usage", {
+  /** "2026-12" */
+  month: text("month").primaryKey(),
+  sent: integer("sent").notNull().default(0),
+  alertedAt: integer("alerted_at"),
 });
