@@ -232,15 +232,16 @@ export class ReminderPlanner {
    * dispatcher falls back to another one if it cannot deliver there), in the person's language.
    */
   private enqueueDeliveries(tx: Pick<Db, "all">, task: DueTask, step: Step, now: Date): number {
-    const due = tx.all<{ id: number; user_id: number }>(sql`
+    const due = tx.all<{ id: number; user_id: number | null }>(sql`
       SELECT r.id, p.user_id FROM reminders r JOIN people p ON p.id = r.person_id
-      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`}) AND p.user_id IS NOT NULL`);
+      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})`);
     let written = 0;
     for (const r of due) {
-      written += this.enqueue.person(
-        { cause: { type: "reminder", id: r.id }, userId: r.user_id, rule: { lastUsed: true }, urgent: false, notBefore: step.at },
-        now,
-      );
+      const cause = { type: "reminder" as const, id: r.id };
+      const inChat =
+        r.user_id === null ? 0 : this.enqueue.person({ cause, userId: r.user_id, rule: { lastUsed: true }, urgent: false, notBefore: step.at }, now);
+      // No reachable chat (or a second run): the ladder's first step, ZNS or e-mail for registry staff.
+      written += inChat > 0 ? inChat : this.enqueue.firstStep({ cause, userId: r.user_id, urgent: false, notBefore: step.at }, now);
     }
     return written;
   }
