@@ -26,6 +26,10 @@ export interface PlannedReminder {
   scheduledFor: string;
   /** "telegram:123" per linked address, or why there is none */
   channels: string[];
+  /** the channel the delivery ladder would use now ("zalo", "telegram", "zns", "email", "none") */
+  channel: string;
+  /** why that one: "zalo window closed 9 days ago; no telegram" */
+  why: string;
   /** for office and Department summaries: the late units' codes */
   lateUnits?: string[];
 }
@@ -58,6 +62,7 @@ export class ReminderPlanner {
     private readonly settings: ReminderSettings,
     defaultLocale: string,
     enqueue?: Enqueue,
+    private readonly ladder?: { explain(personId: number, step: string, now: Date): { channel: string; why: string } },
   ) {
     this.enqueue = enqueue ?? new Enqueue(new SqliteOutbox({ db }, defaultLocale));
   }
@@ -110,6 +115,8 @@ export class ReminderPlanner {
             step: r.late ? `summary-${step.key}` : step.key,
             scheduledFor: step.at.toISOString(),
             channels: channels.length > 0 ? channels.map((c) => c.c) : ["none: not linked to a chat"],
+            ...(this.ladder?.explain(r.person_id, r.late ? `summary-${step.key}` : step.key, at) ??
+              (channels.length > 0 ? { channel: channels[0]?.c.split(":")[0] ?? "none", why: "linked chat" } : { channel: "none", why: "not linked to a chat" })),
             ...(r.late ? { lateUnits: JSON.parse(r.late) as string[] } : {}),
           });
         }
