@@ -90,6 +90,8 @@ export class ReachLadder implements LadderPolicy {
       }
     }
     for (const chat of ["zalo", "telegram"]) if (!person.chats.some((c) => c.channel === chat)) why.push(`no ${chat}`);
+    if (!this.options.zns) why.push("zns off");
+    else if (!znsKindOfStep(step)) why.push(`zns not used for ${step}`);
     for (const s of this.stepsFor(step, person.phone, person.email, now, false)) {
       if (s.unusable) {
         why.push(`${s.channel}: ${s.unusable}`);
@@ -97,8 +99,6 @@ export class ReachLadder implements LadderPolicy {
       }
       return { channel: s.channel, why: why.join("; ") };
     }
-    if (!this.options.zns) why.push("zns off");
-    else if (!znsKindOfStep(step)) why.push(`zns not used for ${step}`);
     if (!this.options.email) why.push("e-mail off");
     return { channel: "none", why: why.join("; ") };
   }
