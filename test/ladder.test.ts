@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emailOn, parseConfig, znsOn } from "../src/config.js";
+import { normalizeVietnamMobile } from "../src/reach/phone.js";
 import { Linking } from "../src/registry/linking.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
@@ -351,5 +353,25 @@ describe("the monthly ZNS budget", () => {
     db.close();
     const health = (await (await fetch(`${running.url}/healthz`)).json()) as { zns?: { sent: number; budget: number } };
     expect(health.zns).toMatchObject({ month: "2026-01", sent: 2, budget: 2 });
+  });
+});
+
+describe("ladder configuration", () => {
+  it("turns e-mail on with SMTP_URL and MAIL_FROM (and the key that signs unsubscribe links), ZNS with a budget and the Zalo channel", () => {
+    const zaloEnv = { ZALO_APP_ID: "1", ZALO_APP_SECRET: "s", ZALO_OA_SECRET_KEY: "k" };
+    expect(znsOn(parseConfig(zaloEnv))).toBe(false); // no budget, no ZNS: it costs money per message
+    expect(znsOn(parseConfig({ ...zaloEnv, ZNS_MONTHLY_BUDGET: "500" }))).toBe(true);
+    expect(() => parseConfig({ ZNS_MONTHLY_BUDGET: "500" })).toThrow(/ZNS_MONTHLY_BUDGET: needs the Zalo channel/);
+    const mail = { SMTP_URL: "smtp://mail.example.vn:587", MAIL_FROM: "Sở GDĐT <noreply@sogd.example.vn>" };
+    expect(emailOn(parseConfig({ ...mail, DATA_ENCRYPTION_KEY: KEY }))).toBe(true);
+    expect(() => parseConfig(mail)).toThrow(/DATA_ENCRYPTION_KEY: is required when e-mail is on/);
+    expect(() => parseConfig({ SMTP_URL: mail.SMTP_URL, DATA_ENCRYPTION_KEY: KEY })).toThrow(/MAIL_FROM: is required with the other/);
+    expect(() => parseConfig({ ...mail, SMTP_URL: "http://mail.example.vn", DATA_ENCRYPTION_KEY: KEY })).toThrow(/SMTP_URL: must be an smtp/);
+  });
+
+  it("normalises the registry's phone numbers for ZNS and refuses landlines", () => {
+    expect(normalizeVietnamMobile("0913 456 013")).toEqual({ ok: true, phone: "84913456013" });
+    expect(normalizeVietnamMobile("+84 918 222 333")).toEqual({ ok: true, phone: "84918222333" });
+    expect(normalizeVietnamMobile("0254 3852 123")).toEqual({ ok: false, reason: "landline" });
   });
 });
