@@ -269,6 +269,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const unsubscribeKey = config.DATA_ENCRYPTION_KEY ? decodeKey(config.DATA_ENCRYPTION_KEY) : undefined;
   const unsubscribeTokens = unsubscribeKey ? new UnsubscribeTokens(unsubscribeKey) : undefined;
   if (emailOn(config) && unsubscribeTokens) {
+    if (!config.PUBLIC_URL) logger.warn({}, "e-mail is on without PUBLIC_URL: unsubscribe links point at localhost");
     const base = consoleBaseUrl(config.PUBLIC_URL, config.PORT).replace(/\/$/, "");
     const w = (key: string) => translator.t(`email.${key}`, config.DEFAULT_LOCALE);
     channels.email = {
