@@ -172,7 +172,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     observer: metrics,
     units: new SqliteUnitDirectory(database.db),
-    staffChat: new StaffChat(chatLinking(new Linking(database.db)), taskBoard, translator, config.TZ_NAME),
+    staffChat: new StaffChat(chatLinking(new Linking(database.db)), taskBoard, translator, config.TZ_NAME, services.reach),
     directive: new DirectiveAnswers(directive.search, directive.document),
     channelLinks: {
       telegramBot: () => config.TELEGRAM_BOT_USERNAME ?? telegram?.bot.botInfo?.username,

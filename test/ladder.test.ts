@@ -282,6 +282,31 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
     expect((db.prepare("SELECT count(*) AS n FROM reminders WHERE step LIKE '%late-4'").get() as { n: number }).n).toBe(0);
     db.close();
   }, 120_000);
+
+  it("/settings in the chat turns a channel off, and the ladder skips it", async () => {
+    clock.set(at8("2026-01-26"));
+    const webhook = `${running.url}/webhooks/zalo`;
+    await zalo.postEvent(webhook, zalo.textEvent("zngoc", "/settings", "s1"));
+    const shown = await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Kênh nhận nhắc việc"), 8000);
+    expect(shown.text).toContain("Email: bật");
+    await zalo.postEvent(webhook, zalo.textEvent("zngoc", "/settings tắt zalo", "s2"));
+    await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Đã tắt: Zalo"), 8000);
+    await zalo.postEvent(webhook, zalo.textEvent("zngoc", "/settings tắt zns", "s3"));
+    const after = await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Đã tắt: Tin ZNS"), 8000);
+    expect(after.text).toContain("Zalo: tắt");
+    expect(after.text).toContain("Email: bật");
+
+    // Eight days late, two days after she wrote: the Zalo window is open, but she turned Zalo and ZNS off.
+    clock.set(at8("2026-01-28"));
+    running.app.planner.plan(clock.now());
+    await waitFor("CB0013's e-mail", () => smtp.mails.find((m) => m.to === "ntbngoc@thcshkn.edu.vn"));
+    expect(rowsOf(running.dbPath, "CB0013", "late-8").map((r) => [r.channel, r.status, r.reason])).toEqual([
+      ["zns", "skipped", "turned_off"],
+      ["email", "sent", null],
+    ]);
+    expect(zalo.zns.sent.filter((m) => m.phone === "84913456013")).toHaveLength(1); // the due day's only
+    expect(zalo.sentTo("zngoc").some((m) => m.text.includes("trễ 8 ngày"))).toBe(false);
+  });
 });
 
 describe("the monthly ZNS budget", () => {

@@ -309,6 +309,8 @@ export const people = sqliteTable(
     /** the chat user bound by /link */
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     linkedAt: integer("linked_at"),
+    /** channels the person turned off with /settings (JSON array: "telegram", "zalo", "zns", "email"); null: none */
+    reachOff: text("reach_off"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -53,6 +53,10 @@ const PLANNED_REASON = sql`CASE
   WHEN a.channel = 'web' THEN 'no_push_channel'
   ELSE NULL END`;
 
+/** A chat address (alias `a`) whose person has not turned its channel off with /settings. */
+const NOT_TURNED_OFF = `NOT EXISTS (SELECT 1 FROM people rp WHERE rp.user_id = a.user_id AND rp.reach_off IS NOT NULL
+  AND instr(rp.reach_off, '"' || a.channel || '"') > 0)`;
+
 /**
  * The dedupe key, in SQL: one row per (cause, channel, address), as `dedupeKey()` spells it. The prefix is
  * built here, not in SQL: a bound JS number is a REAL to SQLite and would read "7.0".
@@ -135,7 +139,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         SELECT ? || a.channel || ':' || a.address, ?, ?, a.user_id, a.channel, a.address,
           COALESCE(u.locale, ?), ?, 'queued', ?, ?
         FROM channel_addresses a JOIN users u ON u.id = a.user_id
-        WHERE a.user_id = ? AND a.channel != 'web' AND a.unreachable_at IS NULL
+        WHERE a.user_id = ? AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${NOT_TURNED_OFF}
         ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
         ON CONFLICT(dedupe_key) DO NOTHING`);
       return this.lastUsedInsert.run(
@@ -154,7 +158,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
         COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0}, 'queued', ${request.notBefore.getTime()}, ${now.getTime()}
       FROM channel_addresses a JOIN users u ON u.id = a.user_id
-      WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL ${addressFilter(request.rule, cause)}
+      WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)} ${addressFilter(request.rule, cause)}
       ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
       ON CONFLICT(dedupe_key) DO NOTHING`).changes;
   }
@@ -290,7 +294,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
           COALESCE(u.locale, ${this.defaultLocale}), ${urgent ? 1 : 0}, 'queued', ${notBefore.getTime()}, ${now.getTime()}
         FROM channel_addresses a JOIN users u ON u.id = a.user_id
-        WHERE a.user_id = ${userId} AND a.channel != 'web' AND a.unreachable_at IS NULL
+        WHERE a.user_id = ${userId} AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)}
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${cause.type} AND o.cause_id = ${cause.id} AND o.channel = a.channel)
         ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
         ON CONFLICT(dedupe_key) DO NOTHING`).changes;

@@ -46,7 +46,7 @@ export class ReachLadder implements LadderPolicy {
   offChat(cause: Cause, now: Date): OffChatStep[] {
     if (cause.type !== "reminder") return [];
     const facts = this.options.store.reminderFacts(cause.id);
-    return facts ? this.stepsFor(facts.step, facts.phone, facts.email, now) : [];
+    return facts ? this.stepsFor(facts.step, facts.phone, facts.email, now, true, facts.off) : [];
   }
 
   /** The ZNS lane's check before each send: one more message must fit in the month's budget. */
@@ -78,7 +78,9 @@ export class ReachLadder implements LadderPolicy {
     const why: string[] = [];
     const day = 86_400_000;
     for (const chat of person.chats) {
-      if (!this.options.chats.includes(chat.channel)) {
+      if (person.off.includes(chat.channel)) {
+        why.push(`${chat.channel} turned off by the person`);
+      } else if (!this.options.chats.includes(chat.channel)) {
         why.push(`${chat.channel} is not configured`);
       } else if (chat.unreachable) {
         why.push(`${chat.channel} unreachable`);
@@ -92,7 +94,7 @@ export class ReachLadder implements LadderPolicy {
     for (const chat of ["zalo", "telegram"]) if (!person.chats.some((c) => c.channel === chat)) why.push(`no ${chat}`);
     if (!this.options.zns) why.push("zns off");
     else if (!znsKindOfStep(step)) why.push(`zns not used for ${step}`);
-    for (const s of this.stepsFor(step, person.phone, person.email, now, false)) {
+    for (const s of this.stepsFor(step, person.phone, person.email, now, false, person.off)) {
       if (s.unusable) {
         why.push(`${s.channel}: ${s.unusable}`);
         continue;
@@ -103,18 +105,20 @@ export class ReachLadder implements LadderPolicy {
     return { channel: "none", why: why.join("; ") };
   }
 
-  private stepsFor(step: string, phone: string | null, email: string | null, now: Date, alert = true): OffChatStep[] {
+  private stepsFor(step: string, phone: string | null, email: string | null, now: Date, alert: boolean, off: string[]): OffChatStep[] {
     const steps: OffChatStep[] = [];
     const kind = znsKindOfStep(step);
     if (this.options.zns && kind && this.options.zns.templates.byKind.has(kind)) {
       const normal = normalizeVietnamMobile(phone);
-      if (!normal.ok) steps.push({ channel: "zns", address: phone ?? "", unusable: normal.reason === "empty" ? "no_phone" : `phone_${normal.reason}` });
+      if (off.includes("zns")) steps.push({ channel: "zns", address: normal.ok ? normal.phone : (phone ?? ""), unusable: "turned_off" });
+      else if (!normal.ok) steps.push({ channel: "zns", address: phone ?? "", unusable: normal.reason === "empty" ? "no_phone" : `phone_${normal.reason}` });
       else if (this.znsBudgetSpent(now, alert)) steps.push({ channel: "zns", address: normal.phone, unusable: "zns_budget_spent" });
       else steps.push({ channel: "zns", address: normal.phone });
     }
     if (this.options.email) {
       const address = email?.trim().toLowerCase() ?? "";
-      if (address === "") steps.push({ channel: "email", address, unusable: "no_email" });
+      if (off.includes("email")) steps.push({ channel: "email", address, unusable: "turned_off" });
+      else if (address === "") steps.push({ channel: "email", address, unusable: "no_email" });
       else if (this.options.store.isUnsubscribed(address)) steps.push({ channel: "email", address, unusable: "email_unsubscribed" });
       else steps.push({ channel: "email", address });
     }

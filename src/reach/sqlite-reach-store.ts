@@ -16,6 +16,8 @@ export interface ReminderFacts {
   step: string;
   /** a summary's late units (JSON array of codes); null for a unit's own reminder */
   schools: string | null;
+  /** channels the person turned off with /settings */
+  off: string[];
 }
 
 /** One chat address of a person, as the dry run explains it. */
@@ -42,8 +44,9 @@ export class SqliteReachStore {
       due_on: string | null;
       step: string;
       schools: string | null;
+      reach_off: string | null;
     }>(sql`
-      SELECT p.id AS person_id, p.user_id, p.name, p.phone, p.email, u.name AS unit_name, t.title_vi, t.due_on, r.step, r.schools
+      SELECT p.id AS person_id, p.user_id, p.name, p.phone, p.email, u.name AS unit_name, t.title_vi, t.due_on, r.step, r.schools, p.reach_off
       FROM reminders r JOIN people p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id JOIN tasks t ON t.id = r.task_id
       WHERE r.id = ${reminderId}`);
     if (!row) return undefined;
@@ -58,13 +61,14 @@ export class SqliteReachStore {
       dueOn: row.due_on,
       step: row.step,
       schools: row.schools,
+      off: parseOff(row.reach_off),
     };
   }
 
   /** A registry person's phone, e-mail and chats (most recently used first), for the dry run. */
-  person(personId: number): { phone: string | null; email: string | null; chats: ChatAddress[] } | undefined {
-    const p = this.db.get<{ phone: string | null; email: string | null; user_id: number | null }>(
-      sql`SELECT phone, email, user_id FROM people WHERE id = ${personId}`,
+  person(personId: number): { phone: string | null; email: string | null; chats: ChatAddress[]; off: string[] } | undefined {
+    const p = this.db.get<{ phone: string | null; email: string | null; user_id: number | null; reach_off: string | null }>(
+      sql`SELECT phone, email, user_id, reach_off FROM people WHERE id = ${personId}`,
     );
     if (!p) return undefined;
     const chats =
@@ -75,7 +79,17 @@ export class SqliteReachStore {
               SELECT channel, address, last_inbound_at, unreachable_at FROM channel_addresses
               WHERE user_id = ${p.user_id} AND channel != 'web' ORDER BY last_inbound_at DESC, id DESC`)
             .map((a) => ({ channel: a.channel, address: a.address, lastInboundAt: a.last_inbound_at, unreachable: a.unreachable_at !== null }));
-    return { phone: p.phone, email: p.email, chats };
+    return { phone: p.phone, email: p.email, chats, off: parseOff(p.reach_off) };
+  }
+
+  /** The channels a person turned off (/settings). */
+  off(personId: number): string[] {
+    return parseOff(this.db.get<{ reach_off: string | null }>(sql`SELECT reach_off FROM people WHERE id = ${personId}`)?.reach_off ?? null);
+  }
+
+  setOff(personId: number, off: string[], at: Date): void {
+    const value = off.length > 0 ? JSON.stringify([...new Set(off)].sort()) : null;
+    this.db.run(sql`UPDATE people SET reach_off = ${value}, updated_at = ${at.getTime()} WHERE id = ${personId}`);
   }
 
   isUnsubscribed(email: string): boolean {
@@ -101,4 +115,10 @@ export class SqliteReachStore {
         ON CONFLICT(month) DO UPDATE SET alerted_at = ${now.getTime()} WHERE alerted_at IS NULL`).changes === 1
     );
   }
+}
+
+function parseOff(value: string | null): string[] {
+  if (!value) return [];
+  const parsed = JSON.parse(value) as unknown;
+  return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === "string") : [];
 }

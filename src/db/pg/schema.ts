@@ -314,6 +314,8 @@ export const people = pgTable(
     /** the chat user bound by /link */
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     linkedAt: bigint("linked_at", { mode: "number" }),
+    /** channels the person turned off with /settings (JSON array: "telegram", "zalo", "zns", "email"); null: none */
+    reachOff: text("reach_off"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
   },

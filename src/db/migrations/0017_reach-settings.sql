@@ -1,0 +1,1 @@
+ALTER TABLE `people` ADD `reach_off` text;

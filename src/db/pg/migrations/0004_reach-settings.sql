@@ -1,0 +1,1 @@
+ALTER TABLE "people" ADD COLUMN "reach_off" text;
