@@ -8,7 +8,13 @@ import { TelegramStaffNotifier } from "./adapters/telegram/staff-notifier.js";
 import { TelegramChannel } from "./adapters/telegram/telegram-channel.js";
 import { telegramWebhookRoute } from "./adapters/telegram/webhook-route.js";
 import { webChatRoutes } from "./adapters/web/chat-routes.js";
-import type { Config } from "./config.js";
+import { emailOn, type Config } from "./config.js";
+import { EmailSender } from "./adapters/email/email-sender.js";
+import { ZnsSender } from "./adapters/zalo/zns-sender.js";
+import { decodeKey } from "./infra/secret-box.js";
+import { UnsubscribeTokens } from "./reach/unsubscribe-token.js";
+import { unsubscribeRoutes } from "./http/unsubscribe/unsubscribe-routes.js";
+import type { DeliveryChannel } from "./outbox/outbox-port.js";
 import { loadLiveKnowledge } from "./knowledge-edit/live-knowledge.js";
 import type { LiveClassifier } from "./knowledge-edit/live-classifier.js";
 import { Conversation } from "./core/conversation.js";
@@ -142,7 +148,17 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   // Filled as the channels come up; the broadcast service reads it when it sends a test.
   const senders: Partial<Record<Channel, ChannelSender>> = {};
-  const services = buildServices({ config, database, clock, logger, contentRoot: root, senders });
+  // The month's ZNS budget is spent: staff hear it in their chat (once a month; the log line is always written).
+  const budgetAlert = { send: undefined as ((month: string, budget: number) => void) | undefined };
+  const services = buildServices({
+    config,
+    database,
+    clock,
+    logger,
+    contentRoot: root,
+    senders,
+    onZnsBudgetSpent: (month, budget) => budgetAlert.send?.(month, budget),
+  });
   const { quietHours, outbox, enqueue, taskStore, taskBoard, planner, broadcasts, tokens } = services;
 
   const inbound = new InboundQueue({
@@ -163,7 +179,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     observer: metrics,
     units: new SqliteUnitDirectory(database.db),
-    staffChat: new StaffChat(chatLinking(new Linking(database.db)), taskBoard, translator, config.TZ_NAME),
+    staffChat: new StaffChat(chatLinking(new Linking(database.db)), taskBoard, translator, config.TZ_NAME, services.reach),
     directive: new DirectiveAnswers(directive.search, directive.document),
     channelLinks: {
       telegramBot: () => config.TELEGRAM_BOT_USERNAME ?? telegram?.bot.botInfo?.username,
@@ -204,6 +220,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     const channel = telegram;
     inbound.register("telegram", (update) => channel.handleUpdate(update as Update));
     if (staffChat) {
+      const telegramSender = telegram.sender;
+      budgetAlert.send = (month, budget) => {
+        const text = translator.t("zns_budget.alert", config.DEFAULT_LOCALE, { month, budget });
+        telegramSender.sendHtml(staffChat.current(), escapeHtml(text)).catch((error: unknown) => {
+          logger.error({ err: error }, "could not tell the staff chat that the ZNS budget is spent");
+        });
+      };
       staffNotifier.current = new TelegramStaffNotifier(
         telegram.sender,
         staffChat,
@@ -214,7 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
   }
 
-  const channels: Partial<Record<Channel, DispatchChannel>> = {};
+  const channels: Partial<Record<DeliveryChannel, DispatchChannel>> = {};
   if (telegram) {
     const sender = telegram.sender;
     senders.telegram = { send: (address, message) => sender.send(address, message) };
@@ -237,6 +260,34 @@ export async function createApp(options: AppOptions): Promise<App> {
       sender: zalo.sender,
       pace: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
       guard: consultationWindowGuard(config.ZALO_CS_WINDOW_DAYS, (address) => outbox.lastInbound("zalo", address)),
+    };
+  }
+  // The ladder's channels after the chats (reminders and summaries to registry staff only).
+  let zns: ZnsSender | undefined;
+  if (zalo && services.znsTemplates) {
+    zns = new ZnsSender(zalo.client, services.znsTemplates);
+    channels.zns = {
+      sender: zns,
+      // One at a time: each send is counted against the month's budget before the next is checked.
+      pace: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 0, groupChatGapMs: 0, concurrency: 1 },
+      guard: services.ladder.znsGuard(),
+    };
+  }
+  const unsubscribeKey = config.DATA_ENCRYPTION_KEY ? decodeKey(config.DATA_ENCRYPTION_KEY) : undefined;
+  const unsubscribeTokens = unsubscribeKey ? new UnsubscribeTokens(unsubscribeKey) : undefined;
+  if (emailOn(config) && unsubscribeTokens) {
+    if (!config.PUBLIC_URL) logger.warn({}, "e-mail is on without PUBLIC_URL: unsubscribe links point at localhost");
+    const base = consoleBaseUrl(config.PUBLIC_URL, config.PORT).replace(/\/$/, "");
+    const w = (key: string) => translator.t(`email.${key}`, config.DEFAULT_LOCALE);
+    channels.email = {
+      sender: new EmailSender({
+        smtpUrl: config.SMTP_URL,
+        from: config.MAIL_FROM,
+        locale: config.DEFAULT_LOCALE,
+        words: { sender: w("sender"), subjectPrefix: w("subject_prefix"), footer: w("footer"), unsubscribe: w("unsubscribe") },
+        unsubscribeUrl: (address) => `${base}/unsubscribe/email/${unsubscribeTokens.tokenFor(address)}`,
+      }),
+      pace: { perSecond: config.MAIL_RATE_PER_SEC, privateChatGapMs: 0, groupChatGapMs: 0, concurrency: 2 },
     };
   }
   const handoffStore = new SqliteHandoffInbox(database.db);
@@ -267,7 +318,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const kinds = new MessageKinds()
     .register("broadcast", { render: (row) => broadcasts.messageFor(row.causeId, row.locale), ...broadcasts.lifecycle.rowFinished() })
     // Unit reminders and the office and Department summaries alike.
-    .register("reminder", { render: (row) => reminderTexts.reminderMessage(row.causeId, row.locale) })
+    .register("reminder", {
+      render: (row) => reminderTexts.reminderMessage(row.causeId, row.locale),
+      templateValues: (row) => services.ladder.templateValues(row.causeId, clock.now()),
+    })
     .register("handoff_reply", handoffReplies.kind());
   const dispatcher = new Dispatcher({
     outbox,
@@ -302,7 +356,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (telegram) channels.telegram = telegram.health();
     if (zalo) channels.zalo = zalo.client.health() === "degraded" ? `degraded: ${zalo.client.healthReason() ?? "token refresh failing"}` : "ok";
     const allOk = Object.values(channels).every((state) => state === "ok");
-    res.json(allOk ? { status: "ok" } : { status: "degraded", channels });
+    // ZNS: this month's count against the budget, and Zalo's daily quota as it last said.
+    const znsState = zns ? { ...services.ladder.znsUsage(clock.now()), ...(zns.lastQuota ? { zaloDailyQuota: zns.lastQuota } : {}) } : undefined;
+    res.json({ ...(allOk ? { status: "ok" } : { status: "degraded", channels }), ...(znsState ? { zns: znsState } : {}) });
   });
   app.get("/metrics", metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -347,6 +403,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
   app.use(consoleRoutes());
+  if (unsubscribeTokens) {
+    app.use(unsubscribeRoutes({ tokens: unsubscribeTokens, store: services.reach, translator, locale: config.DEFAULT_LOCALE, clock }));
+  }
   app.use(
     webChatRoutes({
       conversation,

@@ -192,6 +192,13 @@ const schema = z
         .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)")
         .optional(),
     ),
+    /** the e-mail channel (the ladder's last step for registry staff): on when both SMTP_URL and MAIL_FROM are set */
+    SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL (nodemailer's form)").optional()),
+    MAIL_FROM: optionalString.pipe(z.string().regex(/^.+@.+$|^.*<.+@.+>$/, "must be an address, such as Sở GDĐT <noreply@sogd.example.vn>").optional()),
+    MAIL_RATE_PER_SEC: z.coerce.number().positive().max(100).default(5),
+    /** ZNS messages a calendar month (Vietnam time) may use; 0 (the default) keeps ZNS off. ZNS needs the Zalo channel. */
+    ZNS_MONTHLY_BUDGET: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    ZALO_BUSINESS_BASE: z.url().default("https://business.openapi.zalo.me"),
     REMINDER_SKIP_WEEKENDS: z
       .enum(["true", "false"])
       .default("true")
@@ -200,6 +207,15 @@ const schema = z
   .superRefine((cfg, ctx) => {
     if (cfg.ZALO_APP_ID && cfg.ZALO_OA_SECRET_KEY && !cfg.ZALO_APP_SECRET) {
       ctx.addIssue({ code: "custom", path: ["ZALO_APP_SECRET"], message: "is required when the Zalo channel is on (it refreshes tokens)" });
+    }
+    if (Boolean(cfg.SMTP_URL) !== Boolean(cfg.MAIL_FROM)) {
+      ctx.addIssue({ code: "custom", path: [cfg.SMTP_URL ? "MAIL_FROM" : "SMTP_URL"], message: "is required with the other: e-mail needs both SMTP_URL and MAIL_FROM" });
+    }
+    if (cfg.SMTP_URL && cfg.MAIL_FROM && !cfg.DATA_ENCRYPTION_KEY) {
+      ctx.addIssue({ code: "custom", path: ["DATA_ENCRYPTION_KEY"], message: "is required when e-mail is on (it signs the unsubscribe links)" });
+    }
+    if (cfg.ZNS_MONTHLY_BUDGET > 0 && !(cfg.ZALO_APP_ID && cfg.ZALO_OA_SECRET_KEY && cfg.ZALO_APP_SECRET)) {
+      ctx.addIssue({ code: "custom", path: ["ZNS_MONTHLY_BUDGET"], message: "needs the Zalo channel (ZNS is sent with the Official Account's token)" });
     }
     if (cfg.PUBLIC_URL && cfg.TELEGRAM_BOT_TOKEN && !cfg.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({
@@ -211,6 +227,21 @@ const schema = z
   });
 
 export type Config = z.infer<typeof schema>;
+
+/** The Zalo OA channel is on (app id, OA secret key and app secret). */
+export function zaloOn(config: Config): boolean {
+  return Boolean(config.ZALO_APP_ID && config.ZALO_OA_SECRET_KEY && config.ZALO_APP_SECRET);
+}
+
+/** E-mail is on: SMTP_URL and MAIL_FROM (and the key that signs unsubscribe links, checked above). */
+export function emailOn(config: Config): config is Config & { SMTP_URL: string; MAIL_FROM: string; DATA_ENCRYPTION_KEY: string } {
+  return Boolean(config.SMTP_URL && config.MAIL_FROM && config.DATA_ENCRYPTION_KEY);
+}
+
+/** ZNS is on: the Zalo channel and a monthly budget above 0 (ZNS costs money per message; no budget, no ZNS). */
+export function znsOn(config: Config): boolean {
+  return zaloOn(config) && config.ZNS_MONTHLY_BUDGET > 0;
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";

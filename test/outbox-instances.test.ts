@@ -38,8 +38,8 @@ describe("instances sharing one outbox", () => {
   });
 
   it("never gives two instances the same row; a dead instance's claims return after the lease, a live one's never", () => {
-    const first = new SqliteOutbox(a, "vi", { owner: "instance-a", leaseMs: LEASE });
-    const second = new SqliteOutbox(b, "vi", { owner: "instance-b", leaseMs: LEASE });
+    const first = new SqliteOutbox(a, "vi", { claims: { owner: "instance-a", leaseMs: LEASE } });
+    const second = new SqliteOutbox(b, "vi", { claims: { owner: "instance-b", leaseMs: LEASE } });
     const claimedA = first.claimDue("telegram", t0, 6, false).map((r) => r.id);
     const claimedB = second.claimDue("telegram", t0, 6, false).map((r) => r.id);
     expect(claimedA).toHaveLength(6);

@@ -41,7 +41,7 @@ describe("Telegram by long polling, through the real telegraf client", () => {
     const languages = fake.commands.map((c) => c.languageCode).sort();
     expect(languages).toEqual(["", "en", "vi"]);
     const vi = fake.commands.find((c) => c.languageCode === "vi");
-    expect(vi?.commands.map((c) => c.command)).toEqual(["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "unlink", "forget"]);
+    expect(vi?.commands.map((c) => c.command)).toEqual(["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "settings", "unlink", "forget"]);
     expect(vi?.commands.find((c) => c.command === "forget")?.description).toMatch(/Xóa dữ liệu/);
   });
 

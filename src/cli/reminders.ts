@@ -39,7 +39,9 @@ try {
             due: r.dueOn,
             step: r.step,
             at: r.scheduledFor,
-            channel: r.channels.join(", "),
+            channels: r.channels.join(", "),
+            channel: r.channel,
+            why: r.why,
             ...(r.lateUnits ? { late_schools: r.lateUnits } : {}),
           }),
         );
@@ -50,7 +52,7 @@ try {
       console.log(`${rows.length} reminder(s) due at ${at.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}:`);
       for (const r of rows) {
         const late = r.lateUnits ? ` — ${r.lateUnits.length} late: ${r.lateUnits.slice(0, 5).join(", ")}${r.lateUnits.length > 5 ? ", …" : ""}` : "";
-        console.log(`  ${r.step.padEnd(18)} ${r.ref.padEnd(8)} ${r.name} (${r.unit}) · ${r.title} · due ${formatDate(r.dueOn)} · ${r.channels.join(", ")}${late}`);
+        console.log(`  ${r.step.padEnd(18)} ${r.ref.padEnd(8)} ${r.name} (${r.unit}) · ${r.title} · due ${formatDate(r.dueOn)} · ${r.channel} (${r.why})${late}`);
       }
     }
   } else {

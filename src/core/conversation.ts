@@ -257,6 +257,7 @@ export class Conversation {
       case "link":
       case "unlink":
       case "tasks":
+      case "settings":
         return this.staffCommand(name, arg, user, event, locale);
       case "follow":
         if (event.channel === "web") return this.reply([this.onlyElsewhere("follow_web", locale)], "follow", 1, locale);
@@ -284,7 +285,8 @@ export class Conversation {
     if (name === "link") return this.reply([chat.link(arg, event.channel, event.address, user.id, event.receivedAt, locale)], "link", 1, locale);
     if (name === "unlink") return this.reply([chat.unlink(user.id, event.channel, event.address, event.receivedAt, locale)], "unlink", 1, locale);
     const person = chat.person(user.id);
-    if (!person) return this.reply([this.say("link.not_linked", locale)], "tasks", 1, locale);
+    if (!person) return this.reply([this.say("link.not_linked", locale)], name, 1, locale);
+    if (name === "settings") return this.reply([chat.settings(person, arg, event.receivedAt, locale)], "settings", 1, locale);
     return this.reply([chat.tasks(person, locale, true)], "tasks", 1, locale);
   }
 

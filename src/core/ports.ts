@@ -103,6 +103,12 @@ export interface LinkingPort {
 }
 
 /** The task board as the chat sees it: a linked person's open tasks, done and snooze (src/tasks/task-board.ts). */
+/** The channels a registry person turned off for reminders (/settings); the delivery ladder skips them. */
+export interface ReachSettingsPort {
+  off(personId: number): string[];
+  setOff(personId: number, off: string[], at: Date): void;
+}
+
 export interface TaskBoardPort {
   personOf(userId: number): StaffPerson | undefined;
   openTasks(person: StaffPerson, locale: Locale): StaffTask[];

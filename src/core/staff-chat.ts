@@ -1,8 +1,11 @@
-import type { LinkingPort, StaffPerson, TaskBoardPort, Translator } from "./ports.js";
+import type { LinkingPort, ReachSettingsPort, StaffPerson, TaskBoardPort, Translator } from "./ports.js";
 import { plainText } from "./rich-text.js";
 import { encodeTaskButton } from "./task-buttons.js";
 import { formatDate } from "./time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, Span } from "./types.js";
+
+/** The ladder's channels a person may turn off, in its order (the chat used last comes first of the two chats). */
+const REACH_CHANNELS = ["zalo", "telegram", "zns", "email"];
 
 /**
  * The staff side of the conversation: /link, /unlink, /tasks, the reminder buttons (done, snooze) and the
@@ -14,6 +17,7 @@ export class StaffChat {
     private readonly board: TaskBoardPort,
     private readonly translator: Translator,
     private readonly timeZone: string,
+    private readonly reach?: ReachSettingsPort,
   ) {}
 
   looksLikeCode(text: string): boolean {
@@ -83,6 +87,37 @@ export class StaffChat {
       timeStyle: "short",
     });
     return this.say("snooze.ok", locale, { when });
+  }
+
+  /**
+   * /settings: which channels reminders may use for this person, in the ladder's order; `/settings off email`
+   * (or `tắt`) turns one off, `/settings on email` (or `bật`) back on. The ladder skips what is off.
+   */
+  settings(person: StaffPerson, arg: string, at: Date, locale: Locale): OutboundMessage {
+    const reach = this.reach;
+    if (!reach) return this.say("settings.unavailable", locale);
+    const [verb = "", channel = ""] = arg.trim().toLowerCase().split(/\s+/);
+    let off = reach.off(person.id);
+    let changed = "";
+    if (verb !== "") {
+      const turnOff = verb === "off" || verb === "tắt" || verb === "tat";
+      const turnOn = verb === "on" || verb === "bật" || verb === "bat";
+      const wanted = channel === "mail" || channel === "e-mail" ? "email" : channel;
+      if ((!turnOff && !turnOn) || !REACH_CHANNELS.includes(wanted)) return this.say("settings.how", locale);
+      off = turnOff ? [...off.filter((c) => c !== wanted), wanted] : off.filter((c) => c !== wanted);
+      reach.setOff(person.id, off, at);
+      changed = this.translator.t(turnOff ? "settings.turned_off" : "settings.turned_on", locale, { channel: this.translator.t(`settings.channel.${wanted}`, locale) });
+    }
+    const lines: Span[][] = [];
+    if (changed) lines.push([{ text: changed }], []);
+    lines.push([{ text: this.translator.t("settings.title", locale), bold: true }]);
+    REACH_CHANNELS.forEach((c, i) => {
+      const state = this.translator.t(off.includes(c) ? "settings.off" : "settings.on", locale);
+      lines.push([{ text: `${i + 1}. ${this.translator.t(`settings.channel.${c}`, locale)}: ${state}` }]);
+    });
+    if (REACH_CHANNELS.every((c) => off.includes(c))) lines.push([], [{ text: this.translator.t("settings.all_off", locale) }]);
+    lines.push([], [{ text: this.translator.t("settings.how", locale) }]);
+    return { text: { lines }, buttons: [] };
   }
 
   private say(key: string, locale: Locale, vars?: Record<string, string | number>): OutboundMessage {

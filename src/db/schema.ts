@@ -255,7 +255,8 @@ export const outbox = sqliteTable(
     causeType: text("cause_type", { enum: ["broadcast", "reminder", "handoff_reply"] }).notNull(),
     causeId: integer("cause_id").notNull(),
     userId: integer("user_id"),
-    channel: text("channel", { enum: ["telegram", "web", "zalo"] }).notNull(),
+    /** the chats, and the registry's phone (ZNS) and e-mail for staff (the delivery ladder) */
+    channel: text("channel", { enum: ["telegram", "web", "zalo", "zns", "email"] }).notNull(),
     address: text("address").notNull(),
     locale: text("locale", { enum: ["vi", "en"] }).notNull(),
     urgent: integer("urgent", { mode: "boolean" }).notNull().default(false),
@@ -310,6 +311,8 @@ export const people = sqliteTable(
     /** the chat user bound by /link */
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     linkedAt: integer("linked_at"),
+    /** channels the person turned off with /settings (JSON array: "telegram", "zalo", "zns", "email"); null: none */
+    reachOff: text("reach_off"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -629,4 +632,19 @@ export const leases = sqliteTable("leases", {
   name: text("name").primaryKey(),
   owner: text("owner").notNull(),
   expiresAt: integer("expires_at").notNull(),
+});
+
+/** E-mail addresses that asked for no more mail (the one-click unsubscribe link); the ladder skips them. */
+export const emailUnsubscribes = sqliteTable("email_unsubscribes", {
+  /** lower-cased */
+  address: text("address").primaryKey(),
+  at: integer("at").notNull(),
+});
+
+/** ZNS messages sent per calendar month (Vietnam time), against ZNS_MONTHLY_BUDGET; the staff alert is sent once. */
+export const znsUsage = sqliteTable("zns_usage", {
+  /** "2026-12" */
+  month: text("month").primaryKey(),
+  sent: integer("sent").notNull().default(0),
+  alertedAt: integer("alerted_at"),
 });

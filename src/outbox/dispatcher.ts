@@ -1,11 +1,10 @@
 import type { Clock } from "../core/ports.js";
 import type { Logger } from "../core/conversation.js";
 import { isQuiet, type QuietHours } from "../core/time/quiet-hours.js";
-import type { Channel } from "../core/types.js";
 import { decide, type RetryPolicy } from "../core/delivery/retry-policy.js";
 import { SendError, type SendFailure } from "../core/delivery/send-error.js";
 import type { MessageKinds } from "./message-kinds.js";
-import type { ChannelSender, OutboxPort, OutboxRow, RowOutcome, SendGuard, SenderLease } from "./outbox-port.js";
+import type { ChannelSender, DeliveryChannel, OutboxPort, OutboxRow, RowEnd, RowOutcome, SendGuard, SenderLease } from "./outbox-port.js";
 
 /** How often rows on channels that are not configured are looked for. */
 const SWEEP_MS = 1_000;
@@ -32,13 +31,13 @@ export interface DispatchChannel {
 }
 
 export interface DispatcherObserver {
-  onDelivered(channel: Channel, outcome: "sent" | "retry" | "failed" | "unreachable", failure?: SendFailure): void;
+  onDelivered(channel: DeliveryChannel, outcome: "sent" | "retry" | "failed" | "unreachable", failure?: SendFailure): void;
 }
 
 export interface DispatcherDeps {
   outbox: OutboxPort;
   kinds: MessageKinds;
-  channels: Partial<Record<Channel, DispatchChannel>>;
+  channels: Partial<Record<DeliveryChannel, DispatchChannel>>;
   clock: Clock;
   policy: RetryPolicy;
   quietHours?: QuietHours | undefined;
@@ -60,7 +59,7 @@ export interface DispatcherDeps {
 export class Dispatcher {
   private running = false;
   private loops: Promise<void>[] = [];
-  private readonly lanes = new Map<Channel, Lane>();
+  private readonly lanes = new Map<DeliveryChannel, Lane>();
   private sweeper: Lane | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -72,7 +71,7 @@ export class Dispatcher {
     if (released > 0) this.deps.logger.warn({ released }, "re-queued deliveries left in flight by a previous run");
     this.running = true;
     this.loops.push(this.sweepUnsendable());
-    for (const [channel, options] of Object.entries(this.deps.channels) as [Channel, DispatchChannel][]) {
+    for (const [channel, options] of Object.entries(this.deps.channels) as [DeliveryChannel, DispatchChannel][]) {
       const lane = new Lane(options.pace);
       this.lanes.set(channel, lane);
       this.loops.push(this.loop(channel, lane));
@@ -90,7 +89,7 @@ export class Dispatcher {
   }
 
   /** Whether this instance sends on the channel now; a database hiccup counts as not holding it. */
-  private holdLease(channel: Channel, now: Date): boolean {
+  private holdLease(channel: DeliveryChannel, now: Date): boolean {
     try {
       return this.deps.senderLease?.hold(channel, now) ?? true;
     } catch (error) {
@@ -100,13 +99,13 @@ export class Dispatcher {
   }
 
   /** The channel's current rate (it drops after a 429 and recovers), for metrics and benchmarks. */
-  currentRate(channel: Channel): number | undefined {
+  currentRate(channel: DeliveryChannel): number | undefined {
     return this.lanes.get(channel)?.rate;
   }
 
   /** Rows for a channel that is off would wait forever and keep their broadcast "sending": skip them. */
   private async sweepUnsendable(): Promise<void> {
-    const active = Object.keys(this.deps.channels) as Channel[];
+    const active = Object.keys(this.deps.channels) as DeliveryChannel[];
     const lane = new Lane({ perSecond: 1, privateChatGapMs: 0, groupChatGapMs: 0, concurrency: 1 });
     this.sweeper = lane;
     while (this.running) {
@@ -124,7 +123,7 @@ export class Dispatcher {
     }
   }
 
-  private async loop(channel: Channel, lane: Lane): Promise<void> {
+  private async loop(channel: DeliveryChannel, lane: Lane): Promise<void> {
     const idleMs = this.deps.idleMs ?? 250;
     while (this.running) {
       const now = this.deps.clock.now();
@@ -162,7 +161,7 @@ export class Dispatcher {
     }
   }
 
-  private async deliver(channel: Channel, lane: Lane, row: OutboxRow): Promise<void> {
+  private async deliver(channel: DeliveryChannel, lane: Lane, row: OutboxRow): Promise<void> {
     const { outbox, kinds, clock, logger, observer } = this.deps;
     const options = this.deps.channels[channel];
     const message = kinds.render(row);
@@ -173,11 +172,11 @@ export class Dispatcher {
     }
     const blocked = options.guard?.(row, clock.now());
     if (blocked) {
-      this.skip(row, blocked);
+      this.end(row, { status: "skipped", reason: blocked }, "skipped");
       return;
     }
     try {
-      const result = await options.sender.send(row.address, message);
+      const result = await options.sender.send(row.address, message, { deliveryId: row.id, template: () => kinds.templateValues(row) });
       outbox.markSent(row, result, clock.now());
       observer?.onDelivered(channel, "sent");
       this.finished(row, "sent");
@@ -192,24 +191,25 @@ export class Dispatcher {
         outbox.markRetry(row, new Date(now.getTime() + decision.delayMs), failure, now);
         observer?.onDelivered(channel, "retry", failure);
       } else if (decision.outcome === "unreachable") {
-        outbox.markUnreachable(row, failure, now);
         observer?.onDelivered(channel, "unreachable", failure);
-        this.finished(row, "failed");
+        this.end(row, { status: "failed", reason: "unreachable", failure, unreachable: true }, "failed");
       } else if (decision.outcome === "window_closed") {
-        this.skip(row, `outside_${channel}_window`);
+        this.end(row, { status: "skipped", reason: `outside_${channel}_window` }, "skipped");
       } else {
-        outbox.markFailed(row, failure.kind, failure, now);
         observer?.onDelivered(channel, "failed", failure);
         logger.warn({ channel, outboxId: row.id, failure: failure.kind }, "delivery failed");
-        this.finished(row, "failed");
+        this.end(row, { status: "failed", reason: failure.kind, failure }, "failed");
       }
     }
   }
 
-  /** The channel refused this row: it is skipped, and its cause tries the person's other channel if any. */
-  private skip(row: OutboxRow, reason: string): void {
-    const fellBack = this.deps.outbox.skipWithFallback(row, reason, this.deps.clock.now());
-    if (!fellBack) this.finished(row, "skipped");
+  /**
+   * The row cannot go out (the channel refused it, or it failed for good): it ends, and the person's next step
+   * of the ladder is enqueued in the same transaction; the cause hears of the end only when nothing is left.
+   */
+  private end(row: OutboxRow, end: RowEnd, outcome: RowOutcome): void {
+    const fellBack = this.deps.outbox.endWithFallback(row, end, this.deps.clock.now());
+    if (!fellBack) this.finished(row, outcome);
   }
 
   /** Tells the row's kind (the broadcast lifecycle, a staff reply's confirmation) that a row ended. */

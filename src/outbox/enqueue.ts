@@ -42,6 +42,7 @@ export interface SelectionEnqueue {
 export interface EnqueueStore {
   insertForPerson(request: PersonEnqueue, now: Date): number;
   insertSelection(request: SelectionEnqueue, now: Date): number;
+  insertFirstStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): number;
 }
 
 /** One row per (cause, channel, address): a retry, a second planner run or a second process writes nothing new. */
@@ -59,6 +60,15 @@ export class Enqueue {
   /** One person; runs inside the caller's transaction when there is one. */
   person(request: PersonEnqueue, now: Date): number {
     return this.store.insertForPerson(request, now);
+  }
+
+  /**
+   * A registry person's first step of the delivery ladder, for a cause with no row yet: their chat used last,
+   * else (no chat, or none reachable) ZNS or e-mail when the cause may use them. Reminders call it after
+   * `person()` wrote nothing; it writes nothing when the cause has a row already.
+   */
+  firstStep(request: Omit<PersonEnqueue, "rule" | "userId"> & { userId: number | null }, now: Date): number {
+    return this.store.insertFirstStep(request.cause, request.userId, request.urgent, request.notBefore, now);
   }
 
   /** The bulk variant: a whole audience written by `INSERT … SELECT` in batches, never loaded into memory. */

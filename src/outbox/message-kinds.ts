@@ -1,5 +1,5 @@
 import type { OutboundMessage } from "../core/types.js";
-import type { Cause, CauseType, OutboxRow, RowOutcome } from "./outbox-port.js";
+import type { Cause, CauseType, OutboxRow, RowOutcome, TemplateValues } from "./outbox-port.js";
 
 /**
  * What one cause's rows say and what happens when one ends. Rows stay small: the text is rendered from the
@@ -7,6 +7,8 @@ import type { Cause, CauseType, OutboxRow, RowOutcome } from "./outbox-port.js";
  */
 export interface MessageKind {
   render(row: OutboxRow): OutboundMessage | undefined;
+  /** The message's structured values for a template channel (ZNS); kinds that never use one leave it out. */
+  templateValues?(row: OutboxRow): TemplateValues | undefined;
   /** A row of this cause ended (sent, failed, or skipped with no fallback row left to try). */
   finished?(cause: Cause, outcome: RowOutcome, now: Date): void;
 }
@@ -22,6 +24,10 @@ export class MessageKinds {
 
   render(row: OutboxRow): OutboundMessage | undefined {
     return this.kinds.get(row.causeType)?.render(row);
+  }
+
+  templateValues(row: OutboxRow): TemplateValues | undefined {
+    return this.kinds.get(row.causeType)?.templateValues?.(row);
   }
 
   finished(cause: Cause, outcome: RowOutcome, now: Date): void {

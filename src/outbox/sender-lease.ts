@@ -1,6 +1,5 @@
-import type { Channel } from "../core/types.js";
 import type { SqliteLeases } from "../db/lease-store.js";
-import type { SenderLease } from "./outbox-port.js";
+import type { DeliveryChannel, SenderLease } from "./outbox-port.js";
 
 /** How long a channel's sender lease lasts unless renewed: another instance takes over within this after a death. */
 export const SENDER_LEASE_MS = 5_000;
@@ -13,11 +12,11 @@ export class DatabaseSenderLease implements SenderLease {
     private readonly leaseMs = SENDER_LEASE_MS,
   ) {}
 
-  hold(channel: Channel, now: Date): boolean {
+  hold(channel: DeliveryChannel, now: Date): boolean {
     return this.leases.acquire(`sender:${channel}`, this.owner, this.leaseMs, now.getTime());
   }
 
-  release(channel: Channel): void {
+  release(channel: DeliveryChannel): void {
     this.leases.release(`sender:${channel}`, this.owner);
   }
 }

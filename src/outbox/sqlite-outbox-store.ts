@@ -2,10 +2,11 @@ import type Database from "better-sqlite3";
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SendFailure, SendResult } from "../core/delivery/send-error.js";
 import type { Channel } from "../core/types.js";
+import { localDateParts } from "../core/time/zoned-time.js";
 import type { Db } from "../db/database.js";
 import { channelAddresses, deliveryAttempts, outbox } from "../db/schema.js";
 import type { AddressRule, EnqueueStore, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
-import type { Cause, CauseType, OutboxPort, OutboxRow } from "./outbox-port.js";
+import type { Cause, CauseType, DeliveryChannel, LadderPolicy, OutboxPort, OutboxRow, RowEnd } from "./outbox-port.js";
 
 /** Users are planned this many ids at a time, one transaction each: memory stays flat for any audience. */
 const PLAN_BATCH = 20_000;
@@ -52,6 +53,10 @@ const PLANNED_REASON = sql`CASE
   WHEN a.channel = 'web' THEN 'no_push_channel'
   ELSE NULL END`;
 
+/** A chat address (alias `a`) whose person has not turned its channel off with /settings. */
+const NOT_TURNED_OFF = `NOT EXISTS (SELECT 1 FROM people rp WHERE rp.user_id = a.user_id AND rp.reach_off IS NOT NULL
+  AND instr(rp.reach_off, '"' || a.channel || '"') > 0)`;
+
 /**
  * The dedupe key, in SQL: one row per (cause, channel, address), as `dedupeKey()` spells it. The prefix is
  * built here, not in SQL: a bound JS number is a REAL to SQLite and would read "7.0".
@@ -67,12 +72,22 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   private readonly sqlite: Database.Database;
   private lastUsedInsert: Database.Statement | undefined;
 
+  private readonly claims: { owner: string; leaseMs: number };
+  private readonly ladder: LadderPolicy | undefined;
+  private readonly timeZone: string;
+
   constructor(
     database: { db: Db },
     private readonly defaultLocale: string,
-    /** who claims rows (INSTANCE_ID) and how long a claim lasts before another instance may take the row */
-    private readonly claims: { owner: string; leaseMs: number } = { owner: "local", leaseMs: CLAIM_LEASE_MS },
+    /**
+     * The ladder (what comes after a step that cannot be used), the time zone of its monthly budget, and who
+     * claims rows (INSTANCE_ID) with how long a claim lasts before another instance may take the row.
+     */
+    options: { ladder?: LadderPolicy | undefined; timeZone?: string; claims?: { owner: string; leaseMs: number } } = {},
   ) {
+    this.ladder = options.ladder;
+    this.timeZone = options.timeZone ?? "Asia/Ho_Chi_Minh";
+    this.claims = options.claims ?? { owner: "local", leaseMs: CLAIM_LEASE_MS };
     this.db = database.db;
     // drizzle() keeps the better-sqlite3 connection as $client (not in the Db type): the CSV report streams from it.
     this.sqlite = (database.db as unknown as { $client: Database.Database }).$client;
@@ -133,7 +148,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         SELECT ? || a.channel || ':' || a.address, ?, ?, a.user_id, a.channel, a.address,
           COALESCE(u.locale, ?), ?, 'queued', ?, ?
         FROM channel_addresses a JOIN users u ON u.id = a.user_id
-        WHERE a.user_id = ? AND a.channel != 'web' AND a.unreachable_at IS NULL
+        WHERE a.user_id = ? AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${NOT_TURNED_OFF}
         ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
         ON CONFLICT(dedupe_key) DO NOTHING`);
       return this.lastUsedInsert.run(
@@ -152,18 +167,18 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
         COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0}, 'queued', ${request.notBefore.getTime()}, ${now.getTime()}
       FROM channel_addresses a JOIN users u ON u.id = a.user_id
-      WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL ${addressFilter(request.rule, cause)}
+      WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)} ${addressFilter(request.rule, cause)}
       ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
       ON CONFLICT(dedupe_key) DO NOTHING`).changes;
   }
 
-  claimDue(channel: Channel, now: Date, limit: number, urgentOnly: boolean): OutboxRow[] {
+  claimDue(channel: DeliveryChannel, now: Date, limit: number, urgentOnly: boolean): OutboxRow[] {
     const rows = this.db.all<{
       id: number;
       cause_type: CauseType;
       cause_id: number;
       user_id: number | null;
-      channel: Channel;
+      channel: DeliveryChannel;
       address: string;
       locale: "vi" | "en";
       urgent: number;
@@ -202,6 +217,11 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         .where(eq(outbox.id, row.id))
         .run();
       tx.insert(deliveryAttempts).values({ outboxId: row.id, at: now.getTime(), outcome: "sent" }).run();
+      // ZNS is paid per message: counted per calendar month (Vietnam time) with the row, against the budget.
+      if (row.channel === "zns") {
+        tx.run(sql`INSERT INTO zns_usage (month, sent) VALUES (${monthOf(now, this.timeZone)}, 1)
+          ON CONFLICT(month) DO UPDATE SET sent = sent + 1`);
+      }
     });
   }
 
@@ -231,33 +251,85 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
     });
   }
 
-  markUnreachable(row: OutboxRow, failure: SendFailure, now: Date): void {
-    this.db.transaction((tx) => {
+  endWithFallback(row: OutboxRow, end: RowEnd, now: Date): boolean {
+    return this.db.transaction((tx) => {
+      const failure = end.status === "failed" ? end.failure : undefined;
       tx.update(outbox)
-        .set({ status: "failed", attempts: row.attempts + 1, reason: "unreachable", doneAt: now.getTime() })
+        .set({ status: end.status, attempts: row.attempts + (failure ? 1 : 0), reason: end.reason, doneAt: now.getTime() })
         .where(eq(outbox.id, row.id))
         .run();
-      tx.update(channelAddresses)
-        .set({ unreachableAt: now.getTime() })
-        .where(and(eq(channelAddresses.channel, row.channel), eq(channelAddresses.address, row.address)))
-        .run();
-      tx.insert(deliveryAttempts)
-        .values({ outboxId: row.id, at: now.getTime(), outcome: "unreachable", errorKind: failure.kind, description: failure.description.slice(0, 500) })
-        .run();
-    });
-  }
-
-  skipWithFallback(row: OutboxRow, reason: string, now: Date): boolean {
-    return this.db.transaction((tx) => {
-      tx.update(outbox).set({ status: "skipped", reason, doneAt: now.getTime() }).where(eq(outbox.id, row.id)).run();
-      if (row.userId === null) return false;
+      if (end.status === "failed" && end.unreachable) {
+        tx.update(channelAddresses)
+          .set({ unreachableAt: now.getTime() })
+          .where(and(sql`${channelAddresses.channel} = ${row.channel}`, eq(channelAddresses.address, row.address)))
+          .run();
+      }
+      if (failure) {
+        tx.insert(deliveryAttempts)
+          .values({
+            outboxId: row.id,
+            at: now.getTime(),
+            outcome: end.status === "failed" && end.unreachable ? "unreachable" : "failed",
+            errorKind: failure.kind,
+            description: failure.description.slice(0, 500),
+          })
+          .run();
+      }
       const cause: Cause = { type: row.causeType, id: row.causeId };
-      const rule: AddressRule = { lastUsed: true, except: row.channel };
-      return this.insertForPerson({ cause, userId: row.userId, rule, urgent: row.urgent, notBefore: now }, now) > 0;
+      if (end.status === "failed" && !this.ladder?.covers(cause)) return false;
+      return this.nextStep(cause, row.userId, row.urgent, now, now);
     });
   }
 
-  skipChannelsOtherThan(active: Channel[], now: Date): Cause[] {
+  /**
+   * The first step of a person's ladder for a cause that has no row yet (a registry person with no chat goes
+   * straight to ZNS or e-mail). Writes nothing when the cause already has a row: a second planner run, or a
+   * restart mid-ladder, never starts the ladder again. Returns the rows queued (0 or 1).
+   */
+  insertFirstStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): number {
+    const any = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} LIMIT 1)`);
+    if (any?.n === 1) return 0;
+    return this.nextStep(cause, userId, urgent, notBefore, now) ? 1 : 0;
+  }
+
+  /**
+   * The next untried step: the person's chat used last among those the cause has no row on, then the ladder's
+   * steps after the chats (each channel once per cause); an unusable step is written as skipped with its reason,
+   * so the report shows why the ladder went past it. Runs inside the caller's transaction.
+   */
+  private nextStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): boolean {
+    if (userId !== null) {
+      const chat = this.db.run(sql`
+        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
+        SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
+          COALESCE(u.locale, ${this.defaultLocale}), ${urgent ? 1 : 0}, 'queued', ${notBefore.getTime()}, ${now.getTime()}
+        FROM channel_addresses a JOIN users u ON u.id = a.user_id
+        WHERE a.user_id = ${userId} AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)}
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${cause.type} AND o.cause_id = ${cause.id} AND o.channel = a.channel)
+        ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
+        ON CONFLICT(dedupe_key) DO NOTHING`).changes;
+      if (chat > 0) return true;
+    }
+    const steps = this.ladder?.offChat(cause, now) ?? [];
+    if (steps.length === 0) return false;
+    const locale =
+      (userId !== null ? this.db.get<{ locale: string | null }>(sql`SELECT locale FROM users WHERE id = ${userId}`)?.locale : null) ?? this.defaultLocale;
+    for (const step of steps) {
+      const tried = this.db.get<{ n: number }>(sql`
+        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1)`);
+      if (tried?.n === 1) continue;
+      const written = this.db.run(sql`
+        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
+        VALUES (${`${cause.type}:${cause.id}:${step.channel}:${step.address}`}, ${cause.type}, ${cause.id}, ${userId}, ${step.channel},
+          ${step.address}, ${locale}, ${urgent ? 1 : 0}, ${step.unusable ? "skipped" : "queued"}, ${step.unusable ?? null},
+          ${notBefore.getTime()}, ${now.getTime()}, ${step.unusable ? now.getTime() : null})
+        ON CONFLICT(dedupe_key) DO NOTHING`).changes;
+      if (written > 0 && !step.unusable) return true;
+    }
+    return false;
+  }
+
+  skipChannelsOtherThan(active: DeliveryChannel[], now: Date): Cause[] {
     const keep = active.length > 0 ? sql`AND channel NOT IN (${sql.join(active.map((c) => sql`${c}`), sql`, `)})` : sql``;
     return this.db.transaction((tx) => {
       const causes = tx.all<{ type: CauseType; id: number }>(sql`
@@ -335,6 +407,12 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   }
 }
 
+
+/** "2026-12": the calendar month of `at` in the given time zone (ZNS is budgeted per month). */
+export function monthOf(at: Date, timeZone: string): string {
+  const { year, month } = localDateParts(at, timeZone);
+  return `${year}-${String(month).padStart(2, "0")}`;
+}
 
 /** The rule's extra condition on `channel_addresses a` (see AddressRule). */
 function addressFilter(rule: AddressRule, cause: Cause): SQL {

@@ -26,6 +26,10 @@ export interface PlannedReminder {
   scheduledFor: string;
   /** "telegram:123" per linked address, or why there is none */
   channels: string[];
+  /** the channel the delivery ladder would use now ("zalo", "telegram", "zns", "email", "none") */
+  channel: string;
+  /** why that one: "zalo window closed 9 days ago; no telegram" */
+  why: string;
   /** for office and Department summaries: the late units' codes */
   lateUnits?: string[];
 }
@@ -58,6 +62,7 @@ export class ReminderPlanner {
     private readonly settings: ReminderSettings,
     defaultLocale: string,
     enqueue?: Enqueue,
+    private readonly ladder?: { explain(personId: number, step: string, now: Date): { channel: string; why: string } },
   ) {
     this.enqueue = enqueue ?? new Enqueue(new SqliteOutbox({ db }, defaultLocale));
   }
@@ -110,6 +115,8 @@ export class ReminderPlanner {
             step: r.late ? `summary-${step.key}` : step.key,
             scheduledFor: step.at.toISOString(),
             channels: channels.length > 0 ? channels.map((c) => c.c) : ["none: not linked to a chat"],
+            ...(this.ladder?.explain(r.person_id, r.late ? `summary-${step.key}` : step.key, at) ??
+              (channels.length > 0 ? { channel: channels[0]?.c.split(":")[0] ?? "none", why: "linked chat" } : { channel: "none", why: "not linked to a chat" })),
             ...(r.late ? { lateUnits: JSON.parse(r.late) as string[] } : {}),
           });
         }
@@ -232,15 +239,16 @@ export class ReminderPlanner {
    * dispatcher falls back to another one if it cannot deliver there), in the person's language.
    */
   private enqueueDeliveries(tx: Pick<Db, "all">, task: DueTask, step: Step, now: Date): number {
-    const due = tx.all<{ id: number; user_id: number }>(sql`
+    const due = tx.all<{ id: number; user_id: number | null }>(sql`
       SELECT r.id, p.user_id FROM reminders r JOIN people p ON p.id = r.person_id
-      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`}) AND p.user_id IS NOT NULL`);
+      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})`);
     let written = 0;
     for (const r of due) {
-      written += this.enqueue.person(
-        { cause: { type: "reminder", id: r.id }, userId: r.user_id, rule: { lastUsed: true }, urgent: false, notBefore: step.at },
-        now,
-      );
+      const cause = { type: "reminder" as const, id: r.id };
+      const inChat =
+        r.user_id === null ? 0 : this.enqueue.person({ cause, userId: r.user_id, rule: { lastUsed: true }, urgent: false, notBefore: step.at }, now);
+      // No reachable chat (or a second run): the ladder's first step, ZNS or e-mail for registry staff.
+      written += inChat > 0 ? inChat : this.enqueue.firstStep({ cause, userId: r.user_id, urgent: false, notBefore: step.at }, now);
     }
     return written;
   }

@@ -5,7 +5,7 @@ import type { Logger } from "../core/conversation.js";
 import type { Clock } from "../core/ports.js";
 import { parseQuietHours, type QuietHours } from "../core/time/quiet-hours.js";
 import type { Channel } from "../core/types.js";
-import type { Config } from "../config.js";
+import { emailOn, zaloOn, znsOn, type Config } from "../config.js";
 import type { OpenDatabase } from "../db/database.js";
 import { Enqueue } from "../outbox/enqueue.js";
 import type { ChannelSender } from "../outbox/outbox-port.js";
@@ -16,6 +16,9 @@ import { loadTaskFile, schoolYearOf, type TaskDefinition } from "../tasks/school
 import { TaskBoard } from "../tasks/task-board.js";
 import { SqliteTaskStore } from "../tasks/task-store.js";
 import { reminderSettingsFrom } from "./reminder-settings.js";
+import { ReachLadder } from "../reach/ladder.js";
+import { SqliteReachStore } from "../reach/sqlite-reach-store.js";
+import { loadZnsTemplates, type ZnsTemplates } from "../reach/zns-templates.js";
 
 export interface ServiceDeps {
   config: Config;
@@ -26,6 +29,8 @@ export interface ServiceDeps {
   contentRoot: string;
   /** the channels that can send now (the server's); a CLI has none: the running server sends */
   senders?: Partial<Record<Channel, ChannelSender>>;
+  /** the month's ZNS budget is spent (after the log line): the server tells the staff chat */
+  onZnsBudgetSpent?: (month: string, budget: number) => void;
 }
 
 /** The feature services on one database, built the same way for the server and for every CLI. */
@@ -40,6 +45,11 @@ export interface Services {
   planner: ReminderPlanner;
   broadcasts: BroadcastService;
   tokens: AdminTokens;
+  /** the delivery ladder (reminders to registry staff: chats, then ZNS, then e-mail) */
+  ladder: ReachLadder;
+  reach: SqliteReachStore;
+  /** templates/zns.yaml, when ZNS is on */
+  znsTemplates: ZnsTemplates | undefined;
   /** templates/tasks.yaml, read when a school year is opened */
   taskDefinitions(): TaskDefinition[];
   /** Opens the school year `at` falls in from templates/tasks.yaml, once; tells whether it was created. */
@@ -50,11 +60,29 @@ export function buildServices(deps: ServiceDeps): Services {
   const { config, database, clock, logger } = deps;
   const quietHours = parseQuietHours(config.QUIET_HOURS, config.TZ_NAME);
   const reminderSettings = reminderSettingsFrom(config, quietHours);
-  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE, { owner: config.INSTANCE_ID, leaseMs: CLAIM_LEASE_MS });
+  const reach = new SqliteReachStore(database.db);
+  const znsTemplates = znsOn(config) ? loadZnsTemplates(join(deps.contentRoot, "templates", "zns.yaml")) : undefined;
+  const ladder = new ReachLadder({
+    store: reach,
+    timeZone: config.TZ_NAME,
+    chats: [...(config.TELEGRAM_BOT_TOKEN ? ["telegram"] : []), ...(zaloOn(config) ? ["zalo"] : [])],
+    zaloWindowDays: config.ZALO_CS_WINDOW_DAYS,
+    zns: znsTemplates ? { templates: znsTemplates, monthlyBudget: config.ZNS_MONTHLY_BUDGET } : undefined,
+    email: emailOn(config),
+    onBudgetSpent: (month, budget) => {
+      logger.error({ month, budget }, "the month's ZNS budget is spent: reminders skip ZNS (e-mail next) until the month ends or ZNS_MONTHLY_BUDGET is raised");
+      deps.onZnsBudgetSpent?.(month, budget);
+    },
+  });
+  const outbox = new SqliteOutbox(database, config.DEFAULT_LOCALE, {
+    ladder,
+    timeZone: config.TZ_NAME,
+    claims: { owner: config.INSTANCE_ID, leaseMs: CLAIM_LEASE_MS },
+  });
   const enqueue = new Enqueue(outbox);
   const taskStore = new SqliteTaskStore(database.db);
   const taskBoard = new TaskBoard(taskStore, clock, reminderSettings, enqueue);
-  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE, enqueue);
+  const planner = new ReminderPlanner(database.db, reminderSettings, config.DEFAULT_LOCALE, enqueue, ladder);
   const broadcasts = new BroadcastService({
     db: database.db,
     outbox,
@@ -79,6 +107,9 @@ export function buildServices(deps: ServiceDeps): Services {
     planner,
     broadcasts,
     tokens: new AdminTokens(database.db),
+    ladder,
+    reach,
+    znsTemplates,
     taskDefinitions,
     openCurrentYear: (at) => {
       const { name } = schoolYearOf(at, config.TZ_NAME);

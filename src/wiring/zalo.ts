@@ -44,6 +44,7 @@ export function createZalo(
     appId: config.ZALO_APP_ID,
     appSecret: config.ZALO_APP_SECRET,
     apiBase: config.ZALO_API_BASE,
+    businessBase: config.ZALO_BUSINESS_BASE,
     oauthBase: config.ZALO_OAUTH_BASE,
     tokens: new SqliteZaloTokens(deps.database.db, box),
     initialTokens:

@@ -32,7 +32,7 @@ export interface TelegramChannelOptions {
   intake?: (update: Update) => void;
 }
 
-const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "unlink", "forget"] as const;
+const COMMANDS = ["start", "menu", "help", "lang", "subscribe", "unsubscribe", "follow", "unfollow", "link", "tasks", "settings", "unlink", "forget"] as const;
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 /**

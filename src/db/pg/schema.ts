@@ -260,7 +260,8 @@ export const outbox = pgTable(
     causeType: text("cause_type", { enum: ["broadcast", "reminder", "handoff_reply"] }).notNull(),
     causeId: integer("cause_id").notNull(),
     userId: integer("user_id"),
-    channel: text("channel", { enum: ["telegram", "web", "zalo"] }).notNull(),
+    /** the chats, and the registry's phone (ZNS) and e-mail for staff (the delivery ladder) */
+    channel: text("channel", { enum: ["telegram", "web", "zalo", "zns", "email"] }).notNull(),
     address: text("address").notNull(),
     locale: text("locale", { enum: ["vi", "en"] }).notNull(),
     urgent: boolean("urgent").notNull().default(false),
@@ -314,6 +315,8 @@ export const people = pgTable(
     /** the chat user bound by /link */
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
     linkedAt: bigint("linked_at", { mode: "number" }),
+    /** channels the person turned off with /settings (JSON array: "telegram", "zalo", "zns", "email"); null: none */
+    reachOff: text("reach_off"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
   },
@@ -622,4 +625,19 @@ export const leases = pgTable("leases", {
   name: text("name").primaryKey(),
   owner: text("owner").notNull(),
   expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+});
+
+/** E-mail addresses that asked for no more mail (the one-click unsubscribe link); the ladder skips them. */
+export const emailUnsubscribes = pgTable("email_unsubscribes", {
+  /** lower-cased */
+  address: text("address").primaryKey(),
+  at: bigint("at", { mode: "number" }).notNull(),
+});
+
+/** ZNS messages sent per calendar month (Vietnam time), against ZNS_MONTHLY_BUDGET; the staff alert is sent once. */
+export const znsUsage = pgTable("zns_usage", {
+  /** "2026-12" */
+  month: text("month").primaryKey(),
+  sent: bigint("sent", { mode: "number" }).notNull().default(0),
+  alertedAt: bigint("alerted_at", { mode: "number" }),
 });

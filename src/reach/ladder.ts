@@ -1,0 +1,145 @@
+import { formatDate, localIsoDate } from "../core/time/zoned-time.js";
+import type { Cause, LadderPolicy, OffChatStep, SendGuard, TemplateValues } from "../outbox/outbox-port.js";
+import { monthOf } from "../outbox/sqlite-outbox-store.js";
+import { daysBetween } from "../reminders/steps.js";
+import { normalizeVietnamMobile } from "./phone.js";
+import type { ReminderFacts, SqliteReachStore } from "./sqlite-reach-store.js";
+import type { ZnsKind, ZnsTemplates } from "./zns-templates.js";
+
+export interface ReachLadderOptions {
+  store: SqliteReachStore;
+  timeZone: string;
+  /** the chats this server sends on, in the ladder's eyes (the dry run explains the others as "no …") */
+  chats: string[];
+  /** Zalo's consultation window, for the dry run's explanation */
+  zaloWindowDays: number;
+  /** ZNS on: the approved templates and the month's budget in messages */
+  zns?: { templates: ZnsTemplates; monthlyBudget: number } | undefined;
+  /** e-mail on (SMTP_URL and MAIL_FROM) */
+  email: boolean;
+  /** the month's ZNS budget has just been found spent: called once a month (log and staff chat) */
+  onBudgetSpent?: ((month: string, budget: number) => void) | undefined;
+}
+
+/** Which ZNS template a reminder step may use: on the due day, when late, and late summaries; never before. */
+export function znsKindOfStep(step: string): ZnsKind | undefined {
+  if (step.startsWith("summary-")) return "late_summary";
+  if (step === "due") return "reminder_due";
+  if (step.startsWith("late-")) return "reminder_late";
+  return undefined;
+}
+
+/**
+ * The delivery ladder for reminders and late summaries to registry staff (never broadcasts, never parents):
+ * after the person's chats, ZNS by the registry's phone (when the step may use a template, the number is a
+ * Vietnamese mobile one and the month's budget is not spent), then e-mail (when the registry has an address
+ * that has not unsubscribed). The outbox asks it for the steps after the chats; the ZNS lane asks it whether
+ * the budget allows one more message; the dry run asks it to explain.
+ */
+export class ReachLadder implements LadderPolicy {
+  constructor(private readonly options: ReachLadderOptions) {}
+
+  covers(cause: Cause): boolean {
+    return cause.type === "reminder" && (this.options.zns !== undefined || this.options.email);
+  }
+
+  offChat(cause: Cause, now: Date): OffChatStep[] {
+    if (cause.type !== "reminder") return [];
+    const facts = this.options.store.reminderFacts(cause.id);
+    return facts ? this.stepsFor(facts.step, facts.phone, facts.email, now, true, facts.off) : [];
+  }
+
+  /** The ZNS lane's check before each send: one more message must fit in the month's budget. */
+  znsGuard(): SendGuard {
+    return (_row, now) => (this.znsBudgetSpent(now) ? "zns_budget_spent" : undefined);
+  }
+
+  /** A reminder's values for its ZNS template, from the reminder itself (never parsed from the text). */
+  templateValues(reminderId: number, now: Date): TemplateValues | undefined {
+    const facts = this.options.store.reminderFacts(reminderId);
+    const kind = facts && znsKindOfStep(facts.step);
+    if (!facts || !kind || !facts.dueOn) return undefined;
+    return { kind, values: valuesOf(facts, facts.dueOn, localIsoDate(now, this.options.timeZone)) };
+  }
+
+  /** ZNS sent this month (Vietnam time) and the budget. */
+  znsUsage(now: Date): { month: string; sent: number; budget: number } {
+    const month = monthOf(now, this.options.timeZone);
+    return { month, sent: this.options.store.znsSent(month), budget: this.options.zns?.monthlyBudget ?? 0 };
+  }
+
+  /**
+   * The channel a person would get for a step now, and why (the dry run): the chat used last if it can be
+   * reached (Zalo only inside its window), else the steps after the chats.
+   */
+  explain(personId: number, step: string, now: Date): { channel: string; why: string } {
+    const person = this.options.store.person(personId);
+    if (!person) return { channel: "none", why: "not in the registry" };
+    const why: string[] = [];
+    const day = 86_400_000;
+    for (const chat of person.chats) {
+      if (person.off.includes(chat.channel)) {
+        why.push(`${chat.channel} turned off by the person`);
+      } else if (!this.options.chats.includes(chat.channel)) {
+        why.push(`${chat.channel} is not configured`);
+      } else if (chat.unreachable) {
+        why.push(`${chat.channel} unreachable`);
+      } else if (chat.channel === "zalo" && now.getTime() - chat.lastInboundAt > this.options.zaloWindowDays * day) {
+        why.push(`zalo window closed ${Math.floor((now.getTime() - chat.lastInboundAt) / day) - this.options.zaloWindowDays} days ago`);
+      } else {
+        why.push(why.length === 0 ? `${chat.channel}: the chat used last` : `then ${chat.channel}`);
+        return { channel: chat.channel, why: why.join("; ") };
+      }
+    }
+    for (const chat of ["zalo", "telegram"]) if (!person.chats.some((c) => c.channel === chat)) why.push(`no ${chat}`);
+    if (!this.options.zns) why.push("zns off");
+    else if (!znsKindOfStep(step)) why.push(`zns not used for ${step}`);
+    for (const s of this.stepsFor(step, person.phone, person.email, now, false, person.off)) {
+      if (s.unusable) {
+        why.push(`${s.channel}: ${s.unusable}`);
+        continue;
+      }
+      return { channel: s.channel, why: why.join("; ") };
+    }
+    if (!this.options.email) why.push("e-mail off");
+    return { channel: "none", why: why.join("; ") };
+  }
+
+  private stepsFor(step: string, phone: string | null, email: string | null, now: Date, alert: boolean, off: string[]): OffChatStep[] {
+    const steps: OffChatStep[] = [];
+    const kind = znsKindOfStep(step);
+    if (this.options.zns && kind && this.options.zns.templates.byKind.has(kind)) {
+      const normal = normalizeVietnamMobile(phone);
+      if (off.includes("zns")) steps.push({ channel: "zns", address: normal.ok ? normal.phone : (phone ?? ""), unusable: "turned_off" });
+      else if (!normal.ok) steps.push({ channel: "zns", address: phone ?? "", unusable: normal.reason === "empty" ? "no_phone" : `phone_${normal.reason}` });
+      else if (this.znsBudgetSpent(now, alert)) steps.push({ channel: "zns", address: normal.phone, unusable: "zns_budget_spent" });
+      else steps.push({ channel: "zns", address: normal.phone });
+    }
+    if (this.options.email) {
+      const address = email?.trim().toLowerCase() ?? "";
+      if (off.includes("email")) steps.push({ channel: "email", address, unusable: "turned_off" });
+      else if (address === "") steps.push({ channel: "email", address, unusable: "no_email" });
+      else if (this.options.store.isUnsubscribed(address)) steps.push({ channel: "email", address, unusable: "email_unsubscribed" });
+      else steps.push({ channel: "email", address });
+    }
+    return steps;
+  }
+
+  private znsBudgetSpent(now: Date, alert = true): boolean {
+    const usage = this.znsUsage(now);
+    if (usage.sent < usage.budget) return false;
+    if (alert && this.options.store.claimBudgetAlert(usage.month, now)) this.options.onBudgetSpent?.(usage.month, usage.budget);
+    return true;
+  }
+}
+
+function valuesOf(facts: ReminderFacts, dueOn: string, today: string): Record<string, string | number> {
+  return {
+    "person.name": facts.personName,
+    "unit.name": facts.unitName,
+    "task.title": facts.taskTitle,
+    "task.due_date": formatDate(dueOn),
+    "task.days_late": Math.max(0, daysBetween(dueOn, today)),
+    "summary.late_count": facts.schools === null ? 0 : (JSON.parse(facts.schools) as unknown[]).length,
+  };
+}
