@@ -3,7 +3,7 @@ import { audienceSchema } from "../../broadcast/audience.js";
 import { BROADCAST_ERROR_CODES, broadcastsPaths } from "./openapi-parts/broadcasts.js";
 import { KNOWLEDGE_ERROR_CODES, knowledgePaths } from "./openapi-parts/knowledge.js";
 import { registryPaths } from "./openapi-parts/registry.js";
-import { supportPaths } from "./openapi-parts/support.js";
+import { handoff, supportPaths, threadMessage } from "./openapi-parts/support.js";
 import { tasksPaths } from "./openapi-parts/tasks.js";
 import { broadcastInput } from "../../broadcast/broadcast-service.js";
 
@@ -71,31 +71,6 @@ const error = {
     triesLeft: { type: "integer", description: "invalid_code: wrong codes still allowed" },
   },
   required: ["error"],
-};
-const threadMessage = {
-  type: "object",
-  properties: {
-    direction: { type: "string", enum: ["in", "out"] },
-    author: { type: "string", description: '"person", "bot", a console login label or "telegram:<name>"' },
-    text: { type: ["string", "null"] },
-    at: { type: "string", format: "date-time" },
-    delivery: { type: ["string", "null"], enum: ["queued", "sent", "failed", "on_page", null] },
-  },
-};
-const handoff = {
-  type: "object",
-  properties: {
-    id: { type: "integer" },
-    status: { type: "string", enum: ["open", "answered", "closed"] },
-    channel: { type: "string", enum: ["telegram", "zalo", "web"] },
-    locale: { type: "string" },
-    question: { type: ["string", "null"] },
-    createdAt: { type: "string", format: "date-time" },
-    answeredAt: { type: ["string", "null"], format: "date-time", description: "the first staff answer" },
-    waitingSince: { type: ["string", "null"], format: "date-time" },
-    waitingSeconds: { type: ["integer", "null"] },
-    lastMessages: { type: "array", items: threadMessage },
-  },
 };
 const staffUser = {
   type: "object",
@@ -393,14 +368,6 @@ export function openApiDocument(): object {
       },
       "/api/admin/tasks/{id}/late": {
         get: { summary: "Units that have not finished a task past its date", parameters: idParam, responses: { "200": json({ type: "object" }), ...errors } },
-      },
-      "/api/admin/handoffs": {
-        get: {
-          summary:
-            "Hand-offs (Hỗ trợ), waiting ones first, longest wait at the top: channel, language, question, waitingSeconds (null while staff answered last), the last 3 messages. Office admins see only people who follow one of their units",
-          parameters: [{ name: "status", in: "query", required: false, schema: { type: "string", enum: ["open", "answered", "closed"] } }],
-          responses: { "200": json({ type: "object", properties: { handoffs: { type: "array", items: handoff } } }), ...errors },
-        },
       },
       "/api/admin/handoffs/{id}": {
         get: {

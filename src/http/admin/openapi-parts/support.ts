@@ -7,7 +7,8 @@ const errors = {
   "403": { description: "The role may not do this (code forbidden)" },
   "404": { description: "Not found, or outside the caller's units (code not_found / review_group_not_found)" },
 };
-const message = {
+/** One message of a hand-off's thread (also used by the hand-off paths in openapi.ts). */
+export const threadMessage = {
   type: "object",
   properties: {
     id: { type: "integer" },
@@ -18,7 +19,8 @@ const message = {
     delivery: { type: ["string", "null"], enum: ["queued", "sent", "failed", "on_page", null] },
   },
 };
-const handoff = {
+/** A hand-off as the inbox lists it. */
+export const handoff = {
   type: "object",
   properties: {
     id: { type: "integer" },
@@ -30,7 +32,7 @@ const handoff = {
     answeredAt: { type: ["string", "null"], format: "date-time", description: "the first staff answer" },
     waitingSince: { type: ["string", "null"], format: "date-time" },
     waitingSeconds: { type: ["integer", "null"] },
-    lastMessages: { type: "array", items: message },
+    lastMessages: { type: "array", items: threadMessage },
   },
 };
 const stats = {
