@@ -12,13 +12,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.js";
-import { BroadcastService } from "../../src/broadcast/broadcast-service.js";
+import { broadcastServiceOn } from "./broadcast-service-on.js";
 import type { Actor } from "../../src/access/actor.js";
 import { argValue, REPO_ROOT } from "../../src/cli/shared.js";
 import { parseConfig } from "../../src/config.js";
-import { openDatabase, type OpenDatabase } from "../../src/db/database.js";
-import { Enqueue } from "../../src/outbox/enqueue.js";
-import { SqliteOutbox } from "../../src/outbox/sqlite-outbox-store.js";
+import { openDatabase } from "../../src/db/database.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../support/fake-telegram.js";
 
@@ -139,7 +137,7 @@ async function killed(dir: string): Promise<void> {
     });
 
   const database = openDatabase(dbPath);
-  const service = serviceOn(database);
+  const service = broadcastServiceOn(database);
   let child = await startProduct();
   const marker = "Bench killed";
   const { id } = service.create({ title: marker, text: { vi: "Thông báo qua ba lần khởi động lại." } }, ACTOR);
@@ -180,7 +178,7 @@ async function planning(dir: string): Promise<void> {
 /** Runs in a fresh process so its peak RSS is the planner's own. */
 function planOnly(dbPath: string): void {
   const database = openDatabase(dbPath);
-  const service = serviceOn(database);
+  const service = broadcastServiceOn(database);
   const started = performance.now();
   const { id } = service.create({ title: "Bench plan", text: { vi: "Một triệu người nhận." } }, ACTOR);
   const seconds = (performance.now() - started) / 1000;
@@ -189,21 +187,6 @@ function planOnly(dbPath: string): void {
   console.log(JSON.stringify({ rows, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
-/** The broadcast service on a database, as the CLI builds it: no senders (the product sends). */
-function serviceOn(database: OpenDatabase): BroadcastService {
-  const outbox = new SqliteOutbox(database, "vi");
-  return new BroadcastService({
-    db: database.db,
-    outbox,
-    enqueue: new Enqueue(outbox),
-    clock: { now: () => new Date() },
-    timeZone: "Asia/Ho_Chi_Minh",
-    quietHours: undefined,
-    defaultLocale: "vi",
-    senders: {},
-    logger: silent,
-  });
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -10,13 +10,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Actor } from "../../src/access/actor.js";
-import { BroadcastService } from "../../src/broadcast/broadcast-service.js";
+import { broadcastServiceOn } from "./broadcast-service-on.js";
 import { argValue, REPO_ROOT } from "../../src/cli/shared.js";
 import { openDatabase, type OpenDatabase } from "../../src/db/database.js";
 import { SqliteLeases } from "../../src/db/lease-store.js";
-import { createLogger } from "../../src/infra/logger.js";
-import { Enqueue } from "../../src/outbox/enqueue.js";
-import { SqliteOutbox } from "../../src/outbox/sqlite-outbox-store.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
 
 const RATE = 30;
@@ -51,7 +48,7 @@ try {
   }
   while (fake.requests.filter((r) => r.method === "getUpdates").length < instances) await sleep(50);
 
-  const service = serviceOn(database);
+  const service = broadcastServiceOn(database);
   const { id } = service.create({ title: MARKER, text: { vi: "Thông báo thử qua nhiều máy chủ." } }, ACTOR);
   const sent = () => fake.sent.filter((m) => m.text.includes(MARKER));
   while (sent().length < recipients / 2) await sleep(100);
@@ -102,20 +99,6 @@ function seed(database: OpenDatabase, count: number): void {
   })();
 }
 
-function serviceOn(database: OpenDatabase): BroadcastService {
-  const outbox = new SqliteOutbox(database, "vi");
-  return new BroadcastService({
-    db: database.db,
-    outbox,
-    enqueue: new Enqueue(outbox),
-    clock: { now: () => new Date() },
-    timeZone: "Asia/Ho_Chi_Minh",
-    quietHours: undefined,
-    defaultLocale: "vi",
-    senders: {},
-    logger: createLogger("silent"),
-  });
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
