@@ -188,7 +188,9 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       UPDATE outbox SET status = 'sending', claimed_at = ${now.getTime()}, claimed_by = ${this.claims.owner}
       WHERE id IN (
         SELECT id FROM outbox
-        WHERE (status = 'queued' OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs}))
+        WHERE (status = 'queued'
+            -- another instance's claim that lapsed (it died); never our own: those are in flight here
+            OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs} AND claimed_by IS NOT ${this.claims.owner}))
           AND channel = ${channel} AND not_before <= ${now.getTime()}
           ${urgentOnly ? sql`AND urgent = 1` : sql``}
         ORDER BY not_before, id LIMIT ${limit})
