@@ -83,6 +83,7 @@ function Overview(props: { matrix: TaskMatrix; loading: boolean; error: unknown 
           {t("tasks:view.matrix")}
         </button>
       </div>
+      {matrix.units.length === 0 ? <p class="empty">{t("tasks:noUnits")}</p> : null}
       {view === "tasks" ? (
         <ul class="tasks-cards">
           {matrix.tasks.map((task, i) => {
