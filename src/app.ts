@@ -253,7 +253,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     };
   }
-  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep });
+  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep,
+    recordZnsReceipt: (receipt) => outbox.recordZnsDelivered(receipt) });
   if (zalo) {
     senders.zalo = zalo.sender;
     channels.zalo = {
