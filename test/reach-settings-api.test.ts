@@ -1,7 +1,10 @@
 import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
+import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
@@ -111,5 +114,48 @@ describe("a person's reminder channels, set by staff in the console (the chat's 
     const back = await call("PUT", "/api/admin/people/CB0013/reach", admin, { off: [] });
     expect(back.body).toEqual({ ref: "CB0013", reachOff: [] });
     expect(dryRunOf("CB0013")).toMatchObject({ channel: "zns" });
+  });
+
+  describeInBrowser("in Chromium", () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+      await staffAccount(running, "vt", "office_admin", { unit: "PGD-VT", name: "Trần Văn Bình" });
+      await staffAccount(running, "xem", "viewer", { name: "Người xem" });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("an office admin turns Zalo off for a person in the people list on a phone; the list then says so", async () => {
+      const { context, page } = await consolePage(browser, "phone");
+      await signIn(page, running.url, "vt");
+      await page.goto(`${running.url}/admin#/registry`);
+      await page.getByLabel("Tìm theo họ tên hoặc mã cán bộ").fill("CB0013");
+      const person = page.locator("tr, .card, li").filter({ hasText: "Ngô Thị Bích Ngọc" }).last();
+      await person.getByText("Đang bật tất cả các kênh").waitFor();
+      await page.getByRole("button", { name: "Chọn kênh nhắc việc cho Ngô Thị Bích Ngọc" }).click();
+      const dialog = page.getByRole("dialog", { name: "Kênh nhắc việc của Ngô Thị Bích Ngọc" });
+      await dialog.waitFor();
+      await expect(dialog.getByRole("checkbox", { name: "Thư điện tử" }).isChecked()).resolves.toBe(true);
+      await dialog.getByRole("checkbox", { name: "Zalo" }).uncheck();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await dialog.getByRole("button", { name: "Lưu" }).click();
+      await page.getByText("Đã lưu kênh nhắc việc của Ngô Thị Bích Ngọc: Đã tắt: Zalo.").waitFor();
+      await person.getByText("Đã tắt: Zalo").waitFor();
+      expect(await personOf(admin, "CB0013")).toMatchObject({ reachOff: ["zalo"] });
+      await expectNoHorizontalScroll(page);
+      await context.close();
+    }, 60_000);
+
+    it("a viewer sees the channels but no button to change them", async () => {
+      const { context, page } = await consolePage(browser, "desktop");
+      await signIn(page, running.url, "xem");
+      await page.goto(`${running.url}/admin#/registry`);
+      await page.getByLabel("Tìm theo họ tên hoặc mã cán bộ").fill("CB0013");
+      await page.getByRole("cell", { name: "Đã tắt: Zalo" }).waitFor();
+      await expect(page.getByRole("button", { name: "Chọn kênh nhắc việc cho Ngô Thị Bích Ngọc" }).count()).resolves.toBe(0);
+      await context.close();
+    }, 60_000);
   });
 });
