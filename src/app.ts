@@ -253,7 +253,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     };
   }
-  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep });
+  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep,
+    recordZnsReceipt: (receipt) => outbox.recordZnsDelivered(receipt) });
   if (zalo) {
     senders.zalo = zalo.sender;
     channels.zalo = {
@@ -389,6 +390,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         clock,
         timeZone: config.TZ_NAME,
         units: () => new Map(new SqliteUnitDirectory(database.db).list().map((u) => [u.code, { name: u.name, type: u.type }])),
+        zns:
+          zns && services.znsTemplates
+            ? { usage: (now) => services.ladder.znsUsage(now), priceVnd: services.znsTemplates.priceVnd, lastQuota: () => zns?.lastQuota }
+            : undefined,
       }),
       review: new ReviewService({ store: new SqliteReviewStore(database.db), scopes: new AccessScopes(new SqliteUnitTree(database.db)), audit: new AuditLog(database.db), classifier: () => classifier }),
       knowledge: knowledge.editor,

@@ -63,6 +63,7 @@ describe("overview (Tổng quan)", () => {
     const all = await overview(admin);
     expect(Object.fromEntries(all.lateByOffice.map((o) => [o.office, o.schools]))).toEqual(Object.fromEntries([...expected].map(([k, v]) => [k, v.size])));
     expect(all.scoped).toBe(false);
+    expect(all).not.toHaveProperty("zns"); // ZNS is not configured here: no usage to show
 
     const mine = await overview(office);
     expect(mine.scoped).toBe(true);

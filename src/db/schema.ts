@@ -271,6 +271,8 @@ export const outbox = sqliteTable(
     providerMessageId: text("provider_message_id"),
     createdAt: integer("created_at").notNull(),
     doneAt: integer("done_at"),
+    /** ZNS: when Zalo said the message reached the phone (its delivery receipt, user_received_message) */
+    deliveredAt: integer("delivered_at"),
   },
   (t) => [
     uniqueIndex("outbox_dedupe").on(t.dedupeKey),

@@ -227,6 +227,26 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
     });
   }
 
+  /**
+   * A ZNS delivery receipt: the message reached the phone. `trackingId` is the row id we gave Zalo; without it
+   * (or when it names no ZNS row) the row is found by Zalo's msg_id. A row already marked keeps its first time;
+   * a row whose msg_id Zalo gave differently is not this message. Returns whether a row was marked.
+   */
+  recordZnsDelivered(receipt: { trackingId?: string | undefined; msgId: string; deliveredAt: number }): boolean {
+    const id = receipt.trackingId !== undefined && /^\d{1,15}$/.test(receipt.trackingId) ? Number(receipt.trackingId) : undefined;
+    const byId =
+      id !== undefined
+        ? this.db.run(sql`UPDATE outbox SET delivered_at = ${receipt.deliveredAt}
+            WHERE id = ${id} AND channel = 'zns' AND delivered_at IS NULL
+              AND (provider_message_id IS NULL OR provider_message_id = ${receipt.msgId})`).changes
+        : 0;
+    if (byId > 0) return true;
+    return (
+      this.db.run(sql`UPDATE outbox SET delivered_at = ${receipt.deliveredAt}
+        WHERE status = 'sent' AND channel = 'zns' AND provider_message_id = ${receipt.msgId} AND delivered_at IS NULL`).changes > 0
+    );
+  }
+
   markRetry(row: OutboxRow, notBefore: Date, failure: SendFailure, now: Date): void {
     this.db.transaction((tx) => {
       tx.update(outbox)

@@ -15,6 +15,27 @@ export interface Overview {
   lateByOffice: { office: string | null; officeName: string | null; schools: number }[];
   /** true when the numbers are the caller's own units, not the province */
   scoped: boolean;
+  /** ZNS (paid per message): Department admins only, and only when ZNS is configured */
+  zns?: ZnsOverview;
+}
+
+/** This month's ZNS messages against the budget, their estimated cost, and Zalo's daily quota as it last said. */
+export interface ZnsOverview {
+  /** YYYY-MM, Vietnam time */
+  month: string;
+  sent: number;
+  budget: number;
+  priceVnd: number;
+  estimatedCostVnd: number;
+  /** null until Zalo has answered a ZNS send since the server started */
+  zaloDailyQuota: { daily: number; remaining: number } | null;
+}
+
+/** What the ladder and the ZNS sender know (the same numbers /healthz shows). */
+export interface ZnsUsageSource {
+  usage(now: Date): { month: string; sent: number; budget: number };
+  priceVnd: number;
+  lastQuota(): { daily: number; remaining: number } | undefined;
 }
 
 const DUE_SOON_DAYS = 14;
@@ -33,6 +54,8 @@ export class OverviewService {
       timeZone: string;
       /** unit code → name and type */
       units: () => ReadonlyMap<string, { name: string; type: string }>;
+      /** set when ZNS is configured */
+      zns?: ZnsUsageSource | undefined;
     },
   ) {}
 
@@ -70,6 +93,17 @@ export class OverviewService {
         .map(([office, schools]) => ({ office, officeName: office ? (units.get(office)?.name ?? office) : null, schools: schools.size }))
         .sort((a, b) => b.schools - a.schools),
       scoped: unitIds !== undefined,
+      ...(actor.role === "department_admin" && this.deps.zns ? { zns: this.znsOf(this.deps.zns, now) } : {}),
+    };
+  }
+
+  private znsOf(source: ZnsUsageSource, now: Date): ZnsOverview {
+    const usage = source.usage(now);
+    return {
+      ...usage,
+      priceVnd: source.priceVnd,
+      estimatedCostVnd: usage.sent * source.priceVnd,
+      zaloDailyQuota: source.lastQuota() ?? null,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { channelAddresses, people, units } from "../db/schema.js";
+import type { Tx } from "../access/audit-log.js";
 import type { PersonRole } from "./people-import.js";
 
 /** A person of the registry as the console lists them: contact details only as present or not. */
@@ -14,6 +15,8 @@ export interface PersonRow {
   hasPhone: boolean;
   hasEmail: boolean;
   userId: number | null;
+  /** channels the person's reminders may not use (people.reach_off, as /settings writes it) */
+  reachOff: string[];
 }
 
 /** Reads of the people register for the admin API (the imports write it). */
@@ -33,11 +36,32 @@ export class SqlitePeopleStore {
         phone: people.phone,
         email: people.email,
         userId: people.userId,
+        reachOff: people.reachOff,
       })
       .from(people)
       .innerJoin(units, eq(units.id, people.unitId))
       .all()
-      .map(({ phone, email, ...p }) => ({ ...p, hasPhone: phone !== null && phone !== "", hasEmail: email !== null && email !== "" }));
+      .map(({ phone, email, reachOff, ...p }) => ({
+        ...p,
+        hasPhone: phone !== null && phone !== "",
+        hasEmail: email !== null && email !== "",
+        reachOff: parseReachOff(reachOff),
+      }));
+  }
+
+  /** One person's unit and turned-off channels, by ref. */
+  reachOf(ref: string): { id: number; unitId: number; reachOff: string[] } | undefined {
+    const row = this.db.select({ id: people.id, unitId: people.unitId, reachOff: people.reachOff }).from(people).where(eq(people.ref, ref)).get();
+    return row ? { id: row.id, unitId: row.unitId, reachOff: parseReachOff(row.reachOff) } : undefined;
+  }
+
+  /** Sets the channels turned off (the same column /settings writes), with the audit row in one transaction. */
+  setReachOff(personId: number, off: readonly string[], now: Date, audit: (tx: Tx) => void): void {
+    const value = off.length > 0 ? JSON.stringify([...new Set(off)].sort()) : null;
+    this.db.transaction((tx) => {
+      tx.update(people).set({ reachOff: value, updatedAt: now.getTime() }).where(eq(people.id, personId)).run();
+      audit(tx);
+    });
   }
 
   /** The chat channels (telegram, zalo, web) each of these users is reached on. */
@@ -61,5 +85,15 @@ export class SqlitePeopleStore {
 
   unitByCode(code: string): { id: number; code: string; name: string; type: string } | undefined {
     return this.db.select({ id: units.id, code: units.code, name: units.name, type: units.type }).from(units).where(eq(units.code, code)).get();
+  }
+}
+
+function parseReachOff(value: string | null): string[] {
+  if (!value) return [];
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === "string") : [];
+  } catch {
+    return [];
   }
 }

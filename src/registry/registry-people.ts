@@ -1,5 +1,6 @@
 import QRCode from "qrcode";
 import type { Actor } from "../access/actor.js";
+import { AuditLog } from "../access/audit-log.js";
 import { AccessScopes, assertCanWrite } from "../access/scopes.js";
 import type { Db } from "../db/database.js";
 import { SqliteUnitTree } from "../db/unit-tree.js";
@@ -18,7 +19,16 @@ export interface PersonView {
   linked: boolean;
   /** chat channels the linked person is reached on */
   channels: string[];
+  /** channels the person's reminders may not use (turned off in the chat's /settings or here) */
+  reachOff: string[];
 }
+
+/** The channels of the delivery ladder a person can turn off, in the ladder's order. */
+export const REACH_CHANNELS = ["zalo", "telegram", "zns", "email"] as const;
+export type ReachChannel = (typeof REACH_CHANNELS)[number];
+
+/** A request naming a channel that is not one of REACH_CHANNELS. */
+export class ReachChannelError extends Error {}
 
 export interface PeopleQuery {
   q?: string | undefined;
@@ -66,6 +76,7 @@ export function qrSvg(link: string): Promise<string> {
 export class RegistryPeople {
   private readonly store: SqlitePeopleStore;
   private readonly scopes: AccessScopes;
+  private readonly audit: AuditLog;
 
   constructor(
     db: Db,
@@ -73,6 +84,7 @@ export class RegistryPeople {
     private readonly targets: LinkTargets,
   ) {
     this.store = new SqlitePeopleStore(db);
+    this.audit = new AuditLog(db);
     this.scopes = new AccessScopes(new SqliteUnitTree(db));
   }
 
@@ -93,6 +105,22 @@ export class RegistryPeople {
     const page = matching.slice(offset, offset + limit);
     const channels = this.store.channelsOf(page.flatMap((p) => (p.userId === null ? [] : [p.userId])));
     return { people: page.map((p) => viewOf(p, channels)), total: matching.length, limit, offset };
+  }
+
+  /**
+   * Which channels a person's reminders may not use: the same setting as the chat's /settings. Writers only, in
+   * their units (outside them the person is not found); audited with the before and after.
+   */
+  setReach(actor: Actor, ref: string, off: readonly string[], now: Date): { ref: string; reachOff: string[] } {
+    assertCanWrite(actor);
+    const person = this.scopes.assertInScope(actor, this.store.reachOf(ref), (p) => p.unitId, () => new LinkError(`no person with ref "${ref}"`));
+    const unknown = off.filter((c) => !(REACH_CHANNELS as readonly string[]).includes(c));
+    if (unknown.length > 0) throw new ReachChannelError(`off: unknown channel ${unknown.join(", ")}; one of ${REACH_CHANNELS.join(", ")}`);
+    const after = REACH_CHANNELS.filter((c) => off.includes(c));
+    this.store.setReachOff(person.id, after, now, (tx) =>
+      this.audit.record({ actor, action: "person.reach", target: `person:${ref}`, detail: { before: person.reachOff, after }, at: now }, tx),
+    );
+    return { ref, reachOff: [...after] };
   }
 
   /**
@@ -143,5 +171,6 @@ function viewOf(p: PersonRow, channels: Map<number, Set<string>>): PersonView {
     hasEmail: p.hasEmail,
     linked: p.userId !== null,
     channels: p.userId === null ? [] : [...(channels.get(p.userId) ?? [])].sort(),
+    reachOff: p.reachOff,
   };
 }

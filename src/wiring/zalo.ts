@@ -3,7 +3,7 @@ import type { Logger as PinoLogger } from "pino";
 import { ZaloChannel } from "../adapters/zalo/zalo-channel.js";
 import { ZaloClient } from "../adapters/zalo/zalo-client.js";
 import { ZaloSender } from "../adapters/zalo/zalo-sender.js";
-import { zaloEventHandler, zaloWebhookRoute } from "../adapters/zalo/zalo-webhook.js";
+import { zaloEventHandler, zaloWebhookRoute, type ZnsReceipt } from "../adapters/zalo/zalo-webhook.js";
 import type { Config } from "../config.js";
 import type { Conversation } from "../core/conversation.js";
 import type { InboundQueue } from "../core/inbound/inbound-queue.js";
@@ -34,6 +34,8 @@ export function createZalo(
     store: SqliteConversationStore;
     database: OpenDatabase;
     inbound: InboundQueue;
+    /** ZNS delivery receipts from the webhook, recorded on the outbox row */
+    recordZnsReceipt?: (receipt: ZnsReceipt) => boolean;
     sleep: ((ms: number) => Promise<void>) | undefined;
   },
 ): ZaloParts | undefined {
@@ -71,6 +73,7 @@ export function createZalo(
       deps.store.markUnreachable("zalo", userId, at);
     },
     metrics: deps.metrics,
+    ...(deps.recordZnsReceipt ? { recordZnsReceipt: deps.recordZnsReceipt } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   deps.inbound.register("zalo", zaloEventHandler(channel.handlers()));

@@ -153,6 +153,11 @@ export interface FakeZalo {
   chatNowEvent(userId: string): ZaloEvent;
   /** anonymous_send_text: sender.id is the anonymous id, message.conversation_id the conversation */
   anonymousTextEvent(anonymousId: string, conversationId: string, text: string, msgId?: string): ZaloEvent;
+  /**
+   * user_received_message for a ZNS message (Zalo's delivery receipt): `message.msg_id`, `message.tracking_id`
+   * and `message.delivery_time` (ms, as digits), sender the OA, recipient a user id by app.
+   */
+  znsReceiptEvent(message: { msgId: string; trackingId: string }, deliveredAt?: number): ZaloEvent;
   /** Signs (with this fake's app id and OA secret unless given) and POSTs an event to a webhook URL. */
   postEvent(url: string, event: ZaloEvent, options?: Partial<SignOptions>): Promise<Response>;
 
@@ -501,6 +506,16 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
         sender: { id: anonymousId },
         recipient: { id: oaId },
         message: { text, msg_id: msgId ?? msgIdFor(), conversation_id: conversationId },
+      }),
+    znsReceiptEvent: (message, deliveredAt) =>
+      envelope("user_received_message", {
+        sender: { id: oaId },
+        recipient: { id: `app-user-${randomBytes(4).toString("hex")}` },
+        message: {
+          msg_id: message.msgId,
+          tracking_id: message.trackingId,
+          delivery_time: String(deliveredAt ?? (options.now ?? Date.now)()),
+        },
       }),
     postEvent: (url, event, sign) =>
       postEvent(url, event, { appId, secretKey: oaSecretKey, ...sign }),

@@ -6,7 +6,7 @@ import { payloadFor } from "../../core/answer-book.js";
 import type { InboundEvent, Locale, OutboundMessage, Reply, RichText } from "../../core/types.js";
 import type { Metrics } from "../../infra/metrics.js";
 import { ZALO_MAX_BUTTONS } from "./zalo-sender.js";
-import type { ZaloEventHandlers, ZaloTextEvent } from "./zalo-webhook.js";
+import type { ZaloEventHandlers, ZaloTextEvent, ZnsReceipt } from "./zalo-webhook.js";
 
 /** The one thing the channel needs from the core (Conversation implements it). */
 export interface ConversationPort {
@@ -27,6 +27,8 @@ export interface ZaloChannelOptions {
   markUnreachable: (userId: string, at: Date) => void | Promise<void>;
   /** the user unfollowed the OA: unsubscribe them (nothing can be sent to them any more) */
   markUnfollowed?: (userId: string, at: Date) => void | Promise<void>;
+  /** a ZNS delivery receipt: mark the delivery (the outbox row); false when no ZNS delivery matches it */
+  recordZnsReceipt?: (receipt: ZnsReceipt) => boolean;
   /** the user's language if known, for the "text only" answer (which does not go through the core) */
   localeOf?: (userId: string) => Locale | undefined;
   metrics?: Metrics | undefined;
@@ -50,6 +52,7 @@ export class ZaloChannel {
       onFollow: (userId) => this.onFollow(userId),
       onUnfollow: (userId) => this.onUnfollow(userId),
       onNonText: (userId) => this.onNonText(userId),
+      onZnsReceipt: (receipt) => this.onZnsReceipt(receipt),
     };
   }
 
@@ -72,6 +75,13 @@ export class ZaloChannel {
     } catch (error) {
       this.options.logger.error({ err: error }, "zalo: could not record an unfollow");
     }
+  }
+
+  onZnsReceipt(receipt: ZnsReceipt): void {
+    const recorded = this.options.recordZnsReceipt?.(receipt) ?? false;
+    // A receipt for a message this server did not send (another system on the same OA, or an old row
+    // purged since) is ignored; it is not an error.
+    if (!recorded) this.options.logger.info({ msgId: receipt.msgId, trackingId: receipt.trackingId }, "zns receipt for no known delivery; ignored");
   }
 
   async onNonText(userId: string): Promise<void> {

@@ -16,12 +16,22 @@ export interface ZaloTextEvent {
   msgId: string;
 }
 
+/** Zalo's word that a ZNS message reached the person's phone (user_received_message with delivery_time). */
+export interface ZnsReceipt {
+  msgId: string;
+  /** the tracking_id we sent: the outbox row id */
+  trackingId?: string | undefined;
+  /** ms since the epoch */
+  deliveredAt: number;
+}
+
 /** What the webhook does with each kind of event (ZaloChannel.handlers() provides them). */
 export interface ZaloEventHandlers {
   onText(event: ZaloTextEvent): Promise<void> | void;
   onFollow(userId: string): Promise<void> | void;
   onUnfollow(userId: string): Promise<void> | void;
   onNonText(userId: string): Promise<void> | void;
+  onZnsReceipt?(receipt: ZnsReceipt): Promise<void> | void;
 }
 
 export interface ZaloWebhookDeps {
@@ -71,6 +81,7 @@ export const ANONYMOUS_EVENTS: ReadonlySet<string> = new Set([
 export type ParsedEvent =
   | { kind: "text"; name: string; userId: string; text: string; msgId: string; key: string }
   | { kind: "follow" | "unfollow" | "non_text"; name: string; userId: string; key: string }
+  | { kind: "zns_receipt"; name: string; userId: string; msgId: string; trackingId?: string; deliveredAt: number; key: string }
   | { kind: "ignored"; name: string };
 
 const NO_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -178,7 +189,7 @@ export function zaloWebhookRoute(deps: ZaloWebhookDeps): Router {
 /** Zalo's id fields, which it sometimes sends as bare numbers. */
 // An id key (not escaped inside a string) followed by bare digits.
 const BARE_ID =
-  /(?<!\\)"(id|user_id|user_id_by_app|msg_id|oa_id|app_id|conversation_id|anonymous_id|quote_msg_id|admin_id)"(\s*):(\s*)(-?\d+)(?=\s*[,}\]])/g;
+  /(?<!\\)"(id|user_id|user_id_by_app|msg_id|tracking_id|oa_id|app_id|conversation_id|anonymous_id|quote_msg_id|admin_id)"(\s*):(\s*)(-?\d+)(?=\s*[,}\]])/g;
 
 /**
  * JSON.parse for webhook bodies, keeping ids exact. Zalo ids are 64-bit numbers (up to 20 digits): sent bare,
@@ -214,6 +225,8 @@ export function zaloEventHandler(handlers: ZaloEventHandlers): (payload: unknown
         return handlers.onUnfollow(event.userId);
       case "non_text":
         return handlers.onNonText(event.userId);
+      case "zns_receipt":
+        return handlers.onZnsReceipt?.({ msgId: event.msgId, trackingId: event.trackingId, deliveredAt: event.deliveredAt });
     }
   };
 }
@@ -246,6 +259,7 @@ export function parseEvent(body: Record<string, unknown>): ParsedEvent | string 
     if (!userId) return "user_id: is required";
     return { kind: "follow", name, userId, key: `${name}:${userId}` };
   }
+  if (name === "user_received_message") return parseReceipt(name, message, body.timestamp);
   const anonymous = ANONYMOUS_EVENTS.has(name);
   if (NON_TEXT_EVENTS.has(name) || anonymous) {
     if (!senderId) return "sender.id: is required";
@@ -260,6 +274,35 @@ export function parseEvent(body: Record<string, unknown>): ParsedEvent | string 
     return { kind: "non_text", name, userId, key };
   }
   return { kind: "ignored", name };
+}
+
+/**
+ * user_received_message is two events under one name: for a ZNS message Zalo puts `delivery_time` (and our
+ * `tracking_id`) in `message`; for an OA chat message it has neither, and the event is ignored. A ZNS receipt
+ * that cannot be read (no msg_id) is acknowledged and ignored too: a 400 would only make Zalo resend it. The
+ * queue's "sender" for a receipt is the message, so receipts never wait behind a person's conversation.
+ */
+function parseReceipt(name: string, message: Record<string, unknown> | undefined, timestamp: unknown): ParsedEvent {
+  if (!message || (message.delivery_time === undefined && message.tracking_id === undefined)) return { kind: "ignored", name };
+  const msgId = nonEmpty(message.msg_id);
+  const deliveredAt = epochMs(message.delivery_time) ?? epochMs(timestamp);
+  if (!msgId || deliveredAt === undefined) return { kind: "ignored", name };
+  const trackingId = nonEmpty(message.tracking_id);
+  return {
+    kind: "zns_receipt",
+    name,
+    userId: `zns:${msgId}`,
+    msgId,
+    ...(trackingId !== undefined ? { trackingId } : {}),
+    deliveredAt,
+    key: `${name}:${msgId}`,
+  };
+}
+
+/** Zalo's times: ms since the epoch, as a number or as digits. */
+function epochMs(value: unknown): number | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\d{10,15}$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** An id as text; a number that JSON could not hold exactly (parseZaloJson missed it) counts as missing. */

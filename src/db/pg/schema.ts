@@ -275,6 +275,7 @@ export const outbox = pgTable(
     providerMessageId: text("provider_message_id"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     doneAt: bigint("done_at", { mode: "number" }),
+    deliveredAt: bigint("delivered_at", { mode: "number" }),
   },
   (t) => [
     uniqueIndex("outbox_dedupe").on(t.dedupeKey),

@@ -8,7 +8,7 @@ import { AdminImports } from "../../registry/admin-imports.js";
 import { fileTooLargeError, IMPORT_LIMITS, ImportFileError } from "../../registry/import-limits.js";
 import { Linking, LinkError } from "../../registry/linking.js";
 import { PERSON_ROLES } from "../../registry/people-import.js";
-import { RegistryPeople } from "../../registry/registry-people.js";
+import { ReachChannelError, RegistryPeople } from "../../registry/registry-people.js";
 import { accessError, actorOf, type AuthedRequest } from "./authenticate.js";
 import { HttpError } from "./http-error.js";
 import { jsonHandler } from "./json-handler.js";
@@ -49,6 +49,7 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
   const handle = jsonHandler<AuthedRequest>((error) => {
     if (error instanceof HttpError) return { status: error.status, body: { error: error.message, code: error.status === 404 ? "not_found" : "invalid" } };
     if (error instanceof LinkError) return { status: 404, body: { error: error.message, code: "not_found" } };
+    if (error instanceof ReachChannelError) return { status: 400, body: { error: error.message, code: "unknown_channel", field: "off" } };
     if (error instanceof ImportFileError) return { status: error.status, body: importFileErrorBody(error) };
     return accessError(error);
   });
@@ -120,6 +121,18 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
         ...(bot ? { telegramLink: `https://t.me/${bot}?start=${code}` } : {}),
         ...(deps.zaloOaUrl ? { zaloLink: deps.zaloOaUrl } : {}),
       });
+    }),
+  );
+
+  // Which channels a person's reminders may not use (the chat's /settings, for staff in the console).
+  router.put(
+    "/api/admin/people/:ref/reach",
+    handle((req, res) => {
+      const body = (req.body ?? {}) as { off?: unknown };
+      if (!Array.isArray(body.off) || !body.off.every((c): c is string => typeof c === "string")) {
+        throw new HttpError(400, "off: a list of channels (zalo, telegram, zns, email)");
+      }
+      res.json(registryPeople.setReach(actorOf(req), String(req.params.ref), body.off, deps.clock.now()));
     }),
   );
 

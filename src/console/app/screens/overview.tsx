@@ -14,6 +14,7 @@ interface Overview {
   tasksDueSoon: { id: number; title: { vi: string; en: string }; dueOn: string; done: number; applicable: number }[];
   lateByOffice: { office: string | null; officeName: string | null; schools: number }[];
   scoped: boolean;
+  zns?: { month: string; sent: number; budget: number; priceVnd: number; estimatedCostVnd: number; zaloDailyQuota: { daily: number; remaining: number } | null };
 }
 
 const REFRESH_MS = 60_000;
@@ -45,6 +46,7 @@ export function OverviewScreen(): JSX.Element {
             <Stat label={t("overview.subscribersTelegram")} value={formatNumber(data.subscribers.telegram)} />
             <Stat label={t("overview.subscribersZalo")} value={formatNumber(data.subscribers.zalo)} />
           </div>
+          {data.zns ? <ZnsUsage zns={data.zns} /> : null}
           <div class="overview-grid">
             <BarChart
               title={t("overview.lateByOffice")}
@@ -91,6 +93,31 @@ export function OverviewScreen(): JSX.Element {
         </>
       ) : null}
     </Page>
+  );
+}
+
+/** ZNS costs money per message: this month's count against the budget, its estimated cost, Zalo's daily quota. */
+function ZnsUsage({ zns }: { zns: NonNullable<Overview["zns"]> }): JSX.Element {
+  const [year, month] = zns.month.split("-");
+  const money = (amount: number) => t("overview.zns.money", { amount: formatNumber(amount) });
+  const quota = zns.zaloDailyQuota;
+  return (
+    <section aria-labelledby="overview-zns">
+      <h2 id="overview-zns">{t("overview.zns.heading")}</h2>
+      <div class="cards">
+        <Stat
+          label={t("overview.zns.sentThisMonth", { month: `${month ?? ""}/${year ?? ""}` })}
+          value={t("overview.zns.sentOfBudget", { sent: formatNumber(zns.sent), budget: formatNumber(zns.budget) })}
+          note={zns.sent >= zns.budget ? t("overview.zns.budgetSpent") : t("overview.zns.budgetLeft", { left: formatNumber(zns.budget - zns.sent) })}
+        />
+        <Stat label={t("overview.zns.estimatedCost")} value={money(zns.estimatedCostVnd)} note={t("overview.zns.price", { price: money(zns.priceVnd) })} />
+        <Stat
+          label={t("overview.zns.dailyQuota")}
+          value={quota ? t("overview.zns.dailyQuotaValue", { remaining: formatNumber(quota.remaining), daily: formatNumber(quota.daily) }) : t("overview.zns.dailyQuotaUnknown")}
+          note={quota ? t("overview.zns.dailyQuotaNote") : t("overview.zns.dailyQuotaUnknownNote")}
+        />
+      </div>
+    </section>
   );
 }
 

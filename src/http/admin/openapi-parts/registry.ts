@@ -12,6 +12,8 @@ export const importProblemSchema = {
   },
 };
 
+const reachChannel = { type: "string", enum: ["zalo", "telegram", "zns", "email"] };
+
 const person = {
   type: "object",
   properties: {
@@ -23,6 +25,7 @@ const person = {
     hasEmail: { type: "boolean" },
     linked: { type: "boolean" },
     channels: { type: "array", items: { type: "string", enum: ["telegram", "zalo", "web"] } },
+    reachOff: { type: "array", items: reachChannel, description: "channels the person's reminders may not use (the chat's /settings)" },
   },
 };
 
@@ -42,6 +45,19 @@ export const registryPaths: Record<string, object> = {
           description: "A page of people and how many match",
           content: { "application/json": { schema: { type: "object", properties: { people: { type: "array", items: person }, total: { type: "integer" }, limit: { type: "integer" }, offset: { type: "integer" } } } } },
         },
+      },
+    },
+  },
+  "/api/admin/people/{ref}/reach": {
+    put: {
+      summary: "Which channels the person's reminders may not use (the same setting as /settings in the chat); audited",
+      parameters: [{ name: "ref", in: "path", required: true, schema: { type: "string" } }],
+      requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["off"], properties: { off: { type: "array", items: reachChannel } } } } } },
+      responses: {
+        "200": { description: "The setting now", content: { "application/json": { schema: { type: "object", properties: { ref: { type: "string" }, reachOff: { type: "array", items: reachChannel } } } } } },
+        "400": { description: "off is not a list of channels (code invalid), or names an unknown channel (code unknown_channel)" },
+        "403": { description: "A viewer" },
+        "404": { description: "No such person in the caller's units" },
       },
     },
   },

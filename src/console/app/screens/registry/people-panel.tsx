@@ -6,6 +6,7 @@ import { t } from "../../i18n";
 import { useSession } from "../../session";
 import { Button, ConfirmDialog, DataTable, ErrorNotice, Loading, Notice, SelectField, TextField, useApi } from "../../ui";
 import { PERSON_ROLES, type IssuedCode, type PeoplePage, type Person, type Unit } from "./types";
+import { ReachDialog, reachText } from "./reach-dialog";
 import { roleText } from "./words";
 
 const PAGE_SIZE = 50;
@@ -22,6 +23,7 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
   const [message, setMessage] = useState<string | undefined>();
   const [actionError, setActionError] = useState<unknown>();
   const [unlinking, setUnlinking] = useState<Person | undefined>();
+  const [reaching, setReaching] = useState<Person | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
 
   // Search as one types, once the typing pauses.
@@ -95,6 +97,7 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
     { key: "role", label: t("registry:people.role"), render: (p: Person) => roleText(p.role) },
     { key: "contact", label: t("registry:people.contact"), render: contactText },
     { key: "linked", label: t("registry:people.linked"), render: linkedText },
+    { key: "reach", label: t("registry:reach.column"), render: reachText },
   ];
   if (session.canWrite) {
     columns.push({
@@ -104,6 +107,9 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
         <div class="registry-actions">
           <Button onClick={() => void issue(p)} busy={busy === p.ref} label={t("registry:people.issueFor", { name: p.name })}>
             {t("registry:people.issue")}
+          </Button>
+          <Button onClick={() => setReaching(p)} label={t("registry:reach.editFor", { name: p.name })}>
+            {t("registry:reach.edit")}
           </Button>
           {p.linked ? (
             <Button kind="danger" onClick={() => setUnlinking(p)} label={t("registry:people.unlinkFor", { name: p.name })}>
@@ -166,6 +172,19 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
             </nav>
           ) : null}
         </>
+      ) : null}
+      {reaching ? (
+        <ReachDialog
+          person={reaching}
+          onCancel={() => setReaching(undefined)}
+          onSaved={(reachOff) => {
+            setIssued(undefined);
+            setActionError(undefined);
+            setMessage(t("registry:reach.saved", { name: reaching.name, state: reachText({ ...reaching, reachOff }) }));
+            setReaching(undefined);
+            reload();
+          }}
+        />
       ) : null}
       {unlinking ? (
       <ConfirmDialog

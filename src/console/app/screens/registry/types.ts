@@ -37,6 +37,8 @@ export interface Person {
   hasEmail: boolean;
   linked: boolean;
   channels: string[];
+  /** channels the person's reminders may not use */
+  reachOff: string[];
 }
 
 export interface PeoplePage {

@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `delivered_at` integer;
