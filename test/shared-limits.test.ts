@@ -26,6 +26,20 @@ describe("per-address limits shared by every instance on one database", () => {
     expect(refused.retryAfter).toMatch(/^\d+$/);
   });
 
+  it("counts one chat session's messages on both instances against its per-minute limit", async () => {
+    const third = await startTestApp({ CHAT_RATE_PER_MINUTE: "3" }, new Date(), first.dbPath);
+    const fourth = await startTestApp({ CHAT_RATE_PER_MINUTE: "3" }, new Date(), first.dbPath);
+    try {
+      const user = await webSession(third.url, "session-limit");
+      const statuses: number[] = [];
+      for (const app of [third, fourth, third, fourth]) statuses.push((await postChat(app.url, user, "xin chào")).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await fourth.stop();
+      await third.stop();
+    }
+  });
+
   it("counts sign-in attempts on both instances against one limit", async () => {
     const attempt = (app: RunningApp) =>
       fetch(`${app.url}/api/admin/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: "nobody", password: "wrong password" }) }).then((r) => r.status);

@@ -47,6 +47,14 @@ export function webChatRoutes(options: WebChatOptions): Router {
   const router = Router();
   const { metrics, clock } = options;
   const perSession = new RateLimiter(options.ratePerMinute, 60_000, () => clock.now().getTime());
+  /** Seconds to wait when the session is over its limit; undefined when it may talk. Shared by every instance with a counter. */
+  const sessionWait = (address: string): number | undefined => {
+    const counter = options.rateCounter;
+    if (!counter) return perSession.allow(address) ? undefined : 60;
+    const now = clock.now().getTime();
+    const { count, resetAt } = counter.hit("chat-session", address, 60_000, now);
+    return count <= options.ratePerMinute ? undefined : Math.max(1, Math.ceil((resetAt - now) / 1000));
+  };
   const messagesPerIp = perIpLimit({
     ...(options.rateCounter ? { shared: { counter: options.rateCounter, bucket: "chat-messages" } } : {}),
     limit: options.ratePerIpPerMinute,
@@ -135,11 +143,12 @@ export function webChatRoutes(options: WebChatOptions): Router {
       res.status(401).json({ error: "user: unknown session; get one from POST /api/chat/session" });
       return;
     }
-    if (!perSession.allow(address)) {
+    const waitSeconds = sessionWait(address);
+    if (waitSeconds !== undefined) {
       metrics.rejected.inc({ channel: "web", reason: "rate_limited" });
       res
         .status(429)
-        .set("Retry-After", "60")
+        .set("Retry-After", String(waitSeconds))
         .json({ error: `too many messages: at most ${options.ratePerMinute} a minute per user` });
       return;
     }
