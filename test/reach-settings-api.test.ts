@@ -1,15 +1,12 @@
 import Database from "better-sqlite3";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
 import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
-import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
-import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
-import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import type { FakeZalo } from "./support/fake-zalo.js";
+import { startZnsProvince } from "./support/zns-province.js";
+import { adminCall, type RunningApp } from "./support/test-app.js";
 
-const FIXTURES = join(import.meta.dirname, "fixtures");
 /** The due day of the mid-year IT report, 08:00 in Vietnam. */
 const DUE_DAY = new Date("2026-01-20T01:00:00Z");
 
@@ -44,20 +41,7 @@ describe("a person's reminder channels, set by staff in the console (the chat's 
   const dryRunOf = (ref: string) => running.app.planner.dryRun(DUE_DAY).find((r) => r.ref === ref && r.task === "mid_year_it_report");
 
   beforeAll(async () => {
-    const clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));
-    zalo = await startFakeZalo({ now: () => clock.now().getTime() });
-    running = await startTestApp(
-      { ...zalo.productEnv(zalo.issueTokens()), ZALO_BUSINESS_BASE: zalo.baseUrl, ZNS_MONTHLY_BUDGET: "100" },
-      clock,
-      dbWithEverySchoolYear("2025-2026", clock.now()),
-    );
-    admin = running.app.tokens.create({ name: "admin", role: "department_admin" }, "test", clock.now()).token;
-    for (const kind of ["units", "people"]) {
-      const res = await adminCall(running.url, "POST", `/api/admin/imports/${kind}`, admin, readFileSync(join(FIXTURES, `${kind}-sample.csv`), "utf8"), "text/csv");
-      expect(res.status).toBe(200);
-    }
-    office = running.app.tokens.create({ name: "PGD VT", role: "office_admin", unitCode: "PGD-VT" }, "test", clock.now()).token;
-    viewer = running.app.tokens.create({ name: "xem", role: "viewer" }, "test", clock.now()).token;
+    ({ zalo, running, admin, office, viewer } = await startZnsProvince(100));
   });
   afterAll(async () => {
     await running?.stop();
