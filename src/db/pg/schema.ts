@@ -130,6 +130,8 @@ export const handoffMessages = pgTable(
     at: bigint("at", { mode: "number" }).notNull(),
     /** staff answers only: queued/sent/failed through the outbox, or on_page for the web chat (it fetches) */
     delivery: text("delivery", { enum: ["queued", "sent", "failed", "on_page"] }),
+    /** where a sent staff answer went ("zalo", "telegram", "email:<address>"), for the staff who answered */
+    deliveredVia: text("delivered_via"),
   },
   (t) => [index("handoff_messages_handoff").on(t.handoffId, t.id)],
 );
@@ -318,6 +320,8 @@ export const people = pgTable(
     linkedAt: bigint("linked_at", { mode: "number" }),
     /** channels the person turned off with /settings (JSON array: "telegram", "zalo", "zns", "email"); null: none */
     reachOff: text("reach_off"),
+    /** the order the person wants the ladder's channels tried in (JSON array, e.g. ["email","zalo","telegram","zns"]); null: the default */
+    reachOrder: text("reach_order"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
   },

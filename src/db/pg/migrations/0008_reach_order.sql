@@ -1,0 +1,2 @@
+ALTER TABLE "handoff_messages" ADD COLUMN "delivered_via" text;--> statement-breakpoint
+ALTER TABLE "people" ADD COLUMN "reach_order" text;
