@@ -257,6 +257,8 @@ export const outbox = sqliteTable(
     causeType: text("cause_type", { enum: ["broadcast", "reminder", "handoff_reply"] }).notNull(),
     causeId: integer("cause_id").notNull(),
     userId: integer("user_id"),
+    /** the registry person an e-mail row of a broadcast is for (a person with no chat has no user) */
+    personId: integer("person_id"),
     /** the chats, and the registry's phone (ZNS) and e-mail for staff (the delivery ladder) */
     channel: text("channel", { enum: ["telegram", "web", "zalo", "zns", "email"] }).notNull(),
     address: text("address").notNull(),
