@@ -107,6 +107,10 @@ export interface LinkingPort {
 export interface ReachSettingsPort {
   off(personId: number): string[];
   setOff(personId: number, off: string[], at: Date): void;
+  /** the person's own order of the channels, complete; [] for the default (chats first, the one used last first) */
+  order(personId: number): string[];
+  /** stores an order (completed with the channels not named); [] goes back to the default */
+  setOrder(personId: number, order: readonly string[], at: Date): void;
 }
 
 export interface TaskBoardPort {

@@ -4,8 +4,14 @@ import { encodeTaskButton } from "./task-buttons.js";
 import { formatDate } from "./time/zoned-time.js";
 import type { Channel, Locale, OutboundMessage, Span } from "./types.js";
 
-/** The ladder's channels a person may turn off, in its order (the chat used last comes first of the two chats). */
+/** The ladder's channels a person may turn off or put in order, in its default order (the chat used last first). */
 const REACH_CHANNELS = ["zalo", "telegram", "zns", "email"];
+
+/** The channels named first, in that order, then the others in the default order. */
+function completeOrder(named: string[]): string[] {
+  const chosen = [...new Set(named)];
+  return [...chosen, ...REACH_CHANNELS.filter((c) => !chosen.includes(c))];
+}
 
 /**
  * The staff side of the conversation: /link, /unlink, /tasks, the reminder buttons (done, snooze) and the
@@ -90,19 +96,35 @@ export class StaffChat {
   }
 
   /**
-   * /settings: which channels reminders may use for this person, in the ladder's order; `/settings off email`
-   * (or `tắt`) turns one off, `/settings on email` (or `bật`) back on. The ladder skips what is off.
+   * /settings: which channels reminders may use for this person, in the order they are tried. `/settings off
+   * email` (or `tắt`) turns one off, `/settings on email` (or `bật`) back on; `/settings order email zalo`
+   * (or `thứ tự`) tries those first, in that order, then the others; `/settings order default` (`mặc định`)
+   * goes back to the chat used last first. The ladder skips what is off and follows the order.
    */
   settings(person: StaffPerson, arg: string, at: Date, locale: Locale): OutboundMessage {
     const reach = this.reach;
     if (!reach) return this.say("settings.unavailable", locale);
-    const [verb = "", channel = ""] = arg.trim().toLowerCase().split(/\s+/);
+    const words = arg.trim().toLowerCase().normalize("NFC").split(/\s+/).filter((w) => w !== "");
     let off = reach.off(person.id);
+    let order = reach.order(person.id);
     let changed = "";
-    if (verb !== "") {
+    if (words[0] === "thứ" && words[1] === "tự") words.splice(0, 2, "order");
+    if (words[0] === "thu" && words[1] === "tu") words.splice(0, 2, "order");
+    const [verb = "", ...rest] = words;
+    const channelOf = (word: string) => (word === "mail" || word === "e-mail" ? "email" : word);
+    if (verb === "order") {
+      const named = rest.map(channelOf);
+      const reset = named.length === 0 || ["default", "mặc", "mac"].includes(named[0] ?? "");
+      if (!reset && !named.every((c) => REACH_CHANNELS.includes(c))) return this.say("settings.how_order", locale);
+      order = reset ? [] : completeOrder(named);
+      reach.setOrder(person.id, order, at);
+      changed = reset
+        ? this.translator.t("settings.order_default", locale)
+        : this.translator.t("settings.order_set", locale, { order: order.map((c) => this.translator.t(`settings.channel.${c}`, locale)).join(" → ") });
+    } else if (verb !== "") {
       const turnOff = verb === "off" || verb === "tắt" || verb === "tat";
       const turnOn = verb === "on" || verb === "bật" || verb === "bat";
-      const wanted = channel === "mail" || channel === "e-mail" ? "email" : channel;
+      const wanted = channelOf(rest[0] ?? "");
       if ((!turnOff && !turnOn) || !REACH_CHANNELS.includes(wanted)) return this.say("settings.how", locale);
       off = turnOff ? [...off.filter((c) => c !== wanted), wanted] : off.filter((c) => c !== wanted);
       reach.setOff(person.id, off, at);
@@ -110,13 +132,13 @@ export class StaffChat {
     }
     const lines: Span[][] = [];
     if (changed) lines.push([{ text: changed }], []);
-    lines.push([{ text: this.translator.t("settings.title", locale), bold: true }]);
-    REACH_CHANNELS.forEach((c, i) => {
+    lines.push([{ text: this.translator.t(order.length > 0 ? "settings.title_own_order" : "settings.title", locale), bold: true }]);
+    (order.length > 0 ? order : REACH_CHANNELS).forEach((c, i) => {
       const state = this.translator.t(off.includes(c) ? "settings.off" : "settings.on", locale);
       lines.push([{ text: `${i + 1}. ${this.translator.t(`settings.channel.${c}`, locale)}: ${state}` }]);
     });
     if (REACH_CHANNELS.every((c) => off.includes(c))) lines.push([], [{ text: this.translator.t("settings.all_off", locale) }]);
-    lines.push([], [{ text: this.translator.t("settings.how", locale) }]);
+    lines.push([], [{ text: this.translator.t("settings.how", locale) }], [{ text: this.translator.t("settings.how_order", locale) }]);
     return { text: { lines }, buttons: [] };
   }
 

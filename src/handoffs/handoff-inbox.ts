@@ -27,9 +27,11 @@ export interface ThreadMessage {
   text: string;
   at: Date;
   delivery: Delivery | null;
+  /** where a sent staff answer went ("zalo", "email:a@b.vn"); null until sent, or when it went where asked */
+  deliveredVia?: string | null;
 }
 
-export type NewMessage = Omit<ThreadMessage, "id" | "delivery"> & { delivery?: Delivery };
+export type NewMessage = Omit<ThreadMessage, "id" | "delivery" | "deliveredVia"> & { delivery?: Delivery };
 export type HandoffTarget = ReplyTarget;
 
 export interface HandoffInboxStore {
@@ -41,7 +43,7 @@ export interface HandoffInboxStore {
   target(handoffId: number): HandoffTarget | "gone" | undefined;
   /** An "out" message marks the hand-off answered; firstAnswerMs is set on its first answer. */
   addMessage(handoffId: number, message: NewMessage): { id: number; firstAnswerMs: number | undefined };
-  setDelivery(messageId: number, delivery: Delivery): void;
+  setDelivery(messageId: number, delivery: Delivery, via?: string | null): void;
   setStatus(id: number, status: HandoffStatus): void;
   /** open hand-offs (of people who follow one of `units`, when given) */
   countWaiting(units?: Set<number>): number;
@@ -94,6 +96,8 @@ export interface ShownMessage {
   text: string | null;
   at: string;
   delivery?: Delivery | null;
+  /** where a sent staff answer went when it could not go back where the person asked ("email:a@b.vn") */
+  deliveredVia?: string | null;
   id?: number;
 }
 
@@ -181,8 +185,8 @@ export class HandoffInbox implements HandoffThread {
     return added.id;
   }
 
-  delivered(messageId: number, outcome: "sent" | "failed"): void {
-    this.deps.store.setDelivery(messageId, outcome);
+  delivered(messageId: number, outcome: "sent" | "failed", via?: string): void {
+    this.deps.store.setDelivery(messageId, outcome, via ?? null);
   }
 
   private setStatus(id: number, actor: Actor, now: Date, status: "open" | "closed"): { id: number; status: HandoffStatus } {
@@ -203,7 +207,7 @@ export class HandoffInbox implements HandoffThread {
 }
 
 function show(m: ThreadMessage): ShownMessage {
-  return { id: m.id, direction: m.direction, author: m.author, text: m.text, at: m.at.toISOString(), delivery: m.delivery };
+  return { id: m.id, direction: m.direction, author: m.author, text: m.text, at: m.at.toISOString(), delivery: m.delivery, deliveredVia: m.deliveredVia ?? null };
 }
 
 /** The conversation before the request, as the staff chat post showed it. */

@@ -90,8 +90,8 @@ export class SqliteHandoffInbox implements HandoffInboxStore {
     });
   }
 
-  setDelivery(messageId: number, delivery: Delivery): void {
-    this.db.update(handoffMessages).set({ delivery }).where(eq(handoffMessages.id, messageId)).run();
+  setDelivery(messageId: number, delivery: Delivery, via?: string | null): void {
+    this.db.update(handoffMessages).set({ delivery, deliveredVia: via ?? null }).where(eq(handoffMessages.id, messageId)).run();
   }
 
   setStatus(id: number, status: HandoffStatus): void {
@@ -163,5 +163,5 @@ function toRow(r: Row): HandoffRow {
 }
 
 function toMessage(r: MessageRow): ThreadMessage {
-  return { id: r.id, direction: r.direction, author: r.author, text: r.text, at: new Date(r.at), delivery: r.delivery };
+  return { id: r.id, direction: r.direction, author: r.author, text: r.text, at: new Date(r.at), delivery: r.delivery, deliveredVia: r.deliveredVia };
 }

@@ -20,7 +20,16 @@ export interface StoredReply {
 export interface HandoffThread {
   /** Records a staff answer; returns its message id. */
   staffAnswered(handoffId: number, author: string, text: string, delivery: "queued" | "on_page", at: Date): number;
-  delivered(messageId: number, outcome: "sent" | "failed"): void;
+  /** `via`: where it went when that was not where the person asked ("email:a@b.vn") */
+  delivered(messageId: number, outcome: "sent" | "failed", via?: string): void;
+}
+
+/** One outbox row of a reply, oldest first: the way the reply took (where asked, then the ladder). */
+export interface ReplyStep {
+  channel: string;
+  address: string;
+  status: string;
+  reason: string | null;
 }
 
 /** Where a hand-off's answer goes. */
@@ -39,6 +48,8 @@ export interface HandoffReplyStore {
   add(handoffId: number, reply: StoredReply, now: Date): number;
   get(id: number): StoredReply | undefined;
   remove(id: number): void;
+  /** the reply's outbox rows, oldest first */
+  route(id: number): ReplyStep[];
 }
 
 /** The hand-off a staff post belongs to (undefined: the reply is to no hand-off post). */
@@ -104,7 +115,10 @@ export class HandoffReplies {
       },
       now,
     );
-    if (written > 0) return { outcome: "queued", messageId };
+    // The chat cannot take it (the address is unreachable now): the person's next step, e-mail for registry staff.
+    if (written > 0 || this.deps.enqueue.firstStep({ cause: { type: "handoff_reply", id }, userId: target.userId, urgent: true, notBefore: now }, now) > 0) {
+      return { outcome: "queued", messageId };
+    }
     this.deps.store.remove(id);
     thread.delivered(messageId, "failed");
     return { outcome: "failed", messageId };
@@ -120,14 +134,36 @@ export class HandoffReplies {
       finished: (cause: Cause, outcome: RowOutcome) => {
         const reply = this.deps.store.get(cause.id);
         if (!reply) return;
+        const route = this.deps.store.route(cause.id);
         this.deps.store.remove(cause.id);
-        if (reply.messageId !== null) this.deps.thread.delivered(reply.messageId, outcome === "sent" ? "sent" : "failed");
+        const sent = outcome === "sent" ? route.find((r) => r.status === "sent") : undefined;
+        const detour = sent && route[0] && route[0] !== sent ? route[0] : undefined;
+        const via = sent && detour ? (sent.channel === "email" ? `email:${sent.address}` : sent.channel) : undefined;
+        if (reply.messageId !== null) this.deps.thread.delivered(reply.messageId, sent ? "sent" : "failed", via);
         if (reply.staffChat === null || reply.staffMessageId === null) return;
-        const line = this.deps.translator.t(outcome === "sent" ? "handoff_post.relayed" : "handoff_post.failed", this.deps.staffLocale);
+        const line = this.outcomeLine(sent, detour, route);
         this.deps.confirm(reply.staffChat, reply.staffMessageId, line).catch((error: unknown) => {
           this.deps.logger.warn({ err: error }, "could not confirm a relayed staff reply");
         });
       },
     };
+  }
+
+  /**
+   * What the staff member who answered is told: passed on where the person asked; or, when that chat could not
+   * take it, which channel it went by instead and why; or that it could not be delivered, and what was tried.
+   */
+  private outcomeLine(sent: ReplyStep | undefined, detour: ReplyStep | undefined, route: ReplyStep[]): string {
+    const { translator, staffLocale: locale } = this.deps;
+    const channelName = (step: ReplyStep) => translator.t(`settings.channel.${step.channel}`, locale);
+    const why = (step: ReplyStep) => translator.t(`handoff_post.why.${step.reason ?? "failed"}`, locale, { defaultValue: step.reason ?? "" });
+    if (sent && !detour) return translator.t("handoff_post.relayed", locale);
+    if (sent && detour) {
+      const where = sent.channel === "email" ? `${channelName(sent)} ${sent.address}` : channelName(sent);
+      return translator.t("handoff_post.relayed_via", locale, { via: where, from: channelName(detour), why: why(detour) });
+    }
+    if (route.length <= 1) return translator.t("handoff_post.failed", locale);
+    const tried = route.map((r) => `${channelName(r)}: ${why(r)}`).join("; ");
+    return translator.t("handoff_post.failed_tried", locale, { tried });
   }
 }

@@ -96,6 +96,11 @@ export interface LadderPolicy {
   covers(cause: Cause): boolean;
   /** the registry person's steps after the chats, in order; [] when the cause stays in the chats */
   offChat(cause: Cause, now: Date): OffChatStep[];
+  /**
+   * The person's own order of every channel ("email", "zalo", "telegram", "zns"), when they chose one
+   * (/settings, the console) and the cause follows it (reminders); undefined: chats first, used last first.
+   */
+  order?(cause: Cause): string[] | undefined;
 }
 
 /** A channel rule checked before each send; returns why the row must not go out on this channel. */

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { handoffReplies } from "../db/schema.js";
-import type { HandoffReplyStore, StoredReply } from "./handoff-replies.js";
+import type { HandoffReplyStore, ReplyStep, StoredReply } from "./handoff-replies.js";
 
 export class SqliteHandoffReplies implements HandoffReplyStore {
   constructor(private readonly db: Db) {}
@@ -22,6 +22,11 @@ export class SqliteHandoffReplies implements HandoffReplyStore {
       .get();
     // A console answer has no staff chat message to confirm under.
     return row && { ...row, staffChat: row.staffChat || null, staffMessageId: row.staffMessageId || null };
+  }
+
+  route(id: number): ReplyStep[] {
+    return this.db.all<ReplyStep>(sql`
+      SELECT channel, address, status, reason FROM outbox WHERE cause_type = 'handoff_reply' AND cause_id = ${id} ORDER BY id`);
   }
 
   remove(id: number): void {

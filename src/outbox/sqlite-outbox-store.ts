@@ -6,7 +6,7 @@ import { localDateParts } from "../core/time/zoned-time.js";
 import type { Db } from "../db/database.js";
 import { channelAddresses, deliveryAttempts, outbox } from "../db/schema.js";
 import type { AddressRule, EnqueueStore, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
-import type { Cause, CauseType, DeliveryChannel, LadderPolicy, OutboxPort, OutboxRow, RowEnd } from "./outbox-port.js";
+import type { Cause, CauseType, DeliveryChannel, LadderPolicy, OffChatStep, OutboxPort, OutboxRow, RowEnd } from "./outbox-port.js";
 
 /** Users are planned this many ids at a time, one transaction each: memory stays flat for any audience. */
 const PLAN_BATCH = 20_000;
@@ -149,9 +149,10 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
           COALESCE(u.locale, ?), ?, 'queued', ?, ?
         FROM channel_addresses a JOIN users u ON u.id = a.user_id
         WHERE a.user_id = ? AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${NOT_TURNED_OFF}
+          AND NOT EXISTS (SELECT 1 FROM people op WHERE op.user_id = a.user_id AND op.reach_order IS NOT NULL)
         ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
         ON CONFLICT(dedupe_key) DO NOTHING`);
-      return this.lastUsedInsert.run(
+      const written = this.lastUsedInsert.run(
         `${cause.type}:${cause.id}:`,
         cause.type,
         cause.id,
@@ -161,6 +162,9 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         now.getTime(),
         request.userId,
       ).changes;
+      // A person with an order of their own is not reached "where they wrote last" but by their order.
+      if (written === 0 && this.ladder?.order?.(cause)) return this.insertFirstStep(cause, request.userId, request.urgent, request.notBefore, now);
+      return written;
     }
     return this.db.run(sql`
       INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
@@ -320,35 +324,53 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
    * so the report shows why the ladder went past it. Runs inside the caller's transaction.
    */
   private nextStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): boolean {
-    if (userId !== null) {
-      const chat = this.db.run(sql`
+    const order = this.ladder?.order?.(cause);
+    if (order) {
+      // The person's own order: each channel in turn, chats and the steps after them alike.
+      const offChat = this.ladder?.offChat(cause, now) ?? [];
+      for (const channel of order) {
+        const step = offChat.find((s) => s.channel === channel);
+        if (step ? this.offChatStep(cause, userId, urgent, notBefore, now, step) : userId !== null && this.chatStep(cause, userId, urgent, notBefore, now, channel)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (userId !== null && this.chatStep(cause, userId, urgent, notBefore, now)) return true;
+    for (const step of this.ladder?.offChat(cause, now) ?? []) if (this.offChatStep(cause, userId, urgent, notBefore, now, step)) return true;
+    return false;
+  }
+
+  /** The person's chat used last (of one channel, when given) among those the cause has no row on. */
+  private chatStep(cause: Cause, userId: number, urgent: boolean, notBefore: Date, now: Date, channel?: string): boolean {
+    return (
+      this.db.run(sql`
         INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
         SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, a.user_id, a.channel, a.address,
           COALESCE(u.locale, ${this.defaultLocale}), ${urgent ? 1 : 0}, 'queued', ${notBefore.getTime()}, ${now.getTime()}
         FROM channel_addresses a JOIN users u ON u.id = a.user_id
         WHERE a.user_id = ${userId} AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)}
+          ${channel ? sql`AND a.channel = ${channel}` : sql``}
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${cause.type} AND o.cause_id = ${cause.id} AND o.channel = a.channel)
         ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
-        ON CONFLICT(dedupe_key) DO NOTHING`).changes;
-      if (chat > 0) return true;
-    }
-    const steps = this.ladder?.offChat(cause, now) ?? [];
-    if (steps.length === 0) return false;
+        ON CONFLICT(dedupe_key) DO NOTHING`).changes > 0
+    );
+  }
+
+  /** One step after the chats, once per cause: queued, or written as skipped with why it cannot be used. */
+  private offChatStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date, step: OffChatStep): boolean {
+    const tried = this.db.get<{ n: number }>(sql`
+      SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1) t`);
+    if (tried?.n === 1) return false;
     const locale =
       (userId !== null ? this.db.get<{ locale: string | null }>(sql`SELECT locale FROM users WHERE id = ${userId}`)?.locale : null) ?? this.defaultLocale;
-    for (const step of steps) {
-      const tried = this.db.get<{ n: number }>(sql`
-        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1)`);
-      if (tried?.n === 1) continue;
-      const written = this.db.run(sql`
-        INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
-        VALUES (${`${cause.type}:${cause.id}:${step.channel}:${step.address}`}, ${cause.type}, ${cause.id}, ${userId}, ${step.channel},
-          ${step.address}, ${locale}, ${urgent ? 1 : 0}, ${step.unusable ? "skipped" : "queued"}, ${step.unusable ?? null},
-          ${notBefore.getTime()}, ${now.getTime()}, ${step.unusable ? now.getTime() : null})
-        ON CONFLICT(dedupe_key) DO NOTHING`).changes;
-      if (written > 0 && !step.unusable) return true;
-    }
-    return false;
+    const written = this.db.run(sql`
+      INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
+      VALUES (${`${cause.type}:${cause.id}:${step.channel}:${step.address}`}, ${cause.type}, ${cause.id}, ${userId}, ${step.channel},
+        ${step.address}, ${locale}, ${urgent ? 1 : 0}, ${step.unusable ? "skipped" : "queued"}, ${step.unusable ?? null},
+        ${notBefore.getTime()}, ${now.getTime()}, ${step.unusable ? now.getTime() : null})
+      ON CONFLICT(dedupe_key) DO NOTHING`).changes;
+    return written > 0 && !step.unusable;
   }
 
   skipChannelsOtherThan(active: DeliveryChannel[], now: Date): Cause[] {

@@ -3,7 +3,7 @@ import type { Cause, LadderPolicy, OffChatStep, SendGuard, TemplateValues } from
 import { monthOf } from "../outbox/sqlite-outbox-store.js";
 import { daysBetween } from "../reminders/steps.js";
 import { normalizeVietnamMobile } from "./phone.js";
-import type { ReminderFacts, SqliteReachStore } from "./sqlite-reach-store.js";
+import type { ChatAddress, ReminderFacts, SqliteReachStore } from "./sqlite-reach-store.js";
 import type { ZnsKind, ZnsTemplates } from "./zns-templates.js";
 
 export interface ReachLadderOptions {
@@ -40,13 +40,27 @@ export class ReachLadder implements LadderPolicy {
   constructor(private readonly options: ReachLadderOptions) {}
 
   covers(cause: Cause): boolean {
+    if (cause.type === "handoff_reply") return this.options.email;
     return cause.type === "reminder" && (this.options.zns !== undefined || this.options.email);
   }
 
   offChat(cause: Cause, now: Date): OffChatStep[] {
+    if (cause.type === "handoff_reply") {
+      // A staff answer to a registry person their chat cannot take now goes to the registry's e-mail; never ZNS
+      // (templates/zns.yaml has no kind for a free-text answer), never for parents (no registry person).
+      const facts = this.options.store.replyFacts(cause.id);
+      return facts ? this.stepsFor("handoff_reply", null, facts.email, now, false, facts.off) : [];
+    }
     if (cause.type !== "reminder") return [];
     const facts = this.options.store.reminderFacts(cause.id);
     return facts ? this.stepsFor(facts.step, facts.phone, facts.email, now, true, facts.off) : [];
+  }
+
+  /** A reminder follows the person's own order when they chose one; other causes never do. */
+  order(cause: Cause): string[] | undefined {
+    if (cause.type !== "reminder") return undefined;
+    const order = this.options.store.orderOfReminder(cause.id);
+    return order.length > 0 ? order : undefined;
   }
 
   /** The ZNS lane's check before each send: one more message must fit in the month's budget. */
@@ -75,17 +89,12 @@ export class ReachLadder implements LadderPolicy {
   explain(personId: number, step: string, now: Date): { channel: string; why: string } {
     const person = this.options.store.person(personId);
     if (!person) return { channel: "none", why: "not in the registry" };
+    if (person.order.length > 0) return this.explainOrder(person, step, now);
     const why: string[] = [];
-    const day = 86_400_000;
     for (const chat of person.chats) {
-      if (person.off.includes(chat.channel)) {
-        why.push(`${chat.channel} turned off by the person`);
-      } else if (!this.options.chats.includes(chat.channel)) {
-        why.push(`${chat.channel} is not configured`);
-      } else if (chat.unreachable) {
-        why.push(`${chat.channel} unreachable`);
-      } else if (chat.channel === "zalo" && now.getTime() - chat.lastInboundAt > this.options.zaloWindowDays * day) {
-        why.push(`zalo window closed ${Math.floor((now.getTime() - chat.lastInboundAt) / day) - this.options.zaloWindowDays} days ago`);
+      const unusable = this.chatUnusable(chat, person.off, now);
+      if (unusable) {
+        why.push(unusable);
       } else {
         why.push(why.length === 0 ? `${chat.channel}: the chat used last` : `then ${chat.channel}`);
         return { channel: chat.channel, why: why.join("; ") };
@@ -103,6 +112,39 @@ export class ReachLadder implements LadderPolicy {
     }
     if (!this.options.email) why.push("e-mail off");
     return { channel: "none", why: why.join("; ") };
+  }
+
+  /** The dry run for a person with an order of their own: each channel in their order, and why it was passed. */
+  private explainOrder(person: NonNullable<ReturnType<SqliteReachStore["person"]>>, step: string, now: Date): { channel: string; why: string } {
+    const why = [`own order ${person.order.join(" > ")}`];
+    const offChat = this.stepsFor(step, person.phone, person.email, now, false, person.off);
+    const taken = (channel: string) => ({ channel, why: [...why, why.length === 1 ? `${channel}: first in the person's order` : `then ${channel}`].join("; ") });
+    for (const channel of person.order) {
+      if (channel === "zalo" || channel === "telegram") {
+        const chat = person.chats.find((c) => c.channel === channel);
+        const unusable = chat ? this.chatUnusable(chat, person.off, now) : `no ${channel}`;
+        if (!unusable) return taken(channel);
+        why.push(unusable);
+        continue;
+      }
+      const s = offChat.find((o) => o.channel === channel);
+      if (!s) why.push(channel === "email" ? "e-mail off" : !this.options.zns ? "zns off" : `zns not used for ${step}`);
+      else if (s.unusable) why.push(`${s.channel}: ${s.unusable}`);
+      else return taken(channel);
+    }
+    return { channel: "none", why: why.join("; ") };
+  }
+
+  /** Why a chat cannot take a message now (the dry run's words), or undefined when it can. */
+  private chatUnusable(chat: ChatAddress, off: string[], now: Date): string | undefined {
+    const day = 86_400_000;
+    if (off.includes(chat.channel)) return `${chat.channel} turned off by the person`;
+    if (!this.options.chats.includes(chat.channel)) return `${chat.channel} is not configured`;
+    if (chat.unreachable) return `${chat.channel} unreachable`;
+    if (chat.channel === "zalo" && now.getTime() - chat.lastInboundAt > this.options.zaloWindowDays * day) {
+      return `zalo window closed ${Math.floor((now.getTime() - chat.lastInboundAt) / day) - this.options.zaloWindowDays} days ago`;
+    }
+    return undefined;
   }
 
   private stepsFor(step: string, phone: string | null, email: string | null, now: Date, alert: boolean, off: string[]): OffChatStep[] {

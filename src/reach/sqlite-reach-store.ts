@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
+import { parseOrder, storedOrder, type ReachChannel } from "./reach-order.js";
 
 /** What a reminder (or a summary) is about, for the ladder and for a ZNS template: never parsed from text. */
 export interface ReminderFacts {
@@ -17,6 +18,15 @@ export interface ReminderFacts {
   /** a summary's late units (JSON array of codes); null for a unit's own reminder */
   schools: string | null;
   /** channels the person turned off with /settings */
+  off: string[];
+  /** the person's own order of the ladder's channels; [] for the default (chat used last first) */
+  order: ReachChannel[];
+}
+
+/** The registry person a hand-off reply is for (parents are in no registry: undefined). */
+export interface ReplyFacts {
+  personId: number;
+  email: string | null;
   off: string[];
 }
 
@@ -45,8 +55,9 @@ export class SqliteReachStore {
       step: string;
       schools: string | null;
       reach_off: string | null;
+      reach_order: string | null;
     }>(sql`
-      SELECT p.id AS person_id, p.user_id, p.name, p.phone, p.email, u.name AS unit_name, t.title_vi, t.due_on, r.step, r.schools, p.reach_off
+      SELECT p.id AS person_id, p.user_id, p.name, p.phone, p.email, u.name AS unit_name, t.title_vi, t.due_on, r.step, r.schools, p.reach_off, p.reach_order
       FROM reminders r JOIN people p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id JOIN tasks t ON t.id = r.task_id
       WHERE r.id = ${reminderId}`);
     if (!row) return undefined;
@@ -62,13 +73,22 @@ export class SqliteReachStore {
       step: row.step,
       schools: row.schools,
       off: parseOff(row.reach_off),
+      order: parseOrder(row.reach_order),
     };
   }
 
+  /** The registry person behind a hand-off reply (through the hand-off's chat user), for the e-mail step. */
+  replyFacts(replyId: number): ReplyFacts | undefined {
+    const row = this.db.get<{ id: number; email: string | null; reach_off: string | null }>(sql`
+      SELECT p.id, p.email, p.reach_off FROM handoff_replies hr JOIN handoffs h ON h.id = hr.handoff_id JOIN people p ON p.user_id = h.user_id
+      WHERE hr.id = ${replyId}`);
+    return row && { personId: row.id, email: row.email, off: parseOff(row.reach_off) };
+  }
+
   /** A registry person's phone, e-mail and chats (most recently used first), for the dry run. */
-  person(personId: number): { phone: string | null; email: string | null; chats: ChatAddress[]; off: string[] } | undefined {
-    const p = this.db.get<{ phone: string | null; email: string | null; user_id: number | null; reach_off: string | null }>(
-      sql`SELECT phone, email, user_id, reach_off FROM people WHERE id = ${personId}`,
+  person(personId: number): { phone: string | null; email: string | null; chats: ChatAddress[]; off: string[]; order: ReachChannel[] } | undefined {
+    const p = this.db.get<{ phone: string | null; email: string | null; user_id: number | null; reach_off: string | null; reach_order: string | null }>(
+      sql`SELECT phone, email, user_id, reach_off, reach_order FROM people WHERE id = ${personId}`,
     );
     if (!p) return undefined;
     const chats =
@@ -79,7 +99,7 @@ export class SqliteReachStore {
               SELECT channel, address, last_inbound_at, unreachable_at FROM channel_addresses
               WHERE user_id = ${p.user_id} AND channel != 'web' ORDER BY last_inbound_at DESC, id DESC`)
             .map((a) => ({ channel: a.channel, address: a.address, lastInboundAt: a.last_inbound_at, unreachable: a.unreachable_at !== null }));
-    return { phone: p.phone, email: p.email, chats, off: parseOff(p.reach_off) };
+    return { phone: p.phone, email: p.email, chats, off: parseOff(p.reach_off), order: parseOrder(p.reach_order) };
   }
 
   /** The channels a person turned off (/settings). */
@@ -90,6 +110,24 @@ export class SqliteReachStore {
   setOff(personId: number, off: string[], at: Date): void {
     const value = off.length > 0 ? JSON.stringify([...new Set(off)].sort()) : null;
     this.db.run(sql`UPDATE people SET reach_off = ${value}, updated_at = ${at.getTime()} WHERE id = ${personId}`);
+  }
+
+  /** The order of the person a reminder is for ([]: the default); one indexed look-up, asked for every reminder. */
+  orderOfReminder(reminderId: number): ReachChannel[] {
+    return parseOrder(
+      this.db.get<{ reach_order: string | null }>(sql`SELECT p.reach_order FROM reminders r JOIN people p ON p.id = r.person_id WHERE r.id = ${reminderId}`)
+        ?.reach_order,
+    );
+  }
+
+  /** The person's own order of the ladder's channels ([]: the default). */
+  order(personId: number): ReachChannel[] {
+    return parseOrder(this.db.get<{ reach_order: string | null }>(sql`SELECT reach_order FROM people WHERE id = ${personId}`)?.reach_order);
+  }
+
+  /** Stores the person's order (completed with the channels they did not name); [] goes back to the default. */
+  setOrder(personId: number, order: readonly string[], at: Date): void {
+    this.db.run(sql`UPDATE people SET reach_order = ${storedOrder(order)}, updated_at = ${at.getTime()} WHERE id = ${personId}`);
   }
 
   isUnsubscribed(email: string): boolean {
