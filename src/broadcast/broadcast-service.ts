@@ -20,6 +20,7 @@ import type { AudienceCount, DeliveryCounts, SqliteOutbox } from "../outbox/sqli
 import { audienceSchema, type Audience } from "./audience.js";
 import { BroadcastLifecycle } from "./broadcast-lifecycle.js";
 import { SqliteAudienceCount } from "./sqlite-audience-count.js";
+import { SqliteEmailAudience, type EmailAudienceCount } from "./sqlite-email-audience.js";
 import { SqliteDeliveryReport, type ReportRow, type ReportStatus } from "./sqlite-delivery-report.js";
 import { audienceWhere, onChannel, outsideWindow } from "./sqlite-audience-query.js";
 import { SqliteBroadcastStatus } from "./sqlite-broadcast-status.js";
@@ -95,6 +96,8 @@ export interface BroadcastServiceDeps {
   logger: Logger;
   /** Zalo's consultation window (ZALO_CS_WINDOW_DAYS): a Zalo address quiet for longer cannot be sent to */
   zaloWindowMs?: number;
+  /** e-mail is on (SMTP_URL, MAIL_FROM): registry staff with no chat get the broadcast by e-mail */
+  email?: boolean;
 }
 
 /**
@@ -109,6 +112,8 @@ export interface AudienceReport extends AudienceCount {
   byChannel: Partial<Record<Channel, number>>;
   notDeliverable: Record<string, number>;
   withoutChat: number;
+  /** of `withoutChat`, who gets it by e-mail and who cannot and why (all zero while e-mail is off) */
+  byEmail: EmailAudienceCount;
 }
 
 export class BroadcastService {
@@ -116,6 +121,7 @@ export class BroadcastService {
   private readonly audit: AuditLog;
   private readonly scopes: AccessScopes;
   private readonly registryCount: SqliteAudienceCount;
+  private readonly emailAudience: SqliteEmailAudience;
   private readonly report_: SqliteDeliveryReport;
   /** the one place a broadcast's status changes */
   readonly lifecycle: BroadcastLifecycle;
@@ -124,12 +130,13 @@ export class BroadcastService {
     this.audit = new AuditLog(deps.db);
     this.scopes = new AccessScopes(new SqliteUnitTree(deps.db));
     this.registryCount = new SqliteAudienceCount(deps.db);
+    this.emailAudience = new SqliteEmailAudience(deps.db, deps.defaultLocale);
     this.report_ = new SqliteDeliveryReport(deps.db);
     this.lifecycle = new BroadcastLifecycle(new SqliteBroadcastStatus(deps.db), deps.outbox);
   }
 
   /** Validates, checks scope and texts, stores, and plans the outbox rows if it is due now. */
-  create(body: unknown, actor: Actor): { id: number; recipients: number; deliverable: number; status: BroadcastView["status"] } {
+  create(body: unknown, actor: Actor): { id: number; recipients: number; deliverable: number; byEmail: number; status: BroadcastView["status"] } {
     const input = this.validate(body, actor);
     const now = this.deps.clock.now();
     const requested = input.sendAt ? this.parseSendAt(input.sendAt, now) : now;
@@ -166,7 +173,7 @@ export class BroadcastService {
       return row.id;
     });
     if (effective.getTime() <= now.getTime()) this.plan(id, now);
-    return { id, recipients: count.total, deliverable: count.deliverable, status: this.get(id).status };
+    return { id, recipients: count.total, deliverable: count.deliverable, byEmail: count.byEmail.reach, status: this.get(id).status };
   }
 
   preview(body: unknown, actor: Actor): {
@@ -213,6 +220,7 @@ export class BroadcastService {
       { cause, where: audienceWhere(audience, this.deps.defaultLocale), urgent: row.urgent, notBefore: new Date(row.sendAt) },
       now,
     );
+    if (this.deps.email) this.emailAudience.insert(cause, audience, row.urgent, new Date(row.sendAt), now);
     const planned = { n: this.deps.outbox.countRows(cause) };
     this.lifecycle.planned(id, planned.n, now);
     this.deps.logger.info({ broadcast: id, recipients: planned?.n ?? 0 }, "broadcast planned");
@@ -287,7 +295,8 @@ export class BroadcastService {
       if (reachable > 0) byChannel[channel] = reachable;
     }
     const deliverable = Object.values(byChannel).reduce((a, b) => a + b, 0);
-    return { ...count, deliverable, byChannel, notDeliverable, withoutChat: this.registryCount.peopleWithoutChat(audience) };
+    const byEmail = this.deps.email ? this.emailAudience.count(audience) : { reach: 0, notReached: {} };
+    return { ...count, deliverable, byChannel, notDeliverable, withoutChat: this.registryCount.peopleWithoutChat(audience), byEmail };
   }
 
   /** A page of the broadcast's recipients with names and units (the console's report table). */

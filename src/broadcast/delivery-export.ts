@@ -27,6 +27,9 @@ const REASON: Record<string, string> = {
   token_invalid: "Mã truy cập của bot không hợp lệ",
   network: "Lỗi mạng",
   server: "Lỗi máy chủ nền tảng",
+  no_email: "Danh bạ không có địa chỉ email",
+  email_unsubscribed: "Đã huỷ nhận email",
+  turned_off: "Người nhận đã tắt kênh này",
 };
 
 const ROLE: Record<string, string> = {
@@ -37,7 +40,7 @@ const ROLE: Record<string, string> = {
   department_staff: "Cán bộ Sở",
 };
 
-const CHANNEL: Record<string, string> = { telegram: "Telegram", zalo: "Zalo", web: "Web" };
+const CHANNEL: Record<string, string> = { telegram: "Telegram", zalo: "Zalo", web: "Web", email: "Email", zns: "ZNS" };
 
 /** "dd/MM/yyyy HH:mm" in Vietnam (UTC+7 all year). */
 export function vietnamTime(ms: number | null): string {

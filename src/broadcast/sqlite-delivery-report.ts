@@ -13,11 +13,16 @@ export interface ReportRow {
   /** the registry person's unit, else the units the chat user follows, "; "-separated; null when none */
   units: string | null;
   role: string | null;
+  /** the channel actually used for this row (a person with no chat: "email") */
   channel: string;
+  /** the e-mail address of an e-mail row (which mailbox it went to); null for a chat */
+  email: string | null;
   status: ReportStatus;
   reason: string | null;
   attempts: number;
   doneAt: number | null;
+  /** when the platform said the message reached the person (ZNS receipts), epoch ms; null when it did not say */
+  deliveredAt: number | null;
 }
 
 /** Per-recipient rows of a broadcast joined with the registry, for the console's table and the XLSX export. */
@@ -49,14 +54,19 @@ export class SqliteDeliveryReport {
     return this.db
       .all<ReportRow>(
         sql`
-      SELECT o.id, o.channel, o.reason, o.attempts, o.done_at AS doneAt,
+      SELECT o.id, o.channel, o.reason, o.attempts, o.done_at AS "doneAt", o.delivered_at AS "deliveredAt",
+             CASE WHEN o.channel = 'email' AND o.address != '' THEN o.address ELSE NULL END AS email,
              CASE WHEN o.status = 'sending' THEN 'queued' ELSE o.status END AS status,
-             (SELECT p.name FROM people p WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1) AS name,
              COALESCE(
+               (SELECT p.name FROM people p WHERE p.id = o.person_id),
+               (SELECT p.name FROM people p WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1)
+             ) AS name,
+             COALESCE(
+               (SELECT un.name FROM people p JOIN units un ON un.id = p.unit_id WHERE p.id = o.person_id),
                (SELECT un.name FROM people p JOIN units un ON un.id = p.unit_id WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1),
                (SELECT group_concat(un.name, '; ') FROM user_units uu JOIN units un ON un.id = uu.unit_id WHERE uu.user_id = o.user_id)
              ) AS units,
-             (SELECT u.role FROM users u WHERE u.id = o.user_id) AS role
+             COALESCE((SELECT p.role FROM people p WHERE p.id = o.person_id), (SELECT u.role FROM users u WHERE u.id = o.user_id)) AS role
       FROM outbox o WHERE ${where} ORDER BY o.id LIMIT ${limit} OFFSET ${offset}`,
       );
   }

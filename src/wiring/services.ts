@@ -94,6 +94,7 @@ export function buildServices(deps: ServiceDeps): Services {
     senders: deps.senders ?? {},
     logger,
     zaloWindowMs: config.ZALO_CS_WINDOW_DAYS * 86_400_000,
+    email: emailOn(config),
   });
   const tasksFile = join(deps.contentRoot, "templates", "tasks.yaml");
   const taskDefinitions = (): TaskDefinition[] => loadTaskFile(tasksFile);

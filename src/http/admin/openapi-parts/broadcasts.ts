@@ -45,6 +45,11 @@ const audienceReport = {
       description: "why the rest cannot be reached: not_subscribed, unreachable, no_push_channel, channel_off, outside_zalo_window; deliverable + these = total",
     },
     withoutChat: { type: "integer", description: "registry people the audience names who have no Telegram or Zalo chat linked" },
+    byEmail: {
+      type: "object",
+      description: "of withoutChat, staff reached by e-mail instead (reach) and those who cannot be, by reason: no_email, email_unsubscribed, turned_off (zero while e-mail is off)",
+      properties: { reach: { type: "integer" }, notReached: { type: "object", additionalProperties: { type: "integer" } } },
+    },
   },
 };
 
@@ -55,11 +60,13 @@ const reportRow = {
     name: { type: ["string", "null"], description: "the registry person's name; null for a chat user not in the registry" },
     units: { type: ["string", "null"], description: "the person's unit, else the units the user follows ('; '-separated)" },
     role: { type: ["string", "null"] },
-    channel: { type: "string", enum: ["telegram", "zalo", "web"] },
+    channel: { type: "string", enum: ["telegram", "zalo", "web", "email", "zns"], description: "the channel actually used for this row" },
     status: { type: "string", enum: ["queued", "sent", "failed", "skipped", "cancelled"] },
     reason: { type: ["string", "null"] },
     attempts: { type: "integer" },
     doneAt: { type: ["integer", "null"], description: "epoch milliseconds" },
+    deliveredAt: { type: ["integer", "null"], description: "when the platform said it reached the person (ZNS receipts), epoch milliseconds" },
+    email: { type: ["string", "null"], description: "the mailbox of an e-mail row (registry staff with no chat)" },
   },
 };
 

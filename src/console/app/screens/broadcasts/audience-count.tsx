@@ -62,8 +62,11 @@ export function AudienceCountPanel(props: { report: AudienceReport | undefined; 
                 </ul>
               </>
             ) : null}
-            {report.withoutChat > 0 ? <p class="count-skipped">{t("broadcasts:count.withoutChat", { count: report.withoutChat })}</p> : null}
-            {report.deliverable === 0 ? <Notice kind="warning">{t("broadcasts:count.nobody")}</Notice> : null}
+            {report.byEmail.reach > 0 ? <p class="count-email">{t("broadcasts:count.byEmail", { count: report.byEmail.reach })}</p> : null}
+            {report.withoutChat > report.byEmail.reach ? (
+              <p class="count-skipped">{t("broadcasts:count.withoutChat", { count: report.withoutChat - report.byEmail.reach })}</p>
+            ) : null}
+            {report.deliverable + report.byEmail.reach === 0 ? <Notice kind="warning">{t("broadcasts:count.nobody")}</Notice> : null}
             <p class="hint">{t("broadcasts:count.perChat")}</p>
           </>
         ) : props.loading ? (

@@ -19,6 +19,8 @@ export interface AudienceReport {
   byChannel: Partial<Record<string, number>>;
   notDeliverable: Record<string, number>;
   withoutChat: number;
+  /** of withoutChat: staff reached by e-mail instead, and those who cannot be and why */
+  byEmail: { reach: number; notReached: Record<string, number> };
 }
 
 export interface Unit {
@@ -69,6 +71,10 @@ export interface DeliveryRow {
   reason: string | null;
   attempts: number;
   doneAt: number | null;
+  /** when the platform said it reached the person (ZNS receipts) */
+  deliveredAt: number | null;
+  /** the mailbox of an e-mail row */
+  email: string | null;
 }
 
 /** What the compose steps build up. */
