@@ -3,6 +3,7 @@ import type { Db } from "../db/database.js";
 import { channelAddresses, people, units } from "../db/schema.js";
 import type { Tx } from "../access/audit-log.js";
 import type { PersonRole } from "./people-import.js";
+import { parseOrder, storedOrder } from "../reach/reach-order.js";
 
 /** A person of the registry as the console lists them: contact details only as present or not. */
 export interface PersonRow {
@@ -17,6 +18,8 @@ export interface PersonRow {
   userId: number | null;
   /** channels the person's reminders may not use (people.reach_off, as /settings writes it) */
   reachOff: string[];
+  /** the person's own order of the channels (people.reach_order); [] for the default */
+  reachOrder: string[];
 }
 
 /** Reads of the people register for the admin API (the imports write it). */
@@ -37,29 +40,38 @@ export class SqlitePeopleStore {
         email: people.email,
         userId: people.userId,
         reachOff: people.reachOff,
+        reachOrder: people.reachOrder,
       })
       .from(people)
       .innerJoin(units, eq(units.id, people.unitId))
       .all()
-      .map(({ phone, email, reachOff, ...p }) => ({
+      .map(({ phone, email, reachOff, reachOrder, ...p }) => ({
         ...p,
         hasPhone: phone !== null && phone !== "",
         hasEmail: email !== null && email !== "",
         reachOff: parseReachOff(reachOff),
+        reachOrder: parseOrder(reachOrder),
       }));
   }
 
   /** One person's unit and turned-off channels, by ref. */
-  reachOf(ref: string): { id: number; unitId: number; reachOff: string[] } | undefined {
-    const row = this.db.select({ id: people.id, unitId: people.unitId, reachOff: people.reachOff }).from(people).where(eq(people.ref, ref)).get();
-    return row ? { id: row.id, unitId: row.unitId, reachOff: parseReachOff(row.reachOff) } : undefined;
+  reachOf(ref: string): { id: number; unitId: number; reachOff: string[]; reachOrder: string[] } | undefined {
+    const row = this.db
+      .select({ id: people.id, unitId: people.unitId, reachOff: people.reachOff, reachOrder: people.reachOrder })
+      .from(people)
+      .where(eq(people.ref, ref))
+      .get();
+    return row ? { id: row.id, unitId: row.unitId, reachOff: parseReachOff(row.reachOff), reachOrder: parseOrder(row.reachOrder) } : undefined;
   }
 
   /** Sets the channels turned off (the same column /settings writes), with the audit row in one transaction. */
-  setReachOff(personId: number, off: readonly string[], now: Date, audit: (tx: Tx) => void): void {
+  setReachOff(personId: number, off: readonly string[], now: Date, audit: (tx: Tx) => void, order?: readonly string[]): void {
     const value = off.length > 0 ? JSON.stringify([...new Set(off)].sort()) : null;
     this.db.transaction((tx) => {
-      tx.update(people).set({ reachOff: value, updatedAt: now.getTime() }).where(eq(people.id, personId)).run();
+      tx.update(people)
+        .set({ reachOff: value, ...(order ? { reachOrder: storedOrder(order) } : {}), updatedAt: now.getTime() })
+        .where(eq(people.id, personId))
+        .run();
       audit(tx);
     });
   }

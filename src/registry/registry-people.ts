@@ -1,4 +1,5 @@
 import QRCode from "qrcode";
+import { completeOrder } from "../reach/reach-order.js";
 import type { Actor } from "../access/actor.js";
 import { AuditLog } from "../access/audit-log.js";
 import { AccessScopes, assertCanWrite } from "../access/scopes.js";
@@ -21,6 +22,8 @@ export interface PersonView {
   channels: string[];
   /** channels the person's reminders may not use (turned off in the chat's /settings or here) */
   reachOff: string[];
+  /** the person's own order of the channels (the chat's /settings order, or here); [] for the default */
+  reachOrder: string[];
 }
 
 /** The channels of the delivery ladder a person can turn off, in the ladder's order. */
@@ -111,16 +114,40 @@ export class RegistryPeople {
    * Which channels a person's reminders may not use: the same setting as the chat's /settings. Writers only, in
    * their units (outside them the person is not found); audited with the before and after.
    */
-  setReach(actor: Actor, ref: string, off: readonly string[], now: Date): { ref: string; reachOff: string[] } {
+  setReach(
+    actor: Actor,
+    ref: string,
+    off: readonly string[],
+    now: Date,
+    order?: readonly string[],
+  ): { ref: string; reachOff: string[]; reachOrder: string[] } {
     assertCanWrite(actor);
     const person = this.scopes.assertInScope(actor, this.store.reachOf(ref), (p) => p.unitId, () => new LinkError(`no person with ref "${ref}"`));
-    const unknown = off.filter((c) => !(REACH_CHANNELS as readonly string[]).includes(c));
-    if (unknown.length > 0) throw new ReachChannelError(`off: unknown channel ${unknown.join(", ")}; one of ${REACH_CHANNELS.join(", ")}`);
+    for (const [field, list] of [["off", off], ["order", order ?? []]] as const) {
+      const unknown = list.filter((c) => !(REACH_CHANNELS as readonly string[]).includes(c));
+      if (unknown.length > 0) throw new ReachChannelError(`${field}: unknown channel ${unknown.join(", ")}; one of ${REACH_CHANNELS.join(", ")}`);
+    }
     const after = REACH_CHANNELS.filter((c) => off.includes(c));
-    this.store.setReachOff(person.id, after, now, (tx) =>
-      this.audit.record({ actor, action: "person.reach", target: `person:${ref}`, detail: { before: person.reachOff, after }, at: now }, tx),
+    // An order is complete once stored (the channels not named follow in the default order); [] is the default.
+    const orderAfter = order === undefined ? person.reachOrder : completeOrder(order);
+    this.store.setReachOff(
+      person.id,
+      after,
+      now,
+      (tx) =>
+        this.audit.record(
+          {
+            actor,
+            action: "person.reach",
+            target: `person:${ref}`,
+            detail: { before: person.reachOff, after, ...(order !== undefined ? { orderBefore: person.reachOrder, orderAfter } : {}) },
+            at: now,
+          },
+          tx,
+        ),
+      orderAfter,
     );
-    return { ref, reachOff: [...after] };
+    return { ref, reachOff: [...after], reachOrder: orderAfter };
   }
 
   /**
@@ -172,5 +199,6 @@ function viewOf(p: PersonRow, channels: Map<number, Set<string>>): PersonView {
     linked: p.userId !== null,
     channels: p.userId === null ? [] : [...(channels.get(p.userId) ?? [])].sort(),
     reachOff: p.reachOff,
+    reachOrder: p.reachOrder,
   };
 }

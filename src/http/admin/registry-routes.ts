@@ -124,15 +124,15 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     }),
   );
 
-  // Which channels a person's reminders may not use (the chat's /settings, for staff in the console).
+  // Which channels a person's reminders may not use, and in which order they are tried (the chat's /settings).
   router.put(
     "/api/admin/people/:ref/reach",
     handle((req, res) => {
-      const body = (req.body ?? {}) as { off?: unknown };
-      if (!Array.isArray(body.off) || !body.off.every((c): c is string => typeof c === "string")) {
-        throw new HttpError(400, "off: a list of channels (zalo, telegram, zns, email)");
-      }
-      res.json(registryPeople.setReach(actorOf(req), String(req.params.ref), body.off, deps.clock.now()));
+      const body = (req.body ?? {}) as { off?: unknown; order?: unknown };
+      const isList = (value: unknown): value is string[] => Array.isArray(value) && value.every((c) => typeof c === "string");
+      if (!isList(body.off)) throw new HttpError(400, "off: a list of channels (zalo, telegram, zns, email)");
+      if (body.order !== undefined && !isList(body.order)) throw new HttpError(400, "order: a list of channels (zalo, telegram, zns, email), first tried first");
+      res.json(registryPeople.setReach(actorOf(req), String(req.params.ref), body.off, deps.clock.now(), body.order));
     }),
   );
 

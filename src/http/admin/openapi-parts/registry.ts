@@ -26,6 +26,7 @@ const person = {
     linked: { type: "boolean" },
     channels: { type: "array", items: { type: "string", enum: ["telegram", "zalo", "web"] } },
     reachOff: { type: "array", items: reachChannel, description: "channels the person's reminders may not use (the chat's /settings)" },
+    reachOrder: { type: "array", items: reachChannel, description: "the person's own order, first tried first (complete); [] = the default (the chat used last first)" },
   },
 };
 
@@ -50,11 +51,25 @@ export const registryPaths: Record<string, object> = {
   },
   "/api/admin/people/{ref}/reach": {
     put: {
-      summary: "Which channels the person's reminders may not use (the same setting as /settings in the chat); audited",
+      summary: "Which channels the person's reminders may not use, and in which order they are tried (the same settings as /settings in the chat); audited",
       parameters: [{ name: "ref", in: "path", required: true, schema: { type: "string" } }],
-      requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["off"], properties: { off: { type: "array", items: reachChannel } } } } } },
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["off"],
+              properties: {
+                off: { type: "array", items: reachChannel },
+                order: { type: "array", items: reachChannel, description: "channels to try first, in order (the others follow in the default order); [] = back to the default; absent = unchanged" },
+              },
+            },
+          },
+        },
+      },
       responses: {
-        "200": { description: "The setting now", content: { "application/json": { schema: { type: "object", properties: { ref: { type: "string" }, reachOff: { type: "array", items: reachChannel } } } } } },
+        "200": { description: "The setting now", content: { "application/json": { schema: { type: "object", properties: { ref: { type: "string" }, reachOff: { type: "array", items: reachChannel }, reachOrder: { type: "array", items: reachChannel } } } } } },
         "400": { description: "off is not a list of channels (code invalid), or names an unknown channel (code unknown_channel)" },
         "403": { description: "A viewer" },
         "404": { description: "No such person in the caller's units" },

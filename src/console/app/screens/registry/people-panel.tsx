@@ -177,10 +177,10 @@ export function PeoplePanel(props: { units: Unit[]; reloadKey: number }): JSX.El
         <ReachDialog
           person={reaching}
           onCancel={() => setReaching(undefined)}
-          onSaved={(reachOff) => {
+          onSaved={(reach) => {
             setIssued(undefined);
             setActionError(undefined);
-            setMessage(t("registry:reach.saved", { name: reaching.name, state: reachText({ ...reaching, reachOff }) }));
+            setMessage(t("registry:reach.saved", { name: reaching.name, state: reachText(reach) }));
             setReaching(undefined);
             reload();
           }}

@@ -39,6 +39,8 @@ export interface Person {
   channels: string[];
   /** channels the person's reminders may not use */
   reachOff: string[];
+  /** the person's own order of the channels, first tried first; [] for the default */
+  reachOrder: string[];
 }
 
 export interface PeoplePage {
