@@ -69,7 +69,7 @@ describe("a person's reminder channels, set by staff in the console (the chat's 
 
     const done = await call("PUT", "/api/admin/people/CB0013/reach", office, { off: ["zns"] });
     expect(done.status).toBe(200);
-    expect(done.body).toEqual({ ref: "CB0013", reachOff: ["zns"] });
+    expect(done.body).toEqual({ ref: "CB0013", reachOff: ["zns"], reachOrder: [] });
     expect(await personOf(office, "CB0013")).toMatchObject({ reachOff: ["zns"] });
     expect(query<{ actor: string; detail: string }>(running.dbPath, "SELECT actor, detail FROM audit_log WHERE action = 'person.reach' AND target = 'person:CB0013'")).toEqual([
       { actor: expect.stringContaining("PGD VT") as string, detail: JSON.stringify({ before: [], after: ["zns"] }) },
@@ -96,7 +96,7 @@ describe("a person's reminder channels, set by staff in the console (the chat's 
 
     // Turned back on: the dry run offers ZNS again.
     const back = await call("PUT", "/api/admin/people/CB0013/reach", admin, { off: [] });
-    expect(back.body).toEqual({ ref: "CB0013", reachOff: [] });
+    expect(back.body).toEqual({ ref: "CB0013", reachOff: [], reachOrder: [] });
     expect(dryRunOf("CB0013")).toMatchObject({ channel: "zns" });
   });
 

@@ -162,7 +162,7 @@ export class HandoffReplies {
       const where = sent.channel === "email" ? `${channelName(sent)} ${sent.address}` : channelName(sent);
       return translator.t("handoff_post.relayed_via", locale, { via: where, from: channelName(detour), why: why(detour) });
     }
-    if (route.length <= 1) return translator.t("handoff_post.failed", locale);
+    if (route.length === 0) return translator.t("handoff_post.failed", locale);
     const tried = route.map((r) => `${channelName(r)}: ${why(r)}`).join("; ");
     return translator.t("handoff_post.failed_tried", locale, { tried });
   }
