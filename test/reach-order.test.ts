@@ -1,0 +1,144 @@
+import Database from "better-sqlite3";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Linking } from "../src/registry/linking.js";
+import { importPeople } from "../src/registry/people-import.js";
+import { importUnits } from "../src/registry/units-import.js";
+import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
+import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
+import { simpleParser } from "./support/mail-parse.js";
+import { startSmtp, waitFor, type LocalSmtp } from "./support/smtp.js";
+import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+
+const FIXTURES = join(import.meta.dirname, "fixtures");
+/** 08:00 in Vietnam on a date. */
+const at8 = (date: string) => new Date(`${date}T01:00:00Z`);
+const DUE_DAY = at8("2026-01-20");
+
+/** One person's reminder rows for a step, in the order the ladder wrote them. */
+function rowsOf(dbPath: string, ref: string, step: string): { channel: string; status: string; reason: string | null }[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db
+      .prepare(
+        `SELECT o.channel, o.status, o.reason FROM outbox o
+         JOIN reminders r ON o.cause_type = 'reminder' AND o.cause_id = r.id JOIN people p ON p.id = r.person_id
+         WHERE p.ref = ? AND r.step = ? ORDER BY o.id`,
+      )
+      .all(ref, step) as { channel: string; status: string; reason: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe("a person's own order of the channels", () => {
+  let zalo: FakeZalo;
+  let smtp: LocalSmtp;
+  let running: RunningApp;
+  let clock: FakeClock;
+  let env: Record<string, string>;
+  let dbPath: string;
+  let admin: string;
+  const webhook = () => `${running.url}/webhooks/zalo`;
+  const dryRunOf = (ref: string) => running.app.planner.dryRun(DUE_DAY).find((r) => r.ref === ref && r.task === "mid_year_it_report");
+
+  beforeAll(async () => {
+    clock = new FakeClock(new Date("2026-01-12T03:00:00Z"));
+    zalo = await startFakeZalo({ now: () => clock.now().getTime() });
+    smtp = await startSmtp();
+    env = {
+      ...zalo.productEnv(zalo.issueTokens()),
+      ZALO_BUSINESS_BASE: zalo.baseUrl,
+      ZNS_MONTHLY_BUDGET: "100",
+      ...smtp.env(),
+      DATA_ENCRYPTION_KEY: "c".repeat(64),
+    };
+    dbPath = dbWithEverySchoolYear("2025-2026", clock.now());
+    running = await startTestApp(env, clock, dbPath);
+    const now = clock.now();
+    importUnits(running.app.database, readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"), { dryRun: false, now });
+    importPeople(running.app.database, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), { dryRun: false, now });
+    admin = running.app.tokens.create({ name: "Sở", role: "department_admin" }, "test", now).token;
+    const code = new Linking(running.app.database.db).issue("CB0013", "test", now).code;
+    await zalo.postEvent(webhook(), zalo.textEvent("zngoc", `/link ${code}`, "l1"));
+    await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Ngô Thị Bích Ngọc"), 8000);
+  });
+
+  afterAll(async () => {
+    await running.stop();
+    await smtp.stop();
+    await zalo.stop();
+  });
+
+  it("/settings thứ tự puts e-mail first in the chat, and shows the order", async () => {
+    // The day before the due day she writes to the OA: Zalo's window is open on the due day.
+    clock.set(at8("2026-01-19"));
+    await zalo.postEvent(webhook(), zalo.textEvent("zngoc", "/settings thứ tự email", "s1"));
+    const shown = await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Đã lưu thứ tự"), 8000);
+    expect(shown.text).toContain("Đã lưu thứ tự: Email → Zalo → Telegram → Tin ZNS qua số điện thoại");
+    expect(shown.text).toContain("theo thứ tự anh/chị đã chọn");
+    expect(shown.text).toMatch(/1\. Email: bật\n2\. Zalo: bật/);
+    await zalo.postEvent(webhook(), zalo.textEvent("zngoc", "/settings thứ tự fax", "s2"));
+    await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.startsWith("Để chọn thứ tự"), 8000);
+  });
+
+  it("staff set an order in the console (e-mail before ZNS) for a person with no chat", async () => {
+    const set = await adminCall(running.url, "PUT", "/api/admin/people/CB0031/reach", admin, { off: [], order: ["email"] });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ ref: "CB0031", reachOff: [], reachOrder: ["email", "zalo", "telegram", "zns"] });
+    const listed = await adminCall(running.url, "GET", "/api/admin/people?q=CB0031", admin);
+    expect((listed.body.people as object[])[0]).toMatchObject({ reachOrder: ["email", "zalo", "telegram", "zns"] });
+    const unknown = await adminCall(running.url, "PUT", "/api/admin/people/CB0031/reach", admin, { off: [], order: ["fax"] });
+    expect(unknown.status).toBe(400);
+  });
+
+  it("the dry run follows each person's order and says why", async () => {
+    expect(dryRunOf("CB0013")).toMatchObject({ channel: "email", why: "own order email > zalo > telegram > zns; email: first in the person's order" });
+    expect(dryRunOf("CB0031")).toMatchObject({ channel: "email", why: expect.stringContaining("own order email") as string });
+    // Without an order of her own, Zalo (open window) would come first; without his, ZNS.
+    expect(dryRunOf("CB0033")).toMatchObject({ channel: "zns" });
+    const { stdout } = await promisify(execFile)("npm", ["run", "--silent", "reminders", "--", "--at", "2026-01-20T08:00", "--dry-run", "--json"], {
+      cwd: join(import.meta.dirname, ".."),
+      env: { ...process.env, ...env, DATABASE_PATH: running.dbPath, LOG_LEVEL: "silent" },
+      timeout: 60_000,
+    });
+    const line = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>)
+      .find((r) => r.ref === "CB0013" && r.task === "mid_year_it_report");
+    expect(line).toMatchObject({ channel: "email", why: expect.stringContaining("email: first in the person's order") as string });
+  }, 120_000);
+
+  it("sends the due-day reminder by e-mail, not Zalo or ZNS, and nothing twice across a restart", async () => {
+    clock.set(DUE_DAY);
+    running.app.planner.plan(clock.now());
+    const mail = await waitFor("CB0013's e-mail", () => smtp.mails.find((m) => m.to === "ntbngoc@thcshkn.edu.vn"));
+    expect(simpleParser(mail.raw).text).toMatch(/20\/01\/2026/);
+    await waitFor("CB0031's e-mail", () => smtp.mails.find((m) => m.to === "pmkhoi@thptvungtau.edu.vn"));
+    await waitFor("CB0033's ZNS", () => zalo.zns.sent.find((m) => m.phone === "84918800033"));
+
+    await running.stop({ keepData: true });
+    running = await startTestApp(env, clock, dbPath);
+    running.app.planner.plan(clock.now()); // the restarted server's tick plans the same step again
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(smtp.mails.filter((m) => m.to === "ntbngoc@thcshkn.edu.vn")).toHaveLength(1);
+    expect(smtp.mails.filter((m) => m.to === "pmkhoi@thptvungtau.edu.vn")).toHaveLength(1);
+    expect(zalo.sentTo("zngoc").some((m) => m.text.includes("Báo cáo"))).toBe(false);
+    expect(zalo.zns.sent.filter((m) => m.phone === "84918700031" || m.phone === "84913456013")).toEqual([]);
+    expect(rowsOf(running.dbPath, "CB0013", "due")).toEqual([{ channel: "email", status: "sent", reason: null }]);
+    expect(rowsOf(running.dbPath, "CB0031", "due")).toEqual([{ channel: "email", status: "sent", reason: null }]);
+  });
+
+  it("/settings thứ tự mặc định goes back to the chat used last first", async () => {
+    await zalo.postEvent(webhook(), zalo.textEvent("zngoc", "/settings thứ tự mặc định", "s3"));
+    await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Đã trở lại thứ tự mặc định"), 8000);
+    expect(running.app.planner.dryRun(at8("2026-01-22")).find((r) => r.ref === "CB0013" && r.task === "mid_year_it_report")).toMatchObject({
+      channel: "zalo",
+    });
+  });
+});
