@@ -93,13 +93,13 @@ describe("registry and school year through the admin API", () => {
     expect(all.body.people).toHaveLength(5);
     expect(all.body.total).toBeGreaterThan(5);
     const first = (all.body.people as Record<string, unknown>[])[0] ?? {};
-    expect(Object.keys(first).sort()).toEqual(["channels", "hasEmail", "hasPhone", "linked", "name", "reachOff", "ref", "role", "unit"]);
+    expect(Object.keys(first).sort()).toEqual(["channels", "hasEmail", "hasPhone", "linked", "name", "reachOff", "reachOrder", "ref", "role", "unit"]);
     const next = await call("GET", "/api/admin/people?limit=5&offset=5", viewer);
     expect((next.body.people as { ref: string }[]).map((p) => p.ref)).not.toContain((first as { ref: string }).ref);
     // Search ignores tone marks; the unit filter narrows.
     const found = await call("GET", `/api/admin/people?q=${encodeURIComponent("bui thi kim")}`, admin);
     expect(found.body.people).toEqual([
-      { ref: "CB0009", name: "Bùi Thị Kim Oanh", role: "it_lead", unit: { code: "MN-SAOMAI-VT", name: "Trường Mầm non Sao Mai" }, hasPhone: true, hasEmail: true, linked: false, channels: [], reachOff: [] },
+      { ref: "CB0009", name: "Bùi Thị Kim Oanh", role: "it_lead", unit: { code: "MN-SAOMAI-VT", name: "Trường Mầm non Sao Mai" }, hasPhone: true, hasEmail: true, linked: false, channels: [], reachOff: [], reachOrder: [] },
     ]);
     expect((await call("GET", "/api/admin/people?role=principal", admin)).status).toBe(400);
     const leads = await call("GET", "/api/admin/people?role=it_lead&limit=200", admin);
