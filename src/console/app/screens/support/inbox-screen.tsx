@@ -22,6 +22,8 @@ interface Shown {
   text: string | null;
   at: string;
   delivery?: Delivery | null;
+  /** where a sent answer went when the person's chat could not take it ("email:a@b.vn", "telegram") */
+  deliveredVia?: string | null;
 }
 
 interface Summary {
@@ -139,6 +141,10 @@ function InboxList(): JSX.Element {
 
 function deliveryText(m: Shown): string | null {
   if (m.direction !== "out" || !m.delivery) return null;
+  if (m.delivery === "sent" && m.deliveredVia) {
+    const [channel = "", address = ""] = m.deliveredVia.split(/:(.*)/s);
+    return channel === "email" ? t("support:delivery.sent_by_email", { address }) : t("support:delivery.sent_via", { channel: channelName(channel) });
+  }
   return t(`support:delivery.${m.delivery}`);
 }
 
