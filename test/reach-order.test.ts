@@ -3,10 +3,13 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Linking } from "../src/registry/linking.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
+import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
+import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { simpleParser } from "./support/mail-parse.js";
@@ -19,6 +22,15 @@ const at8 = (date: string) => new Date(`${date}T01:00:00Z`);
 const DUE_DAY = at8("2026-01-20");
 
 /** One person's reminder rows for a step, in the order the ladder wrote them. */
+function taskId(dbPath: string, key: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare("SELECT id FROM tasks WHERE key = ? ORDER BY id DESC LIMIT 1").get(key) as { id: number }).id;
+  } finally {
+    db.close();
+  }
+}
+
 function rowsOf(dbPath: string, ref: string, step: string): { channel: string; status: string; reason: string | null }[] {
   const db = new Database(dbPath, { readonly: true });
   try {
@@ -134,11 +146,88 @@ describe("a person's own order of the channels", () => {
     expect(rowsOf(running.dbPath, "CB0031", "due")).toEqual([{ channel: "email", status: "sent", reason: null }]);
   });
 
+  it("shows each unit's reminders with the channel used and when a ZNS message arrived", async () => {
+    const task = taskId(running.dbPath, "mid_year_it_report");
+    const hkn = await adminCall(running.url, "GET", `/api/admin/tasks/${task}/units/THCS-HKN-VT/reminders`, admin);
+    expect(hkn.status).toBe(200);
+    // Her school leader (CB0012, no chat, default order) got ZNS; she, by her order, e-mail.
+    expect(hkn.body.deliveries).toEqual([
+      expect.objectContaining({ ref: "CB0012", step: "due", channel: "zns", email: null, status: "sent" }),
+      expect.objectContaining({ ref: "CB0013", step: "due", channel: "email", email: "ntbngoc@thcshkn.edu.vn", status: "sent", deliveredAt: null }),
+    ]);
+    const zns = zalo.zns.sent.find((m) => m.phone === "84918800033");
+    if (!zns) throw new Error("no ZNS to CB0033");
+    const arrived = Date.parse("2026-01-20T01:00:09Z");
+    await zalo.postEvent(webhook(), zalo.znsReceiptEvent({ msgId: zns.msgId, trackingId: zns.trackingId }, arrived));
+    const ct = await waitFor("the receipt in the report", async () => {
+      const res = await adminCall(running.url, "GET", `/api/admin/tasks/${task}/units/THPT-CT/reminders`, admin);
+      const rows = res.body.deliveries as { deliveredAt: number | null }[];
+      return rows.some((r) => r.deliveredAt !== null) && rows;
+    });
+    expect(ct.find((r) => r.deliveredAt !== null)).toMatchObject({ ref: "CB0033", channel: "zns", email: null, status: "sent", deliveredAt: arrived });
+    expect(ct.filter((r) => r.deliveredAt !== null)).toHaveLength(1); // her school leader's ZNS has no receipt yet
+    const outside = await adminCall(running.url, "GET", `/api/admin/tasks/${task}/units/NO-SUCH-UNIT/reminders`, admin);
+    expect(outside.status).toBe(404);
+  });
+
   it("/settings thứ tự mặc định goes back to the chat used last first", async () => {
     await zalo.postEvent(webhook(), zalo.textEvent("zngoc", "/settings thứ tự mặc định", "s3"));
     await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Đã trở lại thứ tự mặc định"), 8000);
     expect(running.app.planner.dryRun(at8("2026-01-22")).find((r) => r.ref === "CB0013" && r.task === "mid_year_it_report")).toMatchObject({
       channel: "zalo",
     });
+  });
+  describeInBrowser("in Chromium", () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+      await staffAccount(running, "so", "department_admin", { name: "Nguyễn Thị Lan" });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("a Department admin moves e-mail up a person's order in the reach dialog; the list and the dry run follow", async () => {
+      const { context, page } = await consolePage(browser, "phone");
+      await signIn(page, running.url, "so");
+      await page.goto(`${running.url}/admin#/registry`);
+      await page.getByLabel("Tìm theo họ tên hoặc mã cán bộ").fill("CB0033");
+      await page.getByRole("button", { name: "Chọn kênh nhắc việc cho Võ Hoàng Yến" }).click();
+      const dialog = page.getByRole("dialog", { name: "Kênh nhắc việc của Võ Hoàng Yến" });
+      await dialog.getByText("Đang theo thứ tự mặc định").waitFor();
+      await dialog.getByRole("button", { name: "Đưa Thư điện tử lên trên một bậc" }).click();
+      await dialog.getByText("Thứ tự riêng của anh/chị ấy").waitFor();
+      expect(await dialog.locator("ol li").allInnerTexts()).toEqual([
+        expect.stringContaining("Zalo"),
+        expect.stringContaining("Telegram"),
+        expect.stringContaining("Thư điện tử"),
+        expect.stringContaining("Tin ZNS"),
+      ]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await dialog.getByRole("button", { name: "Lưu" }).click();
+      await page.getByText("Thứ tự riêng: Zalo → Telegram → Thư điện tử → Tin ZNS (theo số điện thoại)").first().waitFor();
+      await expectNoHorizontalScroll(page);
+      await context.close();
+      expect(running.app.planner.dryRun(at8("2026-01-22")).find((r) => r.ref === "CB0033" && r.task === "mid_year_it_report")).toMatchObject({
+        channel: "email",
+        why: "own order zalo > telegram > email > zns; no zalo; no telegram; then email",
+      });
+    }, 60_000);
+
+    it("the unit's task page lists the reminders sent: channel, mailbox, and when the ZNS message arrived", async () => {
+      const { context, page } = await consolePage(browser, "desktop");
+      await signIn(page, running.url, "so");
+      const task = taskId(running.dbPath, "mid_year_it_report");
+      await page.goto(`${running.url}/admin#/tasks/${task}/THPT-CT`);
+      const table = page.getByRole("table", { name: /Nhắc việc cho cán bộ của Trường THPT Châu Thành/ });
+      const row = table.getByRole("row").filter({ hasText: "Võ Hoàng Yến (CB0033)" });
+      await row.waitFor();
+      const cells = await row.getByRole("cell").allInnerTexts();
+      expect(cells).toEqual(["Võ Hoàng Yến (CB0033)", "Đúng ngày hạn · 20/01/2026 08:00", "Tin ZNS", "Đã gửi", "—", expect.stringMatching(/^20\/01\/2026 08:0\d$/), "20/01/2026 08:00"]);
+      await page.goto(`${running.url}/admin#/tasks/${task}/THCS-HKN-VT`);
+      await page.getByRole("cell", { name: "Email (ntbngoc@thcshkn.edu.vn)" }).waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await context.close();
+    }, 60_000);
   });
 });

@@ -9,6 +9,7 @@ import { loadTaskFile } from "../../tasks/school-year.js";
 import type { TaskBoard } from "../../tasks/task-board.js";
 import { filterMatrix, matrixWorkbook, type StatusFilter } from "../../tasks/task-matrix.js";
 import { ReminderPlanner } from "../../reminders/planner.js";
+import { SqliteReminderDeliveries } from "../../reminders/sqlite-reminder-deliveries.js";
 import { accessError, actorOf, type AuthedRequest } from "./authenticate.js";
 import { HttpError } from "./http-error.js";
 import { jsonHandler } from "./json-handler.js";
@@ -167,6 +168,17 @@ export function taskRoutes(deps: TaskRoutesDeps): Router {
       const history = board.history(Number(req.params.id), String(req.params.code), scopeOf(req));
       if (!history) throw new TaskApiError(404, "task_or_unit_not_found", "no such task or unit");
       res.json({ ...history, entries: history.entries.map((e) => ({ ...e, at: e.at.toISOString() })) });
+    }),
+  );
+
+  // The unit's reminders for the task, each step the delivery ladder took: channel, outcome, ZNS receipt.
+  router.get(
+    "/api/admin/tasks/:id/units/:code/reminders",
+    handle((req, res) => {
+      const id = Number(req.params.id);
+      const code = String(req.params.code);
+      if (!board.history(id, code, scopeOf(req))) throw new TaskApiError(404, "task_or_unit_not_found", "no such task or unit");
+      res.json({ task: id, unit: code, deliveries: new SqliteReminderDeliveries(deps.database.db).forUnit(id, code) });
     }),
   );
 

@@ -82,6 +82,41 @@ export const tasksPaths: Record<string, object> = {
       },
     },
   },
+  "/api/admin/tasks/{id}/units/{code}/reminders": {
+    get: {
+      summary: "The unit's reminders for a task, newest first, with every step of the delivery ladder: the channel used, how it ended, and when a ZNS receipt said it arrived",
+      parameters: [idParam, codeParam],
+      responses: {
+        "200": json({
+          type: "object",
+          properties: {
+            task: { type: "integer" },
+            unit: { type: "string" },
+            deliveries: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  ref: { type: "string" },
+                  name: { type: "string" },
+                  step: { type: "string", description: "before-N, due, late-N, summary-…, snooze-YYYY-MM-DD" },
+                  scheduledFor: { type: "integer", description: "epoch milliseconds" },
+                  channel: { type: "string", enum: ["telegram", "zalo", "zns", "email"] },
+                  email: { type: ["string", "null"], description: "the mailbox of an e-mail step" },
+                  status: { type: "string", enum: ["queued", "sent", "failed", "skipped", "cancelled"] },
+                  reason: { type: ["string", "null"] },
+                  attempts: { type: "integer" },
+                  doneAt: { type: ["integer", "null"], description: "epoch milliseconds" },
+                  deliveredAt: { type: ["integer", "null"], description: "when Zalo's ZNS receipt said it reached the phone, epoch milliseconds" },
+                },
+              },
+            },
+          },
+        }),
+        ...errors("`invalid`"),
+      },
+    },
+  },
   "/api/admin/tasks/{id}/units/{code}/history": {
     get: {
       summary: "Every status change of a unit for a task, newest first: who (the staff login or token), when, the new status and the note",

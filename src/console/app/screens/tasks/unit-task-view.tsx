@@ -7,6 +7,7 @@ import { href } from "../../router";
 import { useSession } from "../../session";
 import { DataTable, ErrorNotice, Loading, Notice, Page, useApi } from "../../ui";
 import { cellState, type MatrixTask, type TaskMatrix, type TaskStatus } from "./matrix";
+import { ReminderDeliveries } from "./reminder-deliveries";
 import { MarkButtons, StateBadge, StatusDialog, titleOf, type StatusChange } from "./widgets";
 
 interface History {
@@ -61,6 +62,7 @@ export function UnitTaskView(props: { matrix: TaskMatrix; task: MatrixTask; unit
       ) : history.loading ? (
         <Loading />
       ) : null}
+      <ReminderDeliveries taskId={task.id} unitCode={props.unitCode} unitName={unitName} taskTitle={title} />
       <StatusDialog
         change={change}
         onClose={() => setChange(undefined)}
