@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import ExcelJS from "exceljs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,6 +136,17 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
       expect(byName.get("Bùi Thị Kim Oanh")).toMatchObject({ channel: "email", status: "sent", attempts: 2 });
       expect(byName.get("Châu Thị Diễm")).toMatchObject({ channel: "email", status: "skipped", reason: "no_email" });
       expect(report.body.total).toBe(4);
+      // The export says the same, in Vietnamese.
+      const res = await fetch(`${running.url}/api/admin/broadcasts/${id}/deliveries.xlsx`, { headers: { authorization: `Bearer ${admin}` } });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(await res.arrayBuffer());
+      const sheet: string[][] = [];
+      workbook.getWorksheet("Người nhận")?.eachRow((row) => sheet.push(Array.from({ length: 11 }, (_, i) => String((row.values as unknown[])[i + 1] ?? ""))));
+      expect(sheet[0]?.slice(9)).toEqual(["Địa chỉ email", "Đã tới người nhận (giờ Việt Nam)"]);
+      const tam = sheet.find((r) => r[1] === "Lý Thị Thanh Tâm");
+      expect([tam?.[4], tam?.[5], tam?.[9]]).toEqual(["Email", "Đã gửi", "lttam@thangnhat.edu.vn"]);
+      const diem = sheet.find((r) => r[1] === "Châu Thị Diễm");
+      expect([diem?.[4], diem?.[5], diem?.[6]]).toEqual(["Email", "Bỏ qua", "Danh bạ không có địa chỉ email"]);
     });
   });
 

@@ -4,7 +4,19 @@ import type { BroadcastView } from "./broadcast-service.js";
 import type { ReportRow } from "./sqlite-delivery-report.js";
 
 /** The export is for the Department's staff: Vietnamese headers and words, Vietnam time, as the console shows them. */
-export const EXPORT_HEADERS = ["STT", "Họ tên", "Đơn vị", "Vai trò", "Kênh", "Trạng thái", "Lý do", "Số lần gửi", "Thời điểm (giờ Việt Nam)"] as const;
+export const EXPORT_HEADERS = [
+  "STT",
+  "Họ tên",
+  "Đơn vị",
+  "Vai trò",
+  "Kênh",
+  "Trạng thái",
+  "Lý do",
+  "Số lần gửi",
+  "Thời điểm (giờ Việt Nam)",
+  "Địa chỉ email",
+  "Đã tới người nhận (giờ Việt Nam)",
+] as const;
 
 const STATUS: Record<string, string> = {
   queued: "Đang chờ gửi",
@@ -62,6 +74,8 @@ export function exportCells(row: ReportRow, index: number): (string | number)[] 
     row.reason ? (REASON[row.reason] ?? row.reason) : "",
     row.attempts,
     vietnamTime(row.doneAt),
+    row.email ?? "",
+    vietnamTime(row.deliveredAt),
   ];
 }
 
@@ -69,7 +83,7 @@ export function exportCells(row: ReportRow, index: number): (string | number)[] 
 export async function writeDeliveriesXlsx(out: Writable, broadcast: BroadcastView, rows: Iterable<ReportRow>): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   const sheet = workbook.addWorksheet("Người nhận");
-  sheet.columns = [{ width: 6 }, { width: 28 }, { width: 36 }, { width: 18 }, { width: 10 }, { width: 16 }, { width: 34 }, { width: 10 }, { width: 22 }];
+  sheet.columns = [{ width: 6 }, { width: 28 }, { width: 36 }, { width: 18 }, { width: 10 }, { width: 16 }, { width: 34 }, { width: 10 }, { width: 22 }, { width: 30 }, { width: 22 }];
   const header = sheet.addRow([...EXPORT_HEADERS]);
   header.font = { bold: true };
   header.commit();
