@@ -7,12 +7,6 @@ import type { Channel, Locale, OutboundMessage, Span } from "./types.js";
 /** The ladder's channels a person may turn off or put in order, in its default order (the chat used last first). */
 const REACH_CHANNELS = ["zalo", "telegram", "zns", "email"];
 
-/** The channels named first, in that order, then the others in the default order. */
-function completeOrder(named: string[]): string[] {
-  const chosen = [...new Set(named)];
-  return [...chosen, ...REACH_CHANNELS.filter((c) => !chosen.includes(c))];
-}
-
 /**
  * The staff side of the conversation: /link, /unlink, /tasks, the reminder buttons (done, snooze) and the
  * live answers to staff.deadlines and staff.tasks. Kept apart from the parents' flow it would clutter.
@@ -116,8 +110,9 @@ export class StaffChat {
       const named = rest.map(channelOf);
       const reset = named.length === 0 || ["default", "mặc", "mac"].includes(named[0] ?? "");
       if (!reset && !named.every((c) => REACH_CHANNELS.includes(c))) return this.say("settings.how_order", locale);
-      order = reset ? [] : completeOrder(named);
-      reach.setOrder(person.id, order, at);
+      reach.setOrder(person.id, reset ? [] : named, at);
+      // Stored complete: the channels not named follow in the default order.
+      order = reach.order(person.id);
       changed = reset
         ? this.translator.t("settings.order_default", locale)
         : this.translator.t("settings.order_set", locale, { order: order.map((c) => this.translator.t(`settings.channel.${c}`, locale)).join(" → ") });
