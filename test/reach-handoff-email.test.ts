@@ -2,7 +2,10 @@ import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
+import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { Linking } from "../src/registry/linking.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
@@ -148,6 +151,57 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
       const diem = sheet.find((r) => r[1] === "Châu Thị Diễm");
       expect([diem?.[4], diem?.[5], diem?.[6]]).toEqual(["Email", "Bỏ qua", "Danh bạ không có địa chỉ email"]);
     });
+  });
+
+  describeInBrowser("the broadcast screens in Chromium", () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+      await staffAccount(running, "lan", "department_admin", { name: "Nguyễn Thị Lan" });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("counts the e-mail recipients while composing and in the confirmation (phone)", async () => {
+      const { context, page } = await consolePage(browser, "phone");
+      await signIn(page, running.url, "lan");
+      await page.goto(`${running.url}/admin#/broadcasts/new`);
+      await page.getByRole("checkbox", { name: "Phụ trách CNTT" }).check();
+      await page.getByLabel("Tìm đơn vị").fill("Vũng Tàu");
+      await page.getByRole("checkbox", { name: /^Phòng GDĐT Thành phố Vũng Tàu/ }).check();
+      const panel = page.locator(".count-panel");
+      await panel.getByText("2 cán bộ trong danh bạ chưa liên kết chat sẽ nhận qua email.").waitFor();
+      await panel.getByText("1 cán bộ trong danh bạ thuộc nhóm này chưa liên kết Telegram hoặc Zalo nên không nhận được.").waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.getByRole("button", { name: "Tiếp theo" }).click();
+      await page.getByLabel("Tiêu đề", { exact: true }).fill("Họp giao ban CNTT");
+      await page.getByLabel("Nội dung (tiếng Việt)").fill("Họp lúc 8:00 thứ Hai ạ.");
+      await page.getByRole("button", { name: "Tiếp theo" }).click();
+      await page.getByRole("button", { name: "Tiếp theo" }).click();
+      await page.getByRole("button", { name: "Gửi ngay" }).click();
+      const dialog = page.locator("dialog[open]");
+      await dialog.getByText("2 cán bộ trong danh bạ chưa liên kết chat sẽ nhận qua email.").waitFor();
+      await expectNoHorizontalScroll(page);
+      await dialog.getByRole("button", { name: "Huỷ" }).click();
+      await context.close();
+    }, 60_000);
+
+    it("the report shows the channel used, the mailbox, and who was not reached (desktop)", async () => {
+      const { context, page } = await consolePage(browser, "desktop");
+      await signIn(page, running.url, "lan");
+      const db = new Database(running.dbPath, { readonly: true });
+      const id = (db.prepare("SELECT id FROM broadcasts WHERE title = 'Tập huấn EOffice'").get() as { id: number }).id;
+      db.close();
+      await page.goto(`${running.url}/admin#/broadcasts/${id}`);
+      const tam = page.getByRole("row").filter({ hasText: "Lý Thị Thanh Tâm" });
+      await tam.getByRole("cell", { name: "Email (lttam@thangnhat.edu.vn)" }).waitFor();
+      await tam.getByRole("cell", { name: "Đã gửi" }).waitFor();
+      const diem = page.getByRole("row").filter({ hasText: "Châu Thị Diễm" });
+      await diem.getByRole("cell", { name: "Danh bạ không có địa chỉ email" }).waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await context.close();
+    }, 60_000);
   });
 
   describe("a staff answer to a hand-off from Zalo, eight days later", () => {

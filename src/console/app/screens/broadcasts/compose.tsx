@@ -125,6 +125,8 @@ export function ComposeScreen(): JSX.Element {
   const inPast = instant !== undefined && instant.getTime() < Date.now() - 60_000;
   const scheduleIncomplete = draft.when === "later" && (instant === undefined || inPast);
   const deliverable = count.report?.deliverable ?? 0;
+  // Registry staff with no chat get it by e-mail: they count as reached, on their own line.
+  const byEmail = count.report?.byEmail.reach ?? 0;
   // An office admin's audience without units is its office (the server narrows it the same way).
   const officeDefault = !session.isDepartmentAdmin && session.user.unit && !audience.units ? { ...audience, units: [session.user.unit] } : audience;
   const sentence = audienceInWords(officeDefault, unitList);
@@ -153,11 +155,11 @@ export function ComposeScreen(): JSX.Element {
     setBusy(true);
     setSendError(undefined);
     try {
-      const created = await api<{ id: number; recipients: number; deliverable: number; status: string }>("POST", "/api/admin/broadcasts", body);
+      const created = await api<{ id: number; recipients: number; deliverable: number; byEmail: number; status: string }>("POST", "/api/admin/broadcasts", body);
       const fresh = await api<{ sendAt: string; status: string }>("GET", `/api/admin/broadcasts/${created.id}`);
       const when = formatDateTime(fresh.sendAt);
       setFlash(
-        created.deliverable === 0
+        created.deliverable + created.byEmail === 0
           ? t("broadcasts:sent.nobody")
           : fresh.status === "scheduled"
             ? t("broadcasts:sent.scheduled", { count: created.deliverable, n: formatNumber(created.deliverable), when })
@@ -295,13 +297,16 @@ export function ComposeScreen(): JSX.Element {
               <dt>{t("broadcasts:summary.audience")}</dt>
               <dd>{sentence}</dd>
               <dt>{t("broadcasts:summary.count")}</dt>
-              <dd>{count.report ? t("broadcasts:count.recipients", { count: deliverable, n: formatNumber(deliverable) }) : "…"}</dd>
+              <dd>
+                {count.report ? t("broadcasts:count.recipients", { count: deliverable, n: formatNumber(deliverable) }) : "…"}
+                {byEmail > 0 ? ` · ${t("broadcasts:count.byEmail", { count: byEmail })}` : null}
+              </dd>
               <dt>{t("broadcasts:summary.when")}</dt>
               <dd>{draft.when === "now" ? t("broadcasts:schedule.now") : instant ? formatDateTime(instant) : "—"}</dd>
             </dl>
-            {count.report && deliverable === 0 ? <Notice kind="warning">{t("broadcasts:count.nobody")}</Notice> : null}
+            {count.report && deliverable + byEmail === 0 ? <Notice kind="warning">{t("broadcasts:count.nobody")}</Notice> : null}
             {!hasContent ? <Notice kind="warning">{t("broadcasts:summary.noContent")}</Notice> : null}
-            <Button kind="primary" disabled={!count.report || deliverable === 0 || !hasContent || scheduleIncomplete || Boolean(previewError)} onClick={() => setConfirming(true)}>
+            <Button kind="primary" disabled={!count.report || deliverable + byEmail === 0 || !hasContent || scheduleIncomplete || Boolean(previewError)} onClick={() => setConfirming(true)}>
               {draft.when === "now" ? t("broadcasts:schedule.sendNow") : t("broadcasts:schedule.schedule")}
             </Button>
           </div>
@@ -329,6 +334,7 @@ export function ComposeScreen(): JSX.Element {
         onCancel={() => setConfirming(false)}
       >
         <p class="confirm-sentence">{t("broadcasts:confirm.sentence", { count: deliverable, n: formatNumber(deliverable), audience: sentence })}</p>
+        {byEmail > 0 ? <p>{t("broadcasts:count.byEmail", { count: byEmail })}</p> : null}
         <p>{draft.when === "now" ? t("broadcasts:confirm.now") : t("broadcasts:confirm.later", { when: instant ? formatDateTime(instant) : "" })}</p>
         <p class="hint">“{draft.title}”</p>
       </ConfirmDialog>
