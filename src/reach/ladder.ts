@@ -3,7 +3,7 @@ import type { Cause, LadderPolicy, OffChatStep, SendGuard, TemplateValues } from
 import { monthOf } from "../outbox/sqlite-outbox-store.js";
 import { daysBetween } from "../reminders/steps.js";
 import { normalizeVietnamMobile } from "./phone.js";
-import type { ChatAddress, ReminderFacts, SqliteReachStore } from "./sqlite-reach-store.js";
+import type { ChatAddress, ReachPerson, ReminderFacts, SqliteReachStore } from "./sqlite-reach-store.js";
 import type { ZnsKind, ZnsTemplates } from "./zns-templates.js";
 
 export interface ReachLadderOptions {
@@ -115,7 +115,7 @@ export class ReachLadder implements LadderPolicy {
   }
 
   /** The dry run for a person with an order of their own: each channel in their order, and why it was passed. */
-  private explainOrder(person: NonNullable<ReturnType<SqliteReachStore["person"]>>, step: string, now: Date): { channel: string; why: string } {
+  private explainOrder(person: ReachPerson, step: string, now: Date): { channel: string; why: string } {
     const why = [`own order ${person.order.join(" > ")}`];
     const offChat = this.stepsFor(step, person.phone, person.email, now, false, person.off);
     const taken = (channel: string) => ({ channel, why: [...why, why.length === 1 ? `${channel}: first in the person's order` : `then ${channel}`].join("; ") });

@@ -38,6 +38,16 @@ export interface ChatAddress {
   unreachable: boolean;
 }
 
+/** A registry person as the dry run explains their ladder. */
+export interface ReachPerson {
+  phone: string | null;
+  email: string | null;
+  /** most recently used first */
+  chats: ChatAddress[];
+  off: string[];
+  order: ReachChannel[];
+}
+
 /** The ladder's storage: registry facts, e-mail unsubscribes, the monthly ZNS count and its one alert. */
 export class SqliteReachStore {
   constructor(private readonly db: Db) {}
@@ -86,7 +96,7 @@ export class SqliteReachStore {
   }
 
   /** A registry person's phone, e-mail and chats (most recently used first), for the dry run. */
-  person(personId: number): { phone: string | null; email: string | null; chats: ChatAddress[]; off: string[]; order: ReachChannel[] } | undefined {
+  person(personId: number): ReachPerson | undefined {
     const p = this.db.get<{ phone: string | null; email: string | null; user_id: number | null; reach_off: string | null; reach_order: string | null }>(
       sql`SELECT phone, email, user_id, reach_off, reach_order FROM people WHERE id = ${personId}`,
     );
