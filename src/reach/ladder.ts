@@ -30,11 +30,13 @@ export function znsKindOfStep(step: string): ZnsKind | undefined {
 }
 
 /**
- * The delivery ladder for reminders and late summaries to registry staff (never broadcasts, never parents):
- * after the person's chats, ZNS by the registry's phone (when the step may use a template, the number is a
- * Vietnamese mobile one and the month's budget is not spent), then e-mail (when the registry has an address
- * that has not unsubscribed). The outbox asks it for the steps after the chats; the ZNS lane asks it whether
- * the budget allows one more message; the dry run asks it to explain.
+ * The delivery ladder for reminders and late summaries to registry staff (never parents): after the person's
+ * chats, ZNS by the registry's phone (when the step may use a template, the number is a Vietnamese mobile one
+ * and the month's budget is not spent), then e-mail (when the registry has an address that has not
+ * unsubscribed), or in the person's own order when they chose one. A staff answer to a hand-off the person's
+ * chat cannot take climbs a shorter one: e-mail only. The outbox asks it for the steps after the chats and the
+ * person's order; the ZNS lane asks it whether the budget allows one more message; the dry run asks it to
+ * explain. (Broadcasts reach staff with no chat by e-mail on their own: src/broadcast/sqlite-email-audience.ts.)
  */
 export class ReachLadder implements LadderPolicy {
   constructor(private readonly options: ReachLadderOptions) {}
