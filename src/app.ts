@@ -20,7 +20,7 @@ import type { LiveClassifier } from "./knowledge-edit/live-classifier.js";
 import { Conversation } from "./core/conversation.js";
 import { parseOfficeHours } from "./core/time/office-hours.js";
 import type { Clock } from "./core/ports.js";
-import { openDatabase, type OpenDatabase } from "./db/database.js";
+import { databaseLocation, openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteChatMigrations } from "./db/chat-migrations.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
 import { SqliteWebSessions } from "./db/web-sessions.js";
@@ -125,7 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const root = options.contentRoot ?? ROOT;
 
-  const database = openDatabase(config.DATABASE_PATH);
+  const database = openDatabase(databaseLocation(config));
   // The files plus the console's knowledge edits; the classifier and answers stay swappable while running.
   const knowledge = loadLiveKnowledge({
     contentRoot: root,

@@ -227,7 +227,7 @@ export class BroadcastService {
     const conditions = [];
     if (page.before !== undefined) conditions.push(lt(broadcasts.id, page.before));
     const owners = this.scopes.unitScope(actor);
-    if (owners) conditions.push(owners.size > 0 ? inArray(broadcasts.ownerUnitId, [...owners]) : sql`0`);
+    if (owners) conditions.push(owners.size > 0 ? inArray(broadcasts.ownerUnitId, [...owners]) : sql`FALSE`);
     const rows = this.deps.db
       .select()
       .from(broadcasts)

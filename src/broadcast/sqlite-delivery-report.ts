@@ -54,7 +54,7 @@ export class SqliteDeliveryReport {
              (SELECT p.name FROM people p WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1) AS name,
              COALESCE(
                (SELECT un.name FROM people p JOIN units un ON un.id = p.unit_id WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1),
-               (SELECT group_concat(un.name, '; ') FROM user_units uu JOIN units un ON un.id = uu.unit_id WHERE uu.user_id = o.user_id)
+               (SELECT string_agg(un.name, '; ') FROM user_units uu JOIN units un ON un.id = uu.unit_id WHERE uu.user_id = o.user_id)
              ) AS units,
              (SELECT u.role FROM users u WHERE u.id = o.user_id) AS role
       FROM outbox o WHERE ${where} ORDER BY o.id LIMIT ${limit} OFFSET ${offset}`,

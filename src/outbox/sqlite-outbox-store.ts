@@ -42,20 +42,20 @@ export interface DeliveryCounts {
 
 /** The status an address of a selection gets (over `channel_addresses a JOIN users u`): queued, or skipped. */
 const PLANNED_STATUS = sql`CASE
-  WHEN u.subscribed = 0 THEN 'skipped'
+  WHEN u.subscribed = FALSE THEN 'skipped'
   WHEN a.unreachable_at IS NOT NULL THEN 'skipped'
   WHEN a.channel = 'web' THEN 'skipped'
   ELSE 'queued' END`;
 
 const PLANNED_REASON = sql`CASE
-  WHEN u.subscribed = 0 THEN 'not_subscribed'
+  WHEN u.subscribed = FALSE THEN 'not_subscribed'
   WHEN a.unreachable_at IS NOT NULL THEN 'unreachable'
   WHEN a.channel = 'web' THEN 'no_push_channel'
   ELSE NULL END`;
 
 /** A chat address (alias `a`) whose person has not turned its channel off with /settings. */
 const NOT_TURNED_OFF = `NOT EXISTS (SELECT 1 FROM people rp WHERE rp.user_id = a.user_id AND rp.reach_off IS NOT NULL
-  AND instr(rp.reach_off, '"' || a.channel || '"') > 0)`;
+  AND rp.reach_off LIKE '%"' || a.channel || '"%')`;
 
 /**
  * The dedupe key, in SQL: one row per (cause, channel, address), as `dedupeKey()` spells it. The prefix is
@@ -126,7 +126,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
           SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, u.id,
                  a.channel, a.address, COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0},
                  ${PLANNED_STATUS}, ${PLANNED_REASON}, ${request.notBefore.getTime()}, ${now.getTime()},
-                 CASE WHEN ${PLANNED_STATUS} = 'skipped' THEN ${now.getTime()} ELSE NULL END
+                 CASE WHEN ${PLANNED_STATUS} = 'skipped' THEN CAST(${now.getTime()} AS BIGINT) ELSE NULL END
           FROM channel_addresses a JOIN users u ON u.id = a.user_id
           WHERE u.id > ${from} AND u.id <= ${to} AND ${request.where}
           ON CONFLICT(dedupe_key) DO NOTHING`),
@@ -190,9 +190,9 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         SELECT id FROM outbox
         WHERE (status = 'queued'
             -- another instance's claim that lapsed (it died); never our own: those are in flight here
-            OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs} AND claimed_by IS NOT ${this.claims.owner}))
+            OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs} AND claimed_by IS DISTINCT FROM ${this.claims.owner}))
           AND channel = ${channel} AND not_before <= ${now.getTime()}
-          ${urgentOnly ? sql`AND urgent = 1` : sql``}
+          ${urgentOnly ? sql`AND urgent = TRUE` : sql``}
         ORDER BY not_before, id LIMIT ${limit})
       RETURNING id, cause_type, cause_id, user_id, channel, address, locale, urgent, attempts,
         (SELECT min(d.at) FROM delivery_attempts d WHERE d.outbox_id = outbox.id) AS first_attempt_at`);

@@ -124,7 +124,7 @@ const list = (values: string[]): SQL => sql.join(values.map((v) => sql`${v}`), s
  */
 export function taskAppliesToUnit(audience: TaskAudience, unit: string): SQL {
   const u = sql.raw(unit);
-  if (audience.types.length === 0) return sql`0`;
+  if (audience.types.length === 0) return sql`FALSE`;
   const levels = audience.levels ? sql` AND (${u}.type != 'school' OR ${u}.level IN (${list(audience.levels)}))` : sql``;
   return sql`(${u}.type IN (${list(audience.types)})${levels})`;
 }
@@ -138,7 +138,7 @@ export function unitOwesTask(task: { id: number; appliesTo: TaskAudience }, unit
 /** Limits a units alias to the given codes (an office admin's units); no codes given = no limit. */
 function inCodes(unit: string, codes: ReadonlySet<string> | undefined): SQL {
   if (!codes) return sql``;
-  if (codes.size === 0) return sql` AND 0`;
+  if (codes.size === 0) return sql` AND FALSE`;
   return sql` AND ${sql.raw(unit)}.code IN (${sql.join([...codes].map((c) => sql`${c}`), sql`, `)})`;
 }
 

@@ -50,13 +50,13 @@ async function main(): Promise<void> {
 function seed(dbPath: string, count: number, firstChat: number): void {
   const database = openDatabase(dbPath);
   const now = Date.now();
-  const user = database.sqlite.prepare("INSERT INTO users (role, subscribed, subscribed_at, created_at, last_seen_at) VALUES ('subscriber', 1, ?, ?, ?)");
-  const address = database.sqlite.prepare(
+  const user = database.client.prepare("INSERT INTO users (role, subscribed, subscribed_at, created_at, last_seen_at) VALUES ('subscriber', TRUE, ?, ?, ?)");
+  const address = database.client.prepare(
     "INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)",
   );
   const batch = 50_000;
   for (let start = 0; start < count; start += batch) {
-    database.sqlite.transaction(() => {
+    database.client.transaction(() => {
       for (let i = start; i < Math.min(count, start + batch); i++) {
         const id = Number(user.run(now, now, now).lastInsertRowid);
         address.run(id, String(firstChat + i), now, now);
@@ -182,7 +182,7 @@ function planOnly(dbPath: string): void {
   const started = performance.now();
   const { id } = service.create({ title: "Bench plan", text: { vi: "Một triệu người nhận." } }, ACTOR);
   const seconds = (performance.now() - started) / 1000;
-  const rows = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE cause_id = ?").get(id) as { n: number }).n;
+  const rows = (database.client.prepare("SELECT count(*) AS n FROM outbox WHERE cause_id = ?").get(id) as { n: number }).n;
   database.close();
   console.log(JSON.stringify({ rows, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }

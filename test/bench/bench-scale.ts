@@ -92,9 +92,9 @@ try {
 
 function seed(database: OpenDatabase, count: number): void {
   const now = Date.now();
-  const user = database.sqlite.prepare("INSERT INTO users (role, subscribed, subscribed_at, created_at, last_seen_at) VALUES ('subscriber', 1, ?, ?, ?)");
-  const address = database.sqlite.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)");
-  database.sqlite.transaction(() => {
+  const user = database.client.prepare("INSERT INTO users (role, subscribed, subscribed_at, created_at, last_seen_at) VALUES ('subscriber', TRUE, ?, ?, ?)");
+  const address = database.client.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)");
+  database.client.transaction(() => {
     for (let i = 0; i < count; i++) address.run(Number(user.run(now, now, now).lastInsertRowid), String(FIRST_CHAT + i), now, now);
   })();
 }
