@@ -1,9 +1,10 @@
-import type Database from "better-sqlite3";
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SendFailure, SendResult } from "../core/delivery/send-error.js";
 import type { Channel } from "../core/types.js";
 import { localDateParts } from "../core/time/zoned-time.js";
 import type { Db } from "../db/database.js";
+import { skipLocked } from "../db/dialect.js";
+import type { SqlClient, SqlStatement } from "../db/pg/sqlite-compatible-client.js";
 import { channelAddresses, deliveryAttempts, outbox } from "../db/schema.js";
 import type { AddressRule, EnqueueStore, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
 import type { Cause, CauseType, DeliveryChannel, LadderPolicy, OutboxPort, OutboxRow, RowEnd } from "./outbox-port.js";
@@ -69,8 +70,8 @@ export const CLAIM_LEASE_MS = 120_000;
 
 export class SqliteOutbox implements OutboxPort, EnqueueStore {
   private readonly db: Db;
-  private readonly sqlite: Database.Database;
-  private lastUsedInsert: Database.Statement | undefined;
+  private readonly sqlite: SqlClient;
+  private lastUsedInsert: SqlStatement | undefined;
 
   private readonly claims: { owner: string; leaseMs: number };
   private readonly ladder: LadderPolicy | undefined;
@@ -89,8 +90,8 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
     this.timeZone = options.timeZone ?? "Asia/Ho_Chi_Minh";
     this.claims = options.claims ?? { owner: "local", leaseMs: CLAIM_LEASE_MS };
     this.db = database.db;
-    // drizzle() keeps the better-sqlite3 connection as $client (not in the Db type): the CSV report streams from it.
-    this.sqlite = (database.db as unknown as { $client: Database.Database }).$client;
+    // drizzle() keeps the client (better-sqlite3's, or its PostgreSQL twin) as $client, not in the Db type.
+    this.sqlite = (database.db as unknown as { $client: SqlClient }).$client;
   }
 
   /** How many addresses a selection reaches, and how many would be skipped and why. */
@@ -193,7 +194,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
             OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs} AND claimed_by IS DISTINCT FROM ${this.claims.owner}))
           AND channel = ${channel} AND not_before <= ${now.getTime()}
           ${urgentOnly ? sql`AND urgent = TRUE` : sql``}
-        ORDER BY not_before, id LIMIT ${limit})
+        ORDER BY not_before, id LIMIT ${limit}${skipLocked(this.db)})
       RETURNING id, cause_type, cause_id, user_id, channel, address, locale, urgent, attempts,
         (SELECT min(d.at) FROM delivery_attempts d WHERE d.outbox_id = outbox.id) AS first_attempt_at`);
     return rows
@@ -309,7 +310,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
    * restart mid-ladder, never starts the ladder again. Returns the rows queued (0 or 1).
    */
   insertFirstStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): number {
-    const any = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} LIMIT 1)`);
+    const any = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} LIMIT 1) AS one_row`);
     if (any?.n === 1) return 0;
     return this.nextStep(cause, userId, urgent, notBefore, now) ? 1 : 0;
   }
@@ -338,7 +339,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       (userId !== null ? this.db.get<{ locale: string | null }>(sql`SELECT locale FROM users WHERE id = ${userId}`)?.locale : null) ?? this.defaultLocale;
     for (const step of steps) {
       const tried = this.db.get<{ n: number }>(sql`
-        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1)`);
+        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1) AS one_row`);
       if (tried?.n === 1) continue;
       const written = this.db.run(sql`
         INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, reason, not_before, created_at, done_at)
@@ -367,7 +368,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   hasPending(cause: Cause): boolean {
     return (
       this.db.get<{ n: number }>(sql`
-        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND status IN ('queued', 'sending') LIMIT 1)`)
+        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND status IN ('queued', 'sending') LIMIT 1) AS one_row`)
         ?.n === 1
     );
   }
@@ -422,7 +423,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   /** Per-recipient rows for the CSV report, streamed (never all in memory). */
   *deliveries(causeType: CauseType, causeId: number): Generator<DeliveryRow> {
     const statement = this.sqlite.prepare(
-      `SELECT id, channel, address, locale, status, reason, attempts, done_at AS doneAt FROM outbox
+      `SELECT id, channel, address, locale, status, reason, attempts, done_at AS "doneAt" FROM outbox
        WHERE cause_type = ? AND cause_id = ? ORDER BY id`,
     );
     yield* statement.iterate(causeType, causeId) as Iterable<DeliveryRow>;

@@ -31,7 +31,7 @@ export class SqliteOverviewStore {
       ),
       subscribersByChannel: Object.fromEntries(subscribers.map((r) => [r.channel, r.n])),
       broadcastsInFlight: this.db.all(sql`
-        SELECT id, title, status, recipients, send_at AS sendAt, owner_unit_id AS ownerUnitId
+        SELECT id, title, status, recipients, send_at AS "sendAt", owner_unit_id AS "ownerUnitId"
         FROM broadcasts WHERE status IN ('scheduled', 'sending') ORDER BY send_at LIMIT 50`),
     };
   }

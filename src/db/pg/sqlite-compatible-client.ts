@@ -1,3 +1,6 @@
+import { is } from "drizzle-orm";
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
+import * as pgSchema from "./schema.js";
 import type { SyncPostgres } from "./sync-postgres.js";
 
 /**
@@ -114,6 +117,17 @@ function bind(params: unknown[]): unknown[] {
   return params.map((value) => (typeof value === "bigint" ? value.toString() : value));
 }
 
+/** Each table's identity column (drizzle lists it first and gives it as null when the caller leaves it out). */
+const IDENTITY_COLUMNS = new Map(
+  (Object.values(pgSchema) as unknown[])
+    .filter((table): table is PgTable => is(table, PgTable))
+    .flatMap((table) => {
+      const config = getTableConfig(table);
+      const identity = config.columns.find((column) => column.generatedIdentity !== undefined);
+      return identity ? [[config.name, identity.name] as const] : [];
+    }),
+);
+
 const cache = new Map<string, string>();
 
 /** SQLite-dialect statement text → PostgreSQL: numbered parameters, DEFAULT for an identity id given as null,
@@ -122,7 +136,8 @@ export function toPostgres(source: string): string {
   const cached = cache.get(source);
   if (cached !== undefined) return cached;
   let text = numberParameters(source);
-  if (/^insert into "[^"]+" \("id", /.test(text)) text = text.replace(/(\) values \(|\), \()null, /g, "$1DEFAULT, ");
+  const insert = /^insert into "([^"]+)" \("([^"]+)", /.exec(text);
+  if (insert && IDENTITY_COLUMNS.get(insert[1] as string) === insert[2]) text = text.replace(/(\) values \(|\), \()null, /g, "$1DEFAULT, ");
   // drizzle names the conflict target's columns with their table, which PostgreSQL does not accept there.
   text = text.replace(/ on conflict \(([^)]*)\)/, (_, columns: string) => ` on conflict (${columns.replace(/"[^"]+"\./g, "")})`);
   if (cache.size < 5_000) cache.set(source, text);
