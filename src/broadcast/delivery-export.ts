@@ -20,6 +20,7 @@ const REASON: Record<string, string> = {
   no_push_channel: "Chỉ dùng trò chuyện trên web",
   channel_off: "Kênh chưa được cấu hình",
   outside_zalo_window: "Quá hạn tương tác Zalo",
+  zalo_quota: "Đã dùng hết lượt tin truyền thông Zalo trong tháng",
   nothing_to_send: "Không có nội dung",
   bad_request: "Nền tảng từ chối tin nhắn",
   rate_limited: "Nền tảng giới hạn tốc độ",

@@ -19,6 +19,14 @@ export interface AudienceReport {
   byChannel: Partial<Record<string, number>>;
   notDeliverable: Record<string, number>;
   withoutChat: number;
+  /** Zalo followers by OA message type, with the cost in đồng (absent without Zalo) */
+  zalo?: ZaloPreview;
+}
+
+export interface ZaloPreview {
+  byType: Record<string, { followers: number; charged: number; costVnd: number }>;
+  skipped: { zalo_quota: number; outside_zalo_window: number };
+  costVnd: number;
 }
 
 export interface Unit {
