@@ -41,7 +41,7 @@ function rows(dbPath: string, where: string, ...params: (string | number)[]): Ro
   }
 }
 
-describe("a reminder to a Zalo follower outside the consultation window", () => {
+describe("reminders and hand-off replies to Zalo followers outside the consultation window", () => {
   let zalo: FakeZalo;
   let running: RunningApp;
   let clock: FakeClock;
@@ -57,6 +57,9 @@ describe("a reminder to a Zalo follower outside the consultation window", () => 
     const code = new Linking(running.app.database.db).issue("CB0013", "test", now).code;
     await zalo.postEvent(`${running.url}/webhooks/zalo`, zalo.textEvent("zngoc", `/link ${code}`, "l1"));
     await zalo.waitForSent((m) => m.userId === "zngoc" && m.text.includes("Ngô Thị Bích Ngọc"), 8000);
+    // A parent asks for a person the same day, and writes nothing after.
+    await zalo.postEvent(`${running.url}/webhooks/zalo`, zalo.textEvent("zph", "tôi muốn gặp nhân viên tư vấn về học bạ số", "h1"));
+    await zalo.waitForSent((m) => m.userId === "zph", 8000);
   });
 
   afterAll(async () => {
@@ -69,9 +72,13 @@ describe("a reminder to a Zalo follower outside the consultation window", () => 
     running.app.planner.plan(clock.now());
     const sent = await zalo.waitForSent((m) => m.userId === "zngoc" && m.type === "transaction", 8000);
     expect(sent.template).toMatchObject({ templateType: "transaction_education", language: "VI" });
-    expect(`${sent.template?.header ?? ""}\n${sent.text}`).toContain("Báo cáo");
-    expect(sent.buttons.map((b) => b.type)).toEqual(sent.buttons.map(() => "oa.query.hide"));
-    expect(sent.buttons.length).toBeGreaterThan(0);
+    expect(sent.template?.header).toBe("⏰ Nhắc việc: Báo cáo giữa năm học về nhiệm vụ ứng dụng CNTT");
+    expect(sent.text).toContain("Hạn: 20/01/2026 (hôm nay là hạn chót)");
+    expect(sent.buttons.map((b) => [b.title, b.type])).toEqual([
+      ["Đã hoàn thành", "oa.query.hide"],
+      ["Nhắc lại ngày mai", "oa.query.hide"],
+      ["Cần hỗ trợ", "oa.query.hide"],
+    ]);
     // Nothing went by consultation (Zalo would have refused it) and nothing fell back.
     expect(zalo.sentTo("zngoc").filter((m) => m.type === "consultation" && m.text.includes("Báo cáo"))).toEqual([]);
     const settled = await waitFor("the reminder row settled", () => {
@@ -79,6 +86,22 @@ describe("a reminder to a Zalo follower outside the consultation window", () => 
       return r.length > 0 && r.every((x) => x.status === "sent") && r;
     });
     expect(settled.map((r) => [r.status, r.reason, r.zalo_type])).toEqual([["sent", null, "transaction"]]);
+  });
+
+  it("a staff answer to a hand-off 9 days later reaches the parent by a transaction message too", async () => {
+    clock.set(at10("2026-01-21"));
+    const admin = running.app.tokens.create({ name: "admin", role: "department_admin" }, "test", clock.now()).token;
+    const list = await adminCall(running.url, "GET", "/api/admin/handoffs", admin);
+    const id = (list.body.handoffs as { id: number }[])[0]?.id;
+    const res = await adminCall(running.url, "POST", `/api/admin/handoffs/${id}/replies`, admin, { text: "Dạ, học bạ số có từ tháng 3, anh/chị xem trên VnEdu ạ." });
+    expect(res.status).toBe(201);
+    const sent = await zalo.waitForSent((m) => m.userId === "zph" && m.text.includes("học bạ số có từ tháng 3"), 8000);
+    expect(sent).toMatchObject({ type: "transaction", template: { templateType: "transaction_education" } });
+    const settled = await waitFor("the reply row settled", () => {
+      const r = rows(running.dbPath, "cause_type = 'handoff_reply' AND address = ?", "zph");
+      return r.length > 0 && r.every((x) => x.status === "sent") && r;
+    });
+    expect(settled.map((r) => r.zalo_type)).toEqual(["transaction"]);
   });
 });
 

@@ -18,12 +18,12 @@ export class SqliteZaloFollowers {
         GROUP BY address) ${sql.raw(`q${i}`)} ON ${sql.raw(`q${i}`)}.address = a.address`,
     );
     const used = counted.map((_, i) => sql`, COALESCE(${sql.raw(`q${i}`)}.used, 0) AS ${sql.raw(`used_${i}`)}`);
-    const rows = this.db.all<Record<string, number | null>>(sql`
+    const rows = this.db.all<Record<string, number | string | null>>(sql`
       SELECT a.last_inbound_at AS last_inbound_at ${sql.join(used, sql``)}
       FROM channel_addresses a JOIN users u ON u.id = a.user_id ${sql.join(joins, sql` `)}
       WHERE ${where} AND a.channel = 'zalo' AND u.subscribed = TRUE AND a.unreachable_at IS NULL`);
     return rows.map((r) => ({
-      lastInboundAt: r.last_inbound_at ?? null,
+      lastInboundAt: r.last_inbound_at === null || r.last_inbound_at === undefined ? null : Number(r.last_inbound_at),
       sentThisMonth: Object.fromEntries(counted.map((type, i) => [type, Number(r[`used_${i}`] ?? 0)])),
     }));
   }

@@ -9,10 +9,8 @@ export class SqliteZaloUsage {
   constructor(private readonly db: Db) {}
 
   lastInbound(address: string): number | undefined {
-    return (
-      this.db.get<{ at: number | null }>(sql`SELECT last_inbound_at AS at FROM channel_addresses WHERE channel = 'zalo' AND address = ${address}`)?.at ??
-      undefined
-    );
+    const at = this.db.get<{ at: number | string | null }>(sql`SELECT last_inbound_at AS at FROM channel_addresses WHERE channel = 'zalo' AND address = ${address}`)?.at;
+    return at === null || at === undefined ? undefined : Number(at);
   }
 
   /**
@@ -24,7 +22,7 @@ export class SqliteZaloUsage {
       SELECT count(*) AS n FROM (SELECT 1 FROM channel_addresses a
         WHERE a.user_id = ${userId} AND a.channel NOT IN ('zalo', 'web') AND a.unreachable_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM people rp WHERE rp.user_id = a.user_id AND rp.reach_off IS NOT NULL
-            AND instr(rp.reach_off, '"' || a.channel || '"') > 0)
+            AND rp.reach_off LIKE '%"' || a.channel || '"%')
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = ${causeType} AND o.cause_id = ${causeId} AND o.channel = a.channel)
         LIMIT 1) AS other`);
     return Number(found?.n ?? 0) > 0;
