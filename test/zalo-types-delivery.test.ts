@@ -179,6 +179,15 @@ describe("a broadcast to Zalo followers: consultation in the window, promotion w
     expect(zalo.sentTo("zin").at(-1)).toMatchObject({ type: "consultation", text: expect.stringContaining("Họp phụ huynh") as string });
     expect(zalo.sentTo("zfull").filter((m) => m.type === "promotion")).toHaveLength(4);
     expect(rows(running.dbPath, "cause_type = 'broadcast' AND channel IN ('zns', 'email')")).toEqual([]);
+    // The console's report (and its API) says which type each delivery went by.
+    const page = await adminCall(running.url, "GET", `/api/admin/broadcasts/${id}/deliveries`, admin);
+    const shown = (page.body.deliveries as { zaloType: string | null; status: string; reason: string | null }[]).map((d) => [d.status, d.reason, d.zaloType]);
+    expect(shown.sort()).toEqual([
+      ["sent", null, "consultation"],
+      ["sent", null, "consultation"],
+      ["sent", null, "promotion"],
+      ["skipped", "zalo_quota", null],
+    ]);
   });
 
   it("takes Zalo's own quota refusal (-218) as the end of that delivery: no crash, no resend, the reason in the report", async () => {

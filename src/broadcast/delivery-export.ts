@@ -30,6 +30,12 @@ const REASON: Record<string, string> = {
   server: "Lỗi máy chủ nền tảng",
 };
 
+const ZALO_TYPE: Record<string, string> = {
+  consultation: "tin tư vấn",
+  transaction: "tin giao dịch",
+  promotion: "tin truyền thông",
+};
+
 const ROLE: Record<string, string> = {
   subscriber: "Người theo dõi",
   it_lead: "Phụ trách CNTT",
@@ -55,7 +61,7 @@ export function exportCells(row: ReportRow, index: number): (string | number)[] 
     row.name ?? "",
     row.units ?? "",
     row.role ? (ROLE[row.role] ?? row.role) : "",
-    CHANNEL[row.channel] ?? row.channel,
+    (CHANNEL[row.channel] ?? row.channel) + (row.zaloType ? ` (${ZALO_TYPE[row.zaloType] ?? row.zaloType})` : ""),
     STATUS[row.status] ?? row.status,
     row.reason ? (REASON[row.reason] ?? row.reason) : "",
     row.attempts,

@@ -89,6 +89,7 @@ const reportRow = {
     units: { type: ["string", "null"], description: "the person's unit, else the units the user follows ('; '-separated)" },
     role: { type: ["string", "null"] },
     channel: { type: "string", enum: ["telegram", "zalo", "web"] },
+    zaloType: { type: ["string", "null"], enum: ["consultation", "transaction", "promotion", null], description: "the Zalo OA message type it went by" },
     status: { type: "string", enum: ["queued", "sent", "failed", "skipped", "cancelled"] },
     reason: { type: ["string", "null"] },
     attempts: { type: "integer" },

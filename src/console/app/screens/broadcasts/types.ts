@@ -73,6 +73,8 @@ export interface DeliveryRow {
   units: string | null;
   role: string | null;
   channel: string;
+  /** the Zalo OA message type it went by */
+  zaloType?: string | null;
   status: "queued" | "sent" | "failed" | "skipped" | "cancelled";
   reason: string | null;
   attempts: number;
