@@ -53,7 +53,7 @@ describeInBrowser("Thông báo: Zalo followers by message type before sending", 
     await zalo?.stop();
   });
 
-  it("shows per type how many followers, the cost in đồng, and who is skipped for a used quota (phone)", async () => {
+  it("shows per type how many followers, the cost in đồng, and who is skipped for a used quota, then sends by those types (phone)", async () => {
     const { context, page } = await consolePage(browser, "phone");
     await signIn(page, running.url, "ha");
     await page.goto(`${running.url}/admin#/broadcasts`);
@@ -69,6 +69,29 @@ describeInBrowser("Thông báo: Zalo followers by message type before sending", 
     await panel.getByText("Đã dùng hết lượt tin truyền thông Zalo của tháng này: 1").waitFor();
     await expectNoHorizontalScroll(page);
     expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Written, then sent: the summary and the confirmation say the cost; the report says which type each got.
+    await page.getByRole("button", { name: "Tiếp theo" }).click();
+    await page.getByLabel("Tiêu đề", { exact: true }).fill("Họp phụ huynh");
+    await page.getByLabel("Nội dung (tiếng Việt)").fill("Lịch họp phụ huynh toàn tỉnh vào thứ Bảy.");
+    await page.getByRole("button", { name: "Tiếp theo" }).click();
+    await page.getByRole("heading", { name: "Bước 3/4: Gửi thử" }).waitFor();
+    await page.getByRole("button", { name: "Tiếp theo" }).click();
+    await page.getByRole("heading", { name: "Bước 4/4: Lịch gửi" }).waitFor();
+    const summary = page.locator("dl.summary");
+    await summary.getByText("Chi phí Zalo ước tính").waitFor();
+    await summary.getByText("300 đ").waitFor();
+    await page.getByRole("button", { name: "Gửi ngay" }).click();
+    const dialog = page.locator("dialog[open]");
+    await dialog.getByText("Chi phí Zalo ước tính: 300 đ").waitFor();
+    await dialog.getByRole("button", { name: "Gửi ngay" }).click();
+    await page.locator(".badge", { hasText: "Đã xong" }).waitFor({ timeout: 15_000 });
+    const table = page.locator("table.data-table");
+    await expect.poll(() => table.getByRole("row", { name: /Zalo · Tin tư vấn.*Đã gửi/ }).count(), { timeout: 10_000 }).toBe(2);
+    await table.getByRole("row", { name: /Zalo · Tin truyền thông.*Đã gửi/ }).waitFor();
+    await table.getByRole("row", { name: /Zalo.*Bỏ qua.*Đã dùng hết lượt tin truyền thông Zalo của tháng này/ }).waitFor();
+    expect(zalo.sentTo("zout").map((m) => [m.type, m.template?.header])).toEqual([["promotion", "Họp phụ huynh"]]);
+    expect(zalo.sentTo("zfull")).toEqual([]);
     await context.close();
   });
 });

@@ -5,7 +5,8 @@ import { formatNumber } from "../../format";
 import { t } from "../../i18n";
 import type { ZaloPreview } from "./types";
 
-const money = (amount: number): string => t("broadcasts:zalo.money", { amount: formatNumber(amount) });
+/** "300 đ" / "300 VND". */
+export const zaloMoney = (amount: number): string => t("broadcasts:zalo.money", { amount: formatNumber(amount) });
 
 export function ZaloTypesPanel(props: { zalo: ZaloPreview }): JSX.Element | null {
   const { byType, skipped, costVnd } = props.zalo;
@@ -23,7 +24,7 @@ export function ZaloTypesPanel(props: { zalo: ZaloPreview }): JSX.Element | null
               type: t(`broadcasts:zalo.types.${type}`, { defaultValue: type }),
               cost:
                 entry.charged > 0
-                  ? t("broadcasts:zalo.charged", { count: entry.charged, charged: formatNumber(entry.charged), amount: money(entry.costVnd) })
+                  ? t("broadcasts:zalo.charged", { count: entry.charged, charged: formatNumber(entry.charged), amount: zaloMoney(entry.costVnd) })
                   : t("broadcasts:zalo.free"),
             })}
           </li>
@@ -31,7 +32,7 @@ export function ZaloTypesPanel(props: { zalo: ZaloPreview }): JSX.Element | null
       </ul>
       {skipped.zalo_quota > 0 ? <p class="count-skipped">{t("broadcasts:zalo.quota", { count: skipped.zalo_quota, n: formatNumber(skipped.zalo_quota) })}</p> : null}
       <p>
-        <strong>{t("broadcasts:zalo.total", { amount: money(costVnd) })}</strong>
+        <strong>{t("broadcasts:zalo.total", { amount: zaloMoney(costVnd) })}</strong>
       </p>
       <p class="hint">{t("broadcasts:zalo.hint")}</p>
     </div>
