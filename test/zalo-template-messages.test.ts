@@ -1,13 +1,49 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZaloApiError, ZaloClient, type TokenPair } from "../src/adapters/zalo/zalo-client.js";
 import { templateFailure } from "../src/adapters/zalo/zalo-oa-errors.js";
 import { toTemplateMessage } from "../src/adapters/zalo/zalo-template-message.js";
 import { parseMarkdown } from "../src/core/markdown.js";
+import { loadZaloMessageTypes, monthRange, previewZaloTypes } from "../src/reach/zalo-message-types.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 
 const TRANSACTION = "/v3.0/oa/message/transaction";
 const PROMOTION = "/v3.0/oa/message/promotion";
 const buttons = ["Đã hoàn thành", "Nhắc lại ngày mai", "Cần hỗ trợ", "Xem hướng dẫn", "Danh mục chủ đề"].map((label, i) => ({ label, payload: `#b${i}` }));
+
+describe("a follower's month and the preview's arithmetic", () => {
+  const types = loadZaloMessageTypes(join(import.meta.dirname, "..", "templates", "zalo-message-types.yaml"));
+
+  it("counts quotas per calendar month in Vietnam time: 23:30 on 31 January is January, 00:30 on 1 February is February", () => {
+    const january = monthRange(new Date("2026-01-31T16:30:00Z"), "Asia/Ho_Chi_Minh");
+    expect(january).toEqual({ from: Date.parse("2026-01-01T00:00:00+07:00"), to: Date.parse("2026-02-01T00:00:00+07:00") });
+    expect(monthRange(new Date("2026-01-31T17:30:00Z"), "Asia/Ho_Chi_Minh").from).toBe(january.to);
+    expect(monthRange(new Date("2026-12-15T03:00:00Z"), "Asia/Ho_Chi_Minh").to).toBe(Date.parse("2027-01-01T00:00:00+07:00"));
+  });
+
+  it("charges consultation only after 48 hours, promotion always, and skips a follower whose quota is used", () => {
+    const now = new Date("2026-01-20T03:00:00Z");
+    const hoursAgo = (h: number) => now.getTime() - h * 3_600_000;
+    const preview = previewZaloTypes(
+      types,
+      "broadcast",
+      [
+        { lastInboundAt: hoursAgo(2), sentThisMonth: {} },
+        { lastInboundAt: hoursAgo(47), sentThisMonth: {} },
+        { lastInboundAt: hoursAgo(49), sentThisMonth: {} },
+        { lastInboundAt: hoursAgo(24 * 8), sentThisMonth: { promotion: 3 } },
+        { lastInboundAt: null, sentThisMonth: {} },
+        { lastInboundAt: hoursAgo(24 * 8), sentThisMonth: { promotion: 4 } },
+      ],
+      now,
+    );
+    expect(preview).toEqual({
+      byType: { consultation: { followers: 3, charged: 1, costVnd: 50 }, promotion: { followers: 2, charged: 2, costVnd: 500 } },
+      skipped: { zalo_quota: 1, outside_zalo_window: 0 },
+      costVnd: 550,
+    });
+  });
+});
 
 describe("a message as a Zalo transaction or promotion message", () => {
   it("takes the first line as the header and the rest as text, four buttons at most", () => {
