@@ -104,11 +104,12 @@ export class ZaloTypedSender implements ChannelSender {
     const { types, usage, timeZone } = this.options;
     // An anonymous chat takes consultation text only.
     const usable = anonymousRecipient(address) ? types.filter((t) => t.window_hours !== null) : types;
+    const use = zaloUseOf(causeType);
     const last = usage.lastInbound(address);
-    const counted = quotaTypes(usable);
+    const counted = quotaTypes(usable.filter((t) => t.use_for.includes(use)));
     const range = monthRange(now, timeZone);
     const sentThisMonth = counted.length > 0 ? usage.sentBetween(address, range.from, range.to) : {};
-    return chooseZaloMessageType(usable, zaloUseOf(causeType), {
+    return chooseZaloMessageType(usable, use, {
       hoursSinceLastMessage: last === undefined ? null : (now.getTime() - last) / 3_600_000,
       sentThisMonth,
     });
