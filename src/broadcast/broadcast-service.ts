@@ -23,6 +23,8 @@ import { SqliteAudienceCount } from "./sqlite-audience-count.js";
 import { SqliteDeliveryReport, type ReportRow, type ReportStatus } from "./sqlite-delivery-report.js";
 import { audienceWhere, onChannel, outsideWindow } from "./sqlite-audience-query.js";
 import { SqliteBroadcastStatus } from "./sqlite-broadcast-status.js";
+import { SqliteZaloFollowers } from "./sqlite-zalo-followers.js";
+import { monthRange, previewZaloTypes, quotaTypes, type ZaloMessageType, type ZaloTypePreview } from "../reach/zalo-message-types.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
 export const CHANNEL_LIMITS: Record<Exclude<Channel, "web">, { limit: number; measure: (r: RichText) => number }> = {
@@ -95,6 +97,8 @@ export interface BroadcastServiceDeps {
   logger: Logger;
   /** Zalo's consultation window (ZALO_CS_WINDOW_DAYS): a Zalo address quiet for longer cannot be sent to */
   zaloWindowMs?: number;
+  /** templates/zalo-message-types.yaml: out of the window, followers get promotion messages within their quota */
+  zaloTypes?: ZaloMessageType[] | undefined;
 }
 
 /**
@@ -109,6 +113,11 @@ export interface AudienceReport extends AudienceCount {
   byChannel: Partial<Record<Channel, number>>;
   notDeliverable: Record<string, number>;
   withoutChat: number;
+  /**
+   * The Zalo followers it reaches by message type (consultation in the window, promotion out of it), what
+   * that costs in đồng, and who is skipped because their month's quota is used; absent without Zalo.
+   */
+  zalo?: ZaloTypePreview;
 }
 
 export class BroadcastService {
@@ -117,6 +126,7 @@ export class BroadcastService {
   private readonly scopes: AccessScopes;
   private readonly registryCount: SqliteAudienceCount;
   private readonly report_: SqliteDeliveryReport;
+  private readonly zaloFollowers: SqliteZaloFollowers;
   /** the one place a broadcast's status changes */
   readonly lifecycle: BroadcastLifecycle;
 
@@ -125,6 +135,7 @@ export class BroadcastService {
     this.scopes = new AccessScopes(new SqliteUnitTree(deps.db));
     this.registryCount = new SqliteAudienceCount(deps.db);
     this.report_ = new SqliteDeliveryReport(deps.db);
+    this.zaloFollowers = new SqliteZaloFollowers(deps.db);
     this.lifecycle = new BroadcastLifecycle(new SqliteBroadcastStatus(deps.db), deps.outbox);
   }
 
@@ -269,6 +280,7 @@ export class BroadcastService {
       if (n > 0) notDeliverable[reason] = (notDeliverable[reason] ?? 0) + n;
     };
     const byChannel: Partial<Record<Channel, number>> = {};
+    let zalo: ZaloTypePreview | undefined;
     const now = this.deps.clock.now();
     for (const channel of ["telegram", "zalo"] as const) {
       const queued = this.deps.outbox.countSelection(sql`${where} AND ${onChannel(channel)}`).queued;
@@ -279,7 +291,15 @@ export class BroadcastService {
         continue;
       }
       let reachable = queued;
-      if (channel === "zalo" && this.deps.zaloWindowMs !== undefined) {
+      const types = this.deps.zaloTypes;
+      if (channel === "zalo" && types) {
+        // Follower by follower, as the sender will decide: consultation, promotion within quota, or skipped.
+        const month = monthRange(now, this.deps.timeZone);
+        zalo = previewZaloTypes(types, "broadcast", this.zaloFollowers.facts(where, quotaTypes(types), month.from, month.to), now);
+        add("zalo_quota", zalo.skipped.zalo_quota);
+        add("outside_zalo_window", zalo.skipped.outside_zalo_window);
+        reachable -= zalo.skipped.zalo_quota + zalo.skipped.outside_zalo_window;
+      } else if (channel === "zalo" && this.deps.zaloWindowMs !== undefined) {
         const outside = this.deps.outbox.countSelection(sql`${where} AND ${onChannel(channel)} AND ${outsideWindow(now, this.deps.zaloWindowMs)}`).queued;
         add("outside_zalo_window", outside);
         reachable -= outside;
@@ -287,7 +307,14 @@ export class BroadcastService {
       if (reachable > 0) byChannel[channel] = reachable;
     }
     const deliverable = Object.values(byChannel).reduce((a, b) => a + b, 0);
-    return { ...count, deliverable, byChannel, notDeliverable, withoutChat: this.registryCount.peopleWithoutChat(audience) };
+    return {
+      ...count,
+      deliverable,
+      byChannel,
+      notDeliverable,
+      withoutChat: this.registryCount.peopleWithoutChat(audience),
+      ...(zalo ? { zalo } : {}),
+    };
   }
 
   /** A page of the broadcast's recipients with names and units (the console's report table). */

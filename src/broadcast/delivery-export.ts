@@ -20,6 +20,7 @@ const REASON: Record<string, string> = {
   no_push_channel: "Chỉ dùng trò chuyện trên web",
   channel_off: "Kênh chưa được cấu hình",
   outside_zalo_window: "Quá hạn tương tác Zalo",
+  zalo_quota: "Đã dùng hết lượt tin truyền thông Zalo trong tháng",
   nothing_to_send: "Không có nội dung",
   bad_request: "Nền tảng từ chối tin nhắn",
   rate_limited: "Nền tảng giới hạn tốc độ",
@@ -27,6 +28,12 @@ const REASON: Record<string, string> = {
   token_invalid: "Mã truy cập của bot không hợp lệ",
   network: "Lỗi mạng",
   server: "Lỗi máy chủ nền tảng",
+};
+
+const ZALO_TYPE: Record<string, string> = {
+  consultation: "tin tư vấn",
+  transaction: "tin giao dịch",
+  promotion: "tin truyền thông",
 };
 
 const ROLE: Record<string, string> = {
@@ -54,7 +61,7 @@ export function exportCells(row: ReportRow, index: number): (string | number)[] 
     row.name ?? "",
     row.units ?? "",
     row.role ? (ROLE[row.role] ?? row.role) : "",
-    CHANNEL[row.channel] ?? row.channel,
+    (CHANNEL[row.channel] ?? row.channel) + (row.zaloType ? ` (${ZALO_TYPE[row.zaloType] ?? row.zaloType})` : ""),
     STATUS[row.status] ?? row.status,
     row.reason ? (REASON[row.reason] ?? row.reason) : "",
     row.attempts,

@@ -14,6 +14,8 @@ export interface ReportRow {
   units: string | null;
   role: string | null;
   channel: string;
+  /** the Zalo OA message type it went by (consultation, promotion); null elsewhere */
+  zaloType: string | null;
   status: ReportStatus;
   reason: string | null;
   attempts: number;
@@ -49,7 +51,7 @@ export class SqliteDeliveryReport {
     return this.db
       .all<ReportRow>(
         sql`
-      SELECT o.id, o.channel, o.reason, o.attempts, o.done_at AS "doneAt",
+      SELECT o.id, o.channel, o.zalo_type AS "zaloType", o.reason, o.attempts, o.done_at AS "doneAt",
              CASE WHEN o.status = 'sending' THEN 'queued' ELSE o.status END AS status,
              (SELECT p.name FROM people p WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1) AS name,
              COALESCE(

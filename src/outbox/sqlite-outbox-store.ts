@@ -216,7 +216,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   markSent(row: OutboxRow, result: SendResult, now: Date): void {
     this.db.transaction((tx) => {
       tx.update(outbox)
-        .set({ status: "sent", attempts: row.attempts + 1, providerMessageId: result.providerMessageId, doneAt: now.getTime(), reason: null })
+        .set({ status: "sent", attempts: row.attempts + 1, providerMessageId: result.providerMessageId, doneAt: now.getTime(), reason: null, zaloType: row.channel === "zalo" ? (result.messageType ?? null) : null })
         .where(eq(outbox.id, row.id))
         .run();
       tx.insert(deliveryAttempts).values({ outboxId: row.id, at: now.getTime(), outcome: "sent" }).run();

@@ -9,6 +9,7 @@ import { href, navigate } from "../../router";
 import { useSession } from "../../session";
 import { Button, CheckGroup, ConfirmDialog, DateField, ErrorNotice, Loading, Notice, Page, TextField, useApi } from "../../ui";
 import { AudienceCountPanel, useAudienceCount } from "./audience-count";
+import { zaloMoney } from "./zalo-types";
 import { ChannelPreview } from "./channel-preview";
 import { setFlash } from "./flash";
 import { MarkdownEditor } from "./markdown-editor";
@@ -125,6 +126,8 @@ export function ComposeScreen(): JSX.Element {
   const inPast = instant !== undefined && instant.getTime() < Date.now() - 60_000;
   const scheduleIncomplete = draft.when === "later" && (instant === undefined || inPast);
   const deliverable = count.report?.deliverable ?? 0;
+  // What the Zalo followers will cost (consultation after 48 hours, promotion messages), when any is charged.
+  const zaloCost = count.report?.zalo && count.report.zalo.costVnd > 0 ? count.report.zalo.costVnd : undefined;
   // An office admin's audience without units is its office (the server narrows it the same way).
   const officeDefault = !session.isDepartmentAdmin && session.user.unit && !audience.units ? { ...audience, units: [session.user.unit] } : audience;
   const sentence = audienceInWords(officeDefault, unitList);
@@ -296,6 +299,12 @@ export function ComposeScreen(): JSX.Element {
               <dd>{sentence}</dd>
               <dt>{t("broadcasts:summary.count")}</dt>
               <dd>{count.report ? t("broadcasts:count.recipients", { count: deliverable, n: formatNumber(deliverable) }) : "…"}</dd>
+              {zaloCost !== undefined ? (
+                <>
+                  <dt>{t("broadcasts:summary.zaloCost")}</dt>
+                  <dd>{zaloMoney(zaloCost)}</dd>
+                </>
+              ) : null}
               <dt>{t("broadcasts:summary.when")}</dt>
               <dd>{draft.when === "now" ? t("broadcasts:schedule.now") : instant ? formatDateTime(instant) : "—"}</dd>
             </dl>
@@ -330,6 +339,7 @@ export function ComposeScreen(): JSX.Element {
       >
         <p class="confirm-sentence">{t("broadcasts:confirm.sentence", { count: deliverable, n: formatNumber(deliverable), audience: sentence })}</p>
         <p>{draft.when === "now" ? t("broadcasts:confirm.now") : t("broadcasts:confirm.later", { when: instant ? formatDateTime(instant) : "" })}</p>
+        {zaloCost !== undefined ? <p>{t("broadcasts:zalo.total", { amount: zaloMoney(zaloCost) })}</p> : null}
         <p class="hint">“{draft.title}”</p>
       </ConfirmDialog>
     </Page>

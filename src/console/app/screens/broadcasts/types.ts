@@ -19,6 +19,14 @@ export interface AudienceReport {
   byChannel: Partial<Record<string, number>>;
   notDeliverable: Record<string, number>;
   withoutChat: number;
+  /** Zalo followers by OA message type, with the cost in đồng (absent without Zalo) */
+  zalo?: ZaloPreview;
+}
+
+export interface ZaloPreview {
+  byType: Record<string, { followers: number; charged: number; costVnd: number }>;
+  skipped: { zalo_quota: number; outside_zalo_window: number };
+  costVnd: number;
 }
 
 export interface Unit {
@@ -65,6 +73,8 @@ export interface DeliveryRow {
   units: string | null;
   role: string | null;
   channel: string;
+  /** the Zalo OA message type it went by */
+  zaloType?: string | null;
   status: "queued" | "sent" | "failed" | "skipped" | "cancelled";
   reason: string | null;
   attempts: number;
