@@ -437,8 +437,9 @@ export class SqliteTaskStore implements TaskStore {
         .onConflictDoUpdate({ target: [reminderSnoozes.taskId, reminderSnoozes.unitId, reminderSnoozes.personId], set: { until: until.getTime() } })
         .run();
       tx.run(sql`
-        INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
-        VALUES (${reminder.taskId}, ${reminder.unitId}, ${reminder.personId}, ${step}, ${reminder.schools}, ${until.getTime()}, ${at.getTime()})`);
+        INSERT INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
+        VALUES (${reminder.taskId}, ${reminder.unitId}, ${reminder.personId}, ${step}, ${reminder.schools}, ${until.getTime()}, ${at.getTime()})
+        ON CONFLICT DO NOTHING`);
       const back = tx
         .select({ id: reminders.id })
         .from(reminders)
