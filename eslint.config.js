@@ -27,7 +27,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ["src/config.ts", "test/**/*.ts"],
+    files: ["src/config.ts", "test/**/*.ts", "vitest.config.ts"],
     rules: { "no-restricted-properties": "off" },
   },
   {

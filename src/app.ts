@@ -20,7 +20,7 @@ import type { LiveClassifier } from "./knowledge-edit/live-classifier.js";
 import { Conversation } from "./core/conversation.js";
 import { parseOfficeHours } from "./core/time/office-hours.js";
 import type { Clock } from "./core/ports.js";
-import { openDatabase, type OpenDatabase } from "./db/database.js";
+import { databaseLocation, openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteChatMigrations } from "./db/chat-migrations.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
 import { SqliteWebSessions } from "./db/web-sessions.js";
@@ -74,7 +74,6 @@ import { buildDirectiveSearch } from "./knowledge/build-directive-search.js";
 import { DirectiveAnswers } from "./knowledge/directive-answers.js";
 import { createZalo } from "./wiring/zalo.js";
 import { zaloSiteVerificationRoute } from "./adapters/zalo/zalo-site-verification.js";
-import { consultationWindowGuard } from "./adapters/zalo/consultation-window.js";
 import { metricsAccess, noStore, securityHeaders } from "./http/hygiene.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -125,7 +124,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const root = options.contentRoot ?? ROOT;
 
-  const database = openDatabase(config.DATABASE_PATH);
+  const database = openDatabase(databaseLocation(config));
   // The files plus the console's knowledge edits; the classifier and answers stay swappable while running.
   const knowledge = loadLiveKnowledge({
     contentRoot: root,
@@ -253,15 +252,20 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     };
   }
-  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep,
+  const zalo = createZalo(config, { conversation, translator, clock, logger, metrics, store, database, inbound, sleep: options.sleep, zaloTypes: services.zaloTypes,
     recordZnsReceipt: (receipt) => outbox.recordZnsDelivered(receipt) });
   if (zalo) {
     senders.zalo = zalo.sender;
     channels.zalo = {
-      sender: zalo.sender,
+      sender: zalo.outboxSender,
       pace: { perSecond: config.ZALO_RATE_PER_SEC, privateChatGapMs: 1000, groupChatGapMs: 1000, concurrency: 1 },
-      guard: consultationWindowGuard(config.ZALO_CS_WINDOW_DAYS, (address) => outbox.lastInbound("zalo", address)),
+      // The window closed: transaction or promotion (templates/zalo-message-types.yaml), else skipped with why.
+      guard: zalo.outboxSender.guard(),
     };
+    // A due-day or late reminder the ladder will carry by ZNS skips the closed window, as the ladder says.
+    zalo.outboxSender.useLadder((cause, now) =>
+      channels.zns !== undefined && services.ladder.offChat(cause, now).some((step) => step.channel === "zns" && !step.unusable),
+    );
   }
   // The ladder's channels after the chats (reminders and summaries to registry staff only).
   let zns: ZnsSender | undefined;

@@ -16,13 +16,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (config.DATABASE_URL) {
-    // Said plainly rather than silently running on the SQLite file while the operator believes otherwise.
-    console.error(
-      "DATABASE_URL is set, but the server does not run on PostgreSQL yet: only `npm run db:migrate` and `npm run db:copy` use it. Unset DATABASE_URL to start on SQLite (DATABASE_PATH).",
-    );
-    process.exit(2);
-  }
   const logger = createLogger(config.LOG_LEVEL);
   const app = await createApp({ config, logger });
   const { port, host } = await app.start();

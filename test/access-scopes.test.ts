@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +5,7 @@ import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const HEADER = "ref,name,role,unit_code,phone,email";
@@ -22,7 +22,7 @@ describe("an office admin stays inside its office", () => {
   const importCsv = (token: string, rows: string[], dryRun = false) =>
     call("POST", `/api/admin/imports/people${dryRun ? "?dryRun=true" : ""}`, token, [HEADER, ...rows, ""].join("\n"), "text/csv");
   const personRow = (ref: string) => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const row = conn
       .prepare("SELECT p.name, p.phone, p.email, u.code AS unit FROM people p JOIN units u ON u.id = p.unit_id WHERE p.ref = ?")
       .get(ref);
@@ -40,14 +40,14 @@ describe("an office admin stays inside its office", () => {
     admin = running.app.tokens.create({ name: "Sở", role: "department_admin" }, "test", now).token;
     office = running.app.tokens.create({ name: "PGD VT", role: "office_admin", unitCode: "PGD-VT" }, "test", now).token;
     // Three staff chats: one in a Vũng Tàu school, one in a Bà Rịa school, one in the Department.
-    const conn = new Database(running.dbPath);
+    const conn = connectTestDatabase(running.dbPath);
     const t = now.getTime();
     for (const [id, unit] of [
       [1, "THCS-HKN-VT"],
       [2, "TH-KIMDONG-BR"],
       [3, "SGDDT"],
     ] as const) {
-      conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (?, 'it_lead', 1, ?, ?)").run(id, t, t);
+      conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (?, 'it_lead', TRUE, ?, ?)").run(id, t, t);
       conn.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'zalo', ?, ?, ?)").run(id, `z${id}`, t, t);
       conn.prepare("INSERT INTO user_units (user_id, unit_id, created_at) SELECT ?, id, ? FROM units WHERE code = ?").run(id, t, unit);
     }

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -9,6 +8,7 @@ import { SqliteConversationStore } from "../src/db/conversation-store.js";
 import { SqliteUnitTree } from "../src/db/unit-tree.js";
 import { Linking } from "../src/registry/linking.js";
 import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const SRC = join(import.meta.dirname, "..", "src");
@@ -24,7 +24,7 @@ describe("access", () => {
   const call = (method: string, path: string, token: string, body?: string | object, type?: string) =>
     adminCall(running.url, method, path, token, body, type);
   const query = <T>(statement: string, ...params: unknown[]): T[] => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const rows = conn.prepare(statement).all(...params) as T[];
     conn.close();
     return rows;

@@ -11,6 +11,7 @@ import { BroadcastLifecycle } from "../src/broadcast/broadcast-lifecycle.js";
 import { SqliteBroadcastStatus } from "../src/broadcast/sqlite-broadcast-status.js";
 import { SqliteOutbox } from "../src/outbox/sqlite-outbox-store.js";
 import { importUnits } from "../src/registry/units-import.js";
+import { testDatabase, databaseEnv } from "./support/engine.js";
 
 // 10:00 in Vietnam, a Tuesday.
 const NOW = new Date("2026-01-13T03:00:00Z");
@@ -73,11 +74,11 @@ async function cli(args: string[], io: Partial<BroadcastCliIo> = {}) {
 }
 
 function broadcastRows(): { id: number; title: string; text_vi: string; text_en: string | null; status: string; send_at: number; created_by: string }[] {
-  return database.sqlite.prepare("SELECT id, title, text_vi, text_en, status, send_at, created_by FROM broadcasts ORDER BY id").all() as never;
+  return database.client.prepare("SELECT id, title, text_vi, text_en, status, send_at, created_by FROM broadcasts ORDER BY id").all() as never;
 }
 
 function outboxRows(id: number): { status: string; reason: string | null }[] {
-  return database.sqlite.prepare("SELECT status, reason FROM outbox WHERE cause_type = 'broadcast' AND cause_id = ? ORDER BY id").all(id) as never;
+  return database.client.prepare("SELECT status, reason FROM outbox WHERE cause_type = 'broadcast' AND cause_id = ? ORDER BY id").all(id) as never;
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -96,8 +97,8 @@ function frames(stdout: string): string[] {
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "sogd-broadcast-cli-"));
   dbPath = join(dir, "bot.db");
-  config = parseConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: "silent", QUIET_HOURS: "" });
-  database = openDatabase(dbPath);
+  config = parseConfig({ ...databaseEnv(dbPath), LOG_LEVEL: "silent", QUIET_HOURS: "" });
+  database = openDatabase(testDatabase(dbPath));
   outbox = new SqliteOutbox(database, "vi");
   seedPeople();
 });
@@ -219,7 +220,7 @@ describe("npm run broadcast: creating", () => {
   });
 
   it("quiet hours hold a non-urgent broadcast until the morning", async () => {
-    const quiet = parseConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: "silent", QUIET_HOURS: "21:00-07:00" });
+    const quiet = parseConfig({ ...databaseEnv(dbPath), LOG_LEVEL: "silent", QUIET_HOURS: "21:00-07:00" });
     const late = new Date("2026-01-13T15:00:00Z"); // 22:00 in Vietnam
     const { code, stdout } = await cli(["--file", note("note.md", NOTE), "--yes"], { config: quiet, now: () => late });
     expect(code).toBe(0);
@@ -230,7 +231,7 @@ describe("npm run broadcast: creating", () => {
   it("works on a database handed in, and leaves it open", async () => {
     const { code } = await cli(["--file", note("note.md", NOTE), "--yes", "--no-wait"], { database });
     expect(code).toBe(0);
-    expect(database.sqlite.open).toBe(true);
+    expect(database.client.open).toBe(true);
     expect(broadcastRows()).toHaveLength(1);
   });
 });
@@ -333,7 +334,7 @@ describe("npm run broadcast: following the server's progress", () => {
   it("a broadcast cancelled elsewhere ends the wait with exit 1", async () => {
     const run = start(["--file", note("note.md", NOTE), "--yes"]);
     await until(() => frames(run.stdout.text).length > 0);
-    database.sqlite.prepare("UPDATE broadcasts SET status = 'cancelled' WHERE id = 1").run();
+    database.client.prepare("UPDATE broadcasts SET status = 'cancelled' WHERE id = 1").run();
     outbox.cancelQueued("broadcast", 1, NOW);
     expect(await run.done).toBe(1);
     expect(run.stdout.text).toContain("Broadcast 1 was cancelled: sent 0, failed 0, skipped 2");

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { webAddressOf } from "../src/db/web-sessions.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { chat, FakeClock, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase, type TestConnection } from "./support/engine.js";
 
 const UNITS_CSV = readFileSync(join(import.meta.dirname, "fixtures", "units-sample.csv"), "utf8");
 // 10:00 in Vietnam, a Tuesday.
@@ -51,8 +51,8 @@ async function telegramParent(fake: FakeTelegram, chatId: number, options: { sub
   if (options.follow) await step(`#follow:${options.follow}`, true);
 }
 
-function db(running: RunningApp): Database.Database {
-  return new Database(running.dbPath);
+function db(running: RunningApp): TestConnection {
+  return connectTestDatabase(running.dbPath);
 }
 
 describe("broadcasts through the admin API", () => {
@@ -345,7 +345,7 @@ describe("a broadcast nobody can receive", () => {
     admin = running.app.tokens.create({ name: "Phòng TCCB-CNTT", role: "department_admin" }, "test", START).token;
     const conn = db(running);
     const user = conn
-      .prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES ('subscriber', 1, 0, 0)")
+      .prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES ('subscriber', TRUE, 0, 0)")
       .run().lastInsertRowid;
     conn.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', '777', 0, 0)").run(user);
     conn.close();

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import { SqliteConversationStore } from "../src/db/conversation-store.js";
+import { testDatabase, databaseEnv } from "./support/engine.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
@@ -59,7 +60,7 @@ describe("npm run nlu:eval", () => {
 describe("npm run unanswered", () => {
   it("lists the questions asked by the most people first; one person repeating a question counts once", async () => {
     const dbPath = join(dir, "bot.db");
-    const database = openDatabase(dbPath);
+    const database = openDatabase(testDatabase(dbPath));
     const store = new SqliteConversationStore(database.db);
     const at = new Date("2026-02-01T02:00:00Z");
     const flooder = store.touchUser("web", "flooder", at).id;
@@ -68,7 +69,7 @@ describe("npm run unanswered", () => {
     store.recordUnanswered("gia vang hom nay", "vi", at, store.touchUser("telegram", "p4", at).id);
     store.recordUnanswered("gia vang hom nay", "vi", at, store.touchUser("telegram", "p5", at).id);
     database.close();
-    const { stdout } = await npm(["unanswered"], undefined, { DATABASE_PATH: dbPath });
+    const { stdout } = await npm(["unanswered"], undefined, { ...databaseEnv(dbPath) });
     const lines = stdout.trim().split("\n");
     expect(lines[1]).toMatch(/^\s+3\s+vi.*lich thi hoc ky 2$/);
     expect(lines[2]).toMatch(/^\s+2\s+vi.*gia vang hom nay$/);

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { describeInBrowser, launchChromium, seriousAxeViolations } from "./suppo
 import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { adminCall, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -22,7 +22,7 @@ function seed(running: RunningApp): void {
   const now = running.clock.now();
   expect(importUnits(running.app.database, readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
   expect(importPeople(running.app.database, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
-  const conn = new Database(running.dbPath);
+  const conn = connectTestDatabase(running.dbPath);
   const t = now.getTime();
   const user = (id: number, role: string, subscribed: boolean, channel: string, address: string, unit: string, ref?: string): void => {
     conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)").run(id, role, subscribed ? 1 : 0, t, t);

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -9,6 +8,7 @@ import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./s
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const STAFF_CHAT = -100555666;
 const FIXTURES = join(import.meta.dirname, "fixtures");
@@ -197,7 +197,7 @@ describeInBrowser("the console's Hỗ trợ inbox in Chromium", () => {
     await viewer.context.close();
 
     // The Zalo person follows a Vũng Tàu school; nobody else in this test follows anything there.
-    const conn = new Database(running.dbPath);
+    const conn = connectTestDatabase(running.dbPath);
     conn
       .prepare(
         `INSERT INTO user_units (user_id, unit_id, created_at)

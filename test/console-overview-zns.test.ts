@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
@@ -6,6 +5,7 @@ import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./s
 import type { FakeZalo } from "./support/fake-zalo.js";
 import { startZnsProvince } from "./support/zns-province.js";
 import { adminCall, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 
 interface ZnsOverview {
@@ -29,7 +29,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, ms =
 
 /** ZNS rows the outbox has marked sent, and none still queued or sending. */
 function znsSettled(dbPath: string): number | undefined {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     const open = (db.prepare("SELECT count(*) AS n FROM outbox WHERE status IN ('queued', 'sending')").get() as { n: number }).n;
     const sent = (db.prepare("SELECT count(*) AS n FROM outbox WHERE channel = 'zns' AND status = 'sent'").get() as { n: number }).n;

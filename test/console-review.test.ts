@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { cluster, jaccard, signatureOf } from "../src/review/grouping.js";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
 import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { adminCall, postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -124,7 +124,7 @@ describe("the review of unanswered questions (API)", () => {
     expect(await call("POST", `/api/admin/review/groups/${bus.key}/resolve`, office, { how: "ignored" })).toMatchObject({ status: 403, body: { code: "forbidden" } });
     expect((await groups(viewer)).map((g) => g.count)).toEqual([4, 2]);
     expect(await groups(office)).toEqual([]);
-    const conn = new Database(running.dbPath);
+    const conn = connectTestDatabase(running.dbPath);
     conn
       .prepare(
         `INSERT INTO user_units (user_id, unit_id, created_at)
@@ -141,7 +141,7 @@ describe("the review of unanswered questions (API)", () => {
     const res = await call("POST", `/api/admin/review/groups/${bus.key}/resolve`, admin, { how: "ignored" });
     expect(res).toMatchObject({ status: 200, body: { key: bus.key, how: "ignored", hidden: 2 } });
     expect((await groups()).map((g) => g.count)).toEqual([4]);
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const audit = conn.prepare("SELECT actor, action, detail FROM audit_log WHERE target = ?").all(`review:${bus.key}`) as { actor: string; action: string; detail: string }[];
     conn.close();
     expect(audit).toHaveLength(1);
@@ -239,7 +239,7 @@ describeInBrowser("the review screen (Câu hỏi chưa trả lời) in Chromium"
     if (await dialog.isVisible()) await dialog.getByRole("button", { name: "Vẫn áp dụng" }).click();
     await applied.waitFor({ timeout: 30_000 });
     await expect(page.locator(".review-count").allTextContents()).resolves.not.toContain("4 câu hỏi");
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const rows = conn.prepare("SELECT action, detail FROM audit_log WHERE action = 'review.teach'").all() as { action: string; detail: string }[];
     conn.close();
     expect(JSON.parse(rows[0]!.detail)).toMatchObject({ how: "taught", intent: target.id });

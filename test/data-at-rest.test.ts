@@ -17,6 +17,7 @@ import { Linking } from "../src/registry/linking.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { chat, startTestApp, type RunningApp } from "./support/test-app.js";
+import { sqliteOf } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const START = new Date("2026-01-13T03:00:00Z"); // 10:00 in Vietnam, a Tuesday
@@ -72,7 +73,7 @@ describe("the database file", () => {
   it("is readable by the service's user only, with its -wal, -shm and the folder it creates", () => {
     const path = join(dir, "data", "bot.db");
     database = openDatabase(path);
-    database.sqlite.prepare("INSERT INTO unanswered (normalized_text, locale, first_seen_at, last_seen_at) VALUES ('x', 'vi', 1, 1)").run();
+    database.client.prepare("INSERT INTO unanswered (normalized_text, locale, first_seen_at, last_seen_at) VALUES ('x', 'vi', 1, 1)").run();
     expect(existsSync(`${path}-wal`)).toBe(true);
     expect(mode(path)).toBe(0o600);
     expect(mode(`${path}-wal`)).toBe(0o600);
@@ -90,7 +91,7 @@ describe("the database file", () => {
 
   it("overwrites deleted rows (secure_delete)", () => {
     database = openDatabase(join(dir, "bot.db"));
-    expect(database.sqlite.pragma("secure_delete", { simple: true })).toBe(1);
+    expect(sqliteOf(database).pragma("secure_delete", { simple: true })).toBe(1);
   });
 });
 
@@ -234,7 +235,7 @@ describe("Zalo tokens at rest", () => {
     const refreshed = await client.refreshNow();
     await client.sendText("u-rest-1", "xin chào");
     expect(fake.sent.map((m) => m.accessToken)).toEqual([refreshed.accessToken]);
-    database.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    sqliteOf(database).pragma("wal_checkpoint(TRUNCATE)");
     const bytes = fileBytes(join(dir, "bot.db"));
     for (const secret of [issued.accessToken, issued.refreshToken, refreshed.accessToken, refreshed.refreshToken]) {
       expect(bytes.includes(Buffer.from(secret))).toBe(false);
@@ -248,7 +249,7 @@ describe("Zalo tokens at rest", () => {
     await new SqliteZaloTokens(database.db).save(issued);
     const tokens = new SqliteZaloTokens(database.db, SecretBox.fromKey(KEY));
     expect(await tokens.load()).toMatchObject({ accessToken: issued.accessToken, refreshToken: issued.refreshToken });
-    const row = database.sqlite.prepare("SELECT access_token, refresh_token FROM zalo_tokens").get() as Record<string, string>;
+    const row = database.client.prepare("SELECT access_token, refresh_token FROM zalo_tokens").get() as Record<string, string>;
     expect(row.access_token).not.toContain(issued.accessToken);
     expect(row.refresh_token).not.toContain(issued.refreshToken);
     await clientFor(tokens).sendText("u-rest-2", "xin chào");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type OpenDatabase } from "../src/db/database.js";
+import { sqliteOf } from "./support/engine.js";
 
 describe("two processes writing to one SQLite file", () => {
   const opened: OpenDatabase[] = [];
@@ -19,17 +20,17 @@ describe("two processes writing to one SQLite file", () => {
     const server = openDatabase(path);
     const cli = openDatabase(path);
     opened.push(server, cli);
-    cli.sqlite.pragma("busy_timeout = 0");
+    sqliteOf(cli).pragma("busy_timeout = 0");
     const stamp = Date.now();
     const users = server.db.transaction((tx) => {
       const before = tx.all<{ n: number }>(sql`SELECT count(*) AS n FROM users`)[0]?.n ?? 0;
       // Another process tries to write in between: it must wait (here: fail at once, its timeout is 0)…
-      expect(() => cli.sqlite.prepare("INSERT INTO users (created_at, last_seen_at) VALUES (?, ?)").run(stamp, stamp)).toThrow(/locked|busy/i);
+      expect(() => cli.client.prepare("INSERT INTO users (created_at, last_seen_at) VALUES (?, ?)").run(stamp, stamp)).toThrow(/locked|busy/i);
       // …and this transaction's own write, after its read, still goes through (deferred, it would be SQLITE_BUSY).
       tx.run(sql`INSERT INTO users (created_at, last_seen_at) VALUES (${stamp}, ${stamp})`);
       return before + 1;
     });
     expect(users).toBe(1);
-    expect(cli.sqlite.prepare("SELECT count(*) AS n FROM users").get()).toEqual({ n: 1 });
+    expect(cli.client.prepare("SELECT count(*) AS n FROM users").get()).toEqual({ n: 1 });
   });
 });

@@ -1,7 +1,7 @@
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 // 10:00 in Vietnam, a Tuesday.
 const START = new Date("2026-01-13T03:00:00Z");
@@ -27,7 +27,7 @@ describe("a network outage during a broadcast", () => {
   });
 
   const outbox = () => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const rows = conn.prepare("SELECT status, attempts FROM outbox WHERE cause_type = 'broadcast'").all() as { status: string; attempts: number }[];
     const attempts = conn.prepare("SELECT description FROM delivery_attempts").all() as { description: string | null }[];
     conn.close();

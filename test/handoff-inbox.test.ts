@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import { importUnits } from "../src/registry/units-import.js";
 import { describeInBrowser, launchChromium } from "./support/browser.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { adminCall, postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const STAFF_CHAT = -100777888;
 const FIXTURES = join(import.meta.dirname, "fixtures");
@@ -42,7 +42,7 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
   const thread = async (id: number, token = admin) => (await call("GET", `/api/admin/handoffs/${id}`, token)).body as unknown as Handoff;
   const openList = async (token = admin) => ((await call("GET", "/api/admin/handoffs?status=open", token)).body.handoffs ?? []) as Handoff[];
   const latestHandoffId = (): number => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const row = conn.prepare("SELECT max(id) AS id FROM handoffs").get() as { id: number };
     conn.close();
     return row.id;
@@ -98,7 +98,7 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
       // The parent follows a Vũng Tàu school (from before the web chat stopped offering /follow, which only
       // matters on Telegram and Zalo), so the Vũng Tàu office sees the request.
       expect((await postChat(running.url, user, "xin chào")).status).toBe(200);
-      const conn = new Database(running.dbPath);
+      const conn = connectTestDatabase(running.dbPath);
       conn
         .prepare(
           `INSERT INTO user_units (user_id, unit_id, created_at)
@@ -234,7 +234,7 @@ describe("the hand-off inbox (Hỗ trợ): one thread per request, answered from
       await new Promise((r) => setTimeout(r, 200));
       expect((await thread(id)).messages?.length).toBe(before);
       expect((await call("POST", `/api/admin/handoffs/${id}/reopen`, admin)).body).toEqual({ id, status: "open" });
-      const conn = new Database(running.dbPath, { readonly: true });
+      const conn = connectTestDatabase(running.dbPath, { readonly: true });
       const actions = conn.prepare("SELECT action FROM audit_log WHERE target = ? ORDER BY id").all(`handoff:${id}`) as { action: string }[];
       conn.close();
       expect(actions.map((a) => a.action)).toEqual(["handoff.reply", "handoff.close", "handoff.reopen"]);

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { chat, FakeClock, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const STAFF_CHAT = -100700800;
@@ -17,7 +17,7 @@ const SATURDAY_EVENING = new Date("2027-01-16T12:00:00Z");
 const TUESDAY_MORNING = new Date("2027-01-19T03:00:00Z");
 
 function subscribedFlag(running: RunningApp, channel: string, address: string): number | undefined {
-  const conn = new Database(running.dbPath, { readonly: true });
+  const conn = connectTestDatabase(running.dbPath, { readonly: true });
   const row = conn
     .prepare("SELECT u.subscribed AS s FROM users u JOIN channel_addresses a ON a.user_id = u.id WHERE a.channel = ? AND a.address = ?")
     .get(channel, address) as { s: number } | undefined;

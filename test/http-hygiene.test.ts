@@ -7,6 +7,7 @@ import { createApp, type App } from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { createLogger } from "../src/infra/logger.js";
 import { startTestApp, type RunningApp } from "./support/test-app.js";
+import { databaseEnv } from "./support/engine.js";
 
 const METRICS_TOKEN = "metrics-token-0123456789";
 
@@ -18,7 +19,7 @@ describe("HTTP hygiene", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sogd-hygiene-"));
-    const config = parseConfig({ PORT: "0", DATABASE_PATH: join(dir, "bot.db"), QUIET_HOURS: "", METRICS_TOKEN });
+    const config = parseConfig({ PORT: "0", ...databaseEnv(join(dir, "bot.db")), QUIET_HOURS: "", METRICS_TOKEN });
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split("\n")) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);

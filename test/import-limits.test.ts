@@ -13,6 +13,7 @@ import { people, units } from "../src/db/schema.js";
 import { parseInWorker } from "../src/registry/parse-in-worker.js";
 import { startTestApp, type RunningApp } from "./support/test-app.js";
 import { windows1258 } from "./support/windows-1258.js";
+import { testDatabase, databaseEnv } from "./support/engine.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const UNITS_HEADER = "code,name,type,level,parent_code";
@@ -45,7 +46,7 @@ describe("imports through the admin API: limits, malformed files, encodings, cod
     return { status: res.status, body: (await res.json()) as { error?: string; ok?: boolean; created?: number; problems?: { row: number; column: string; problem: string }[] } };
   };
   const stored = <T>(read: (db: ReturnType<typeof openDatabase>["db"]) => T): T => {
-    const database = openDatabase(running.dbPath);
+    const database = openDatabase(testDatabase(running.dbPath));
     try {
       return read(database.db);
     } finally {
@@ -184,7 +185,7 @@ describe("npm run import: same rules as the API", () => {
     try {
       const { stdout, stderr } = await pexec(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "src", "cli", "import.ts"), ...args], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_PATH: join(dir, "cli.db"), LOG_LEVEL: "silent" },
+        env: { ...process.env, ...databaseEnv(join(dir, "cli.db")), LOG_LEVEL: "silent" },
         timeout: 60_000,
       });
       return { code: 0, stdout, stderr };

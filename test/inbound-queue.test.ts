@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InboundQueue } from "../src/core/inbound/inbound-queue.js";
 import { openDatabase } from "../src/db/database.js";
@@ -6,11 +5,12 @@ import { SqliteInboundStore } from "../src/db/inbound-store.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { testDatabase, connectTestDatabase } from "./support/engine.js";
 
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function countRows(dbPath: string, where: string): number {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   const row = db.prepare(`SELECT count(*) AS n FROM inbound_events WHERE ${where}`).get() as { n: number };
   db.close();
   return row.n;
@@ -219,7 +219,7 @@ describe("InboundQueue retries", () => {
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
   it("retries a failing handling up to three attempts, then marks it failed and goes on with the sender's next event", async () => {
-    const database = openDatabase(":memory:");
+    const database = openDatabase(testDatabase(":memory:"));
     const queue = new InboundQueue({ store: new SqliteInboundStore(database.db), clock: { now: () => new Date() }, logger: silent, sleep: async () => {} });
     const seen: string[] = [];
     let flaky = 0;
@@ -235,7 +235,7 @@ describe("InboundQueue retries", () => {
     while (Date.now() < deadline && !seen.includes("after")) await settle(10);
     await queue.stop();
     expect(seen).toEqual(["flaky", "flaky", "flaky", "broken", "broken", "broken", "after"]);
-    const states = database.sqlite.prepare("SELECT dedupe_key AS k, state, attempts FROM inbound_events ORDER BY id").all();
+    const states = database.client.prepare("SELECT dedupe_key AS k, state, attempts FROM inbound_events ORDER BY id").all();
     expect(states).toEqual([
       { k: "flaky", state: "done", attempts: 3 },
       { k: "broken", state: "failed", attempts: 3 },
@@ -245,7 +245,7 @@ describe("InboundQueue retries", () => {
   });
 
   it("gives up on an event whose handling a crash interrupted three times", async () => {
-    const database = openDatabase(":memory:");
+    const database = openDatabase(testDatabase(":memory:"));
     const store = new SqliteInboundStore(database.db);
     const queue = new InboundQueue({ store, clock: { now: () => new Date() }, logger: silent });
     const seen: string[] = [];
@@ -258,7 +258,7 @@ describe("InboundQueue retries", () => {
     while (Date.now() < deadline && !seen.includes("fine")) await settle(10);
     await queue.stop();
     expect(seen).toEqual(["fine"]);
-    expect(database.sqlite.prepare("SELECT state FROM inbound_events WHERE dedupe_key = 'poison'").get()).toEqual({ state: "failed" });
+    expect(database.client.prepare("SELECT state FROM inbound_events WHERE dedupe_key = 'poison'").get()).toEqual({ state: "failed" });
     database.close();
   });
 });

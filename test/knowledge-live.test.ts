@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +13,7 @@ import { openDatabase } from "../src/db/database.js";
 import { DEFAULT_CLASSIFIER_SETTINGS } from "../src/nlu/intent-classifier.js";
 import { readRepositoryContent } from "../src/knowledge-edit/repository-content.js";
 import { adminCall, chat, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { testDatabase, databaseEnv, connectTestDatabase } from "./support/engine.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const run = promisify(execFile);
@@ -44,7 +44,7 @@ describe("live knowledge editing", () => {
     return firstReply(`probe-${intent}`, examples.vi[0] as string);
   };
   const auditActions = (): string[] => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const rows = conn.prepare("SELECT action FROM audit_log WHERE action LIKE 'knowledge.%' ORDER BY id").all() as { action: string }[];
     conn.close();
     return rows.map((r) => r.action);
@@ -240,7 +240,7 @@ describe("live knowledge editing", () => {
     try {
       const { stdout } = await run("npm", ["run", "--silent", "content:export", "--", "--out", out], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_PATH: running.dbPath, LOG_LEVEL: "silent" },
+        env: { ...process.env, ...databaseEnv(running.dbPath), LOG_LEVEL: "silent" },
         timeout: 60_000,
       });
       expect(stdout).toMatch(/Exported \d+ console edit/);
@@ -297,7 +297,7 @@ describe("live knowledge editing", () => {
 describe("the start-up check covers the overlay", () => {
   it("stops the start with a clear message when a stored edit no longer fits the files", () => {
     const dir = mkdtempSync(join(tmpdir(), "sogd-overlay-"));
-    const database = openDatabase(join(dir, "bot.db"));
+    const database = openDatabase(testDatabase(join(dir, "bot.db")));
     try {
       const store = new SqliteOverlayStore(database.db);
       // As if the fact the answer uses had since been removed from templates/facts.yaml.

@@ -12,6 +12,7 @@ import { toPlainText } from "../src/core/render.js";
 import { createLogger } from "../src/infra/logger.js";
 import { Normalizer } from "../src/nlu/normalize.js";
 import { loadTaskFile } from "../src/tasks/school-year.js";
+import { databaseEnv } from "./support/engine.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const TEMPLATES = join(ROOT, "templates");
@@ -34,7 +35,7 @@ async function ask(text: string, languageHint?: string) {
 }
 
 beforeAll(async () => {
-  const config = parseConfig({ DATABASE_PATH: ":memory:", LOG_LEVEL: "silent", QUIET_HOURS: "" });
+  const config = parseConfig({ ...databaseEnv(":memory:"), LOG_LEVEL: "silent", QUIET_HOURS: "" });
   app = await createApp({ config, logger: createLogger("silent") });
 });
 afterAll(async () => {

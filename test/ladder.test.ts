@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -16,6 +15,7 @@ import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { simpleParser } from "./support/mail-parse.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { databaseEnv, connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const KEY = "a".repeat(64);
@@ -72,7 +72,7 @@ interface OutboxLine {
 
 /** The outbox rows of one person's reminders for a step, in the order the ladder wrote them. */
 function rowsOf(dbPath: string, ref: string, step: string): OutboxLine[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return db
       .prepare(
@@ -88,7 +88,7 @@ function rowsOf(dbPath: string, ref: string, step: string): OutboxLine[] {
 
 /** Nothing left queued or being sent. */
 function settled(dbPath: string): boolean {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     const n = (db.prepare("SELECT count(*) AS n FROM outbox WHERE status IN ('queued', 'sending')").get() as { n: number }).n;
     const any = (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
@@ -100,7 +100,7 @@ function settled(dbPath: string): boolean {
 
 /** When Zalo said the delivery reached the phone, or null. */
 function deliveredAt(dbPath: string, outboxId: number): number | null {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return (db.prepare("SELECT delivered_at FROM outbox WHERE id = ?").get(outboxId) as { delivered_at: number | null } | undefined)?.delivered_at ?? null;
   } finally {
@@ -110,7 +110,7 @@ function deliveredAt(dbPath: string, outboxId: number): number | null {
 
 /** The inbound queue's state of one Zalo event. */
 function inboundState(dbPath: string, dedupeKey: string): string | undefined {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return (db.prepare("SELECT state FROM inbound_events WHERE channel = 'zalo' AND dedupe_key = ?").get(dedupeKey) as { state: string } | undefined)?.state;
   } finally {
@@ -214,7 +214,7 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
     await new Promise((r) => setTimeout(r, 300));
     expect(deliveredAt(running.dbPath, row?.id ?? 0)).toBe(at);
     // The console's delivery counts and every other row are untouched.
-    const db = new Database(running.dbPath, { readonly: true });
+    const db = connectTestDatabase(running.dbPath, { readonly: true });
     const marked = (db.prepare("SELECT count(*) AS n FROM outbox WHERE delivered_at IS NOT NULL").get() as { n: number }).n;
     db.close();
     expect(marked).toBe(1);
@@ -233,7 +233,7 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
       ["zns", "84909234011", "failed", "unreachable"],
       ["email", "lttam@thangnhat.edu.vn", "sent", null],
     ]);
-    const db = new Database(running.dbPath, { readonly: true });
+    const db = connectTestDatabase(running.dbPath, { readonly: true });
     const attempt = db.prepare("SELECT outcome, error_kind, description FROM delivery_attempts WHERE outbox_id = ?").get(rows[0]?.id) as {
       outcome: string;
       description: string;
@@ -296,7 +296,7 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
     });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain("Đã ngừng gửi thư");
-    const db = new Database(running.dbPath, { readonly: true });
+    const db = connectTestDatabase(running.dbPath, { readonly: true });
     expect(db.prepare("SELECT address FROM email_unsubscribes").all()).toEqual([{ address: "lttam@thangnhat.edu.vn" }]);
     db.close();
 
@@ -318,7 +318,7 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
     // Monday 26 January: four days late (Saturday's step held to Monday), and the offices' first summaries.
     const { stdout: monday } = await promisify(execFile)("npm", ["run", "--silent", "reminders", "--", "--at", "2026-01-26T08:00", "--dry-run", "--json"], {
       cwd: join(import.meta.dirname, ".."),
-      env: { ...process.env, ...env, DATABASE_PATH: running.dbPath, LOG_LEVEL: "silent" },
+      env: { ...process.env, ...env, ...databaseEnv(running.dbPath), LOG_LEVEL: "silent" },
       timeout: 60_000,
     });
     const late4 = monday
@@ -332,7 +332,7 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
     expect(who("CB0007")).toMatchObject({ channel: "email", why: expect.stringContaining("zns: no_phone") as string });
     expect(who("CB0027")).toMatchObject({ channel: "zns" });
     expect(who("CB0030")).toMatchObject({ channel: "email", why: expect.stringContaining("zns: phone_landline") as string });
-    const db = new Database(running.dbPath, { readonly: true });
+    const db = connectTestDatabase(running.dbPath, { readonly: true });
     expect((db.prepare("SELECT count(*) AS n FROM reminders WHERE step LIKE '%late-4'").get() as { n: number }).n).toBe(0);
     db.close();
   }, 120_000);
@@ -408,7 +408,7 @@ describe("the monthly ZNS budget", () => {
     clock.set(at8("2026-01-20"));
     running.app.planner.plan(clock.now());
     const spent = await waitFor("a ZNS row skipped for the budget, then its e-mail", () => {
-      const db = new Database(running.dbPath, { readonly: true });
+      const db = connectTestDatabase(running.dbPath, { readonly: true });
       const rows = db
         .prepare(
           `SELECT z.cause_id, e.address, e.status FROM outbox z JOIN outbox e ON e.cause_type = z.cause_type AND e.cause_id = z.cause_id AND e.channel = 'email'
@@ -430,7 +430,7 @@ describe("the monthly ZNS budget", () => {
     await waitFor("the late-2 round settled", () => settled(running.dbPath), 15_000);
     expect(zalo.zns.sent).toHaveLength(2);
     expect(telegram.sent.filter((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("ZNS"))).toHaveLength(1);
-    const db = new Database(running.dbPath, { readonly: true });
+    const db = connectTestDatabase(running.dbPath, { readonly: true });
     expect(db.prepare("SELECT month, sent FROM zns_usage").all()).toEqual([{ month: "2026-01", sent: 2 }]);
     db.close();
     const health = (await (await fetch(`${running.url}/healthz`)).json()) as { zns?: { sent: number; budget: number } };

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 /** The documented bounds on wrong link codes: per channel and over all channels, each per hour. */
@@ -33,7 +33,7 @@ describe("linking a chat to a staff member", () => {
   const staffCode = (ref: string) => new Linking(running.app.database.db).issue(ref, "test", clock.now()).code;
   /** The user each Telegram chat belongs to, and the person linked to that user. */
   const owner = (chatId: number) => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const row = conn
       .prepare(
         `SELECT a.user_id AS userId, p.ref FROM channel_addresses a LEFT JOIN people p ON p.user_id = a.user_id
@@ -87,7 +87,7 @@ describe("linking a chat to a staff member", () => {
   });
 
   it("never keeps a link code in the conversation log", () => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const logged = conn.prepare("SELECT text FROM conversation_log WHERE text LIKE '/link%' OR text LIKE '/start%'").all() as { text: string }[];
     conn.close();
     expect(logged.length).toBeGreaterThan(0);
@@ -136,7 +136,7 @@ describe("linking a chat to a staff member", () => {
     it("forgets the counts of chats a day later, so made-up addresses do not pile up", () => {
       clock.advance(25 * HOUR);
       new Linking(running.app.database.db).redeem("ZZZZZZZZ", "web", "tomorrow", 0, clock.now());
-      const conn = new Database(running.dbPath, { readonly: true });
+      const conn = connectTestDatabase(running.dbPath, { readonly: true });
       const rows = conn.prepare("SELECT channel, address FROM link_failures ORDER BY channel, address").all();
       conn.close();
       expect(rows).toEqual([

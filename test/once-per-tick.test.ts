@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import { SqliteLeases } from "../src/db/lease-store.js";
 import { OncePerTick } from "../src/infra/once-per-tick.js";
+import { testDatabase } from "./support/engine.js";
 
 // Issue 12: the planner and the other schedules run once per tick across the instances on one database.
 describe("schedules once per tick across instances", () => {
   const dir = mkdtempSync(join(tmpdir(), "sogd-ticks-"));
   // Two processes' connections to one database file.
-  const a = openDatabase(join(dir, "bot.db"));
-  const b = openDatabase(join(dir, "bot.db"));
+  const a = openDatabase(testDatabase(join(dir, "bot.db")));
+  const b = openDatabase(testDatabase(join(dir, "bot.db")));
   afterAll(() => {
     a.close();
     b.close();

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type OpenDatabase } from "../src/db/database.js";
 import { dedupeKey, Enqueue } from "../src/outbox/enqueue.js";
 import { SqliteOutbox } from "../src/outbox/sqlite-outbox-store.js";
+import { testDatabase } from "./support/engine.js";
 
 const NOW = new Date("2026-01-13T03:00:00Z");
 
@@ -13,12 +14,12 @@ describe("enqueue: the one way into the outbox", () => {
 
   function person(locale: "vi" | "en" | null, subscribed: boolean, addresses: [string, string, number, boolean?][]): number {
     const id = Number(
-      database.sqlite
+      database.client
         .prepare("INSERT INTO users (role, locale, subscribed, created_at, last_seen_at) VALUES ('it_lead', ?, ?, 0, 0)")
         .run(locale, subscribed ? 1 : 0).lastInsertRowid,
     );
     for (const [channel, address, lastInbound, unreachable] of addresses) {
-      database.sqlite
+      database.client
         .prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, unreachable_at, created_at) VALUES (?, ?, ?, ?, ?, 0)")
         .run(id, channel, address, lastInbound, unreachable ? 1 : null);
     }
@@ -26,11 +27,11 @@ describe("enqueue: the one way into the outbox", () => {
   }
 
   function rows(): { dedupe_key: string; channel: string; address: string; locale: string; status: string; reason: string | null }[] {
-    return database.sqlite.prepare("SELECT dedupe_key, channel, address, locale, status, reason FROM outbox ORDER BY id").all() as never;
+    return database.client.prepare("SELECT dedupe_key, channel, address, locale, status, reason FROM outbox ORDER BY id").all() as never;
   }
 
   beforeEach(() => {
-    database = openDatabase(":memory:");
+    database = openDatabase(testDatabase(":memory:"));
     outbox = new SqliteOutbox(database, "vi");
     enqueue = new Enqueue(outbox);
   });

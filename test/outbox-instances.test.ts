@@ -9,6 +9,7 @@ import { DatabaseSenderLease, SENDER_LEASE_MS } from "../src/outbox/sender-lease
 import { SqliteOutbox } from "../src/outbox/sqlite-outbox-store.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { adminCall, startTestApp, type RunningApp } from "./support/test-app.js";
+import { testDatabase } from "./support/engine.js";
 
 // Issue 12: several instances on one outbox. Claims carry their instance and lapse, so a dead instance's rows
 // come back and a live one's never do; one instance at a time sends on a channel.
@@ -20,10 +21,10 @@ describe("instances sharing one outbox", () => {
   const t0 = new Date("2026-01-13T03:00:00Z");
 
   beforeAll(() => {
-    a = openDatabase(join(dir, "bot.db"));
-    b = openDatabase(join(dir, "bot.db"));
-    const insertUser = a.sqlite.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES ('it_lead', 0, 0, 0)");
-    const insertAddress = a.sqlite.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, 1, 0)");
+    a = openDatabase(testDatabase(join(dir, "bot.db")));
+    b = openDatabase(testDatabase(join(dir, "bot.db")));
+    const insertUser = a.client.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES ('it_lead', FALSE, 0, 0)");
+    const insertAddress = a.client.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, 1, 0)");
     const enqueue = new Enqueue(new SqliteOutbox(a, "vi"));
     for (let i = 0; i < 20; i++) {
       const userId = Number(insertUser.run().lastInsertRowid);

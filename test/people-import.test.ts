@@ -13,6 +13,7 @@ import { people, units, userUnits, users } from "../src/db/schema.js";
 import { importPeople, parseEmail, parsePersonRole, parsePhone } from "../src/registry/people-import.js";
 import { formatProblem, importUnits, type ImportProblem, type ImportReport } from "../src/registry/units-import.js";
 import { cellText, readSheetRows } from "../src/registry/xlsx.js";
+import { testDatabase, databaseEnv } from "./support/engine.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const UNITS = readFileSync(join(ROOT, "test", "fixtures", "units-sample.csv"), "utf8");
@@ -23,7 +24,7 @@ const HEADER = "ref,name,role,unit_code,phone,email";
 
 let database: OpenDatabase;
 beforeEach(() => {
-  database = openDatabase(":memory:");
+  database = openDatabase(testDatabase(":memory:"));
   expect(importUnits(database, UNITS, { dryRun: false, now: T0 })).toMatchObject({ ok: true, created: 19 });
 });
 afterEach(() => database.close());
@@ -368,7 +369,7 @@ describe("readSheetRows and npm run import with .xlsx files", () => {
     try {
       const { stdout, stderr } = await pexec(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "src", "cli", "import.ts"), ...args], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_PATH: join(dir, "cli.db"), LOG_LEVEL: "silent" },
+        env: { ...process.env, ...databaseEnv(join(dir, "cli.db")), LOG_LEVEL: "silent" },
         timeout: 60_000,
       });
       return { code: 0, stdout, stderr };
@@ -431,7 +432,7 @@ describe("readSheetRows and npm run import with .xlsx files", () => {
     writeFileSync(renamed, readFileSync(peopleFile));
     expect((await cli(["people", renamed])).stdout).toMatch(/0 created, 0 updated, 3 unchanged/);
 
-    const check = openDatabase(join(dir, "cli.db"));
+    const check = openDatabase(testDatabase(join(dir, "cli.db")));
     try {
       const rows = check.db.select().from(people).orderBy(asc(people.ref)).all();
       expect(rows.map((p) => [p.ref, p.name, p.role, p.phone, p.email])).toEqual([

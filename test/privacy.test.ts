@@ -6,12 +6,13 @@ import { SqliteWebSessions, webAddressOf } from "../src/db/web-sessions.js";
 import { createLogger } from "../src/infra/logger.js";
 import { startRetentionJob } from "../src/infra/retention.js";
 import { FakeClock } from "./support/test-app.js";
+import { testDatabase } from "./support/engine.js";
 
 const DAY = 86_400_000;
 
 describe("conversation log retention", () => {
   it("deletes logs older than LOG_RETENTION_DAYS and keeps newer ones", () => {
-    const database = openDatabase(":memory:");
+    const database = openDatabase(testDatabase(":memory:"));
     const store = new SqliteConversationStore(database.db);
     const clock = new FakeClock(new Date("2026-01-01T00:00:00Z"));
     const user = store.touchUser("web", "parent", clock.now());
@@ -31,7 +32,7 @@ describe("conversation log retention", () => {
 
 describe("idle anonymous web chat users", () => {
   it("go after CHAT_IDLE_DAYS; staff, linked, Telegram and recent users stay", () => {
-    const database = openDatabase(":memory:");
+    const database = openDatabase(testDatabase(":memory:"));
     const store = new SqliteConversationStore(database.db);
     const sessions = new SqliteWebSessions(database.db);
     const clock = new FakeClock(new Date("2026-01-01T00:00:00Z"));
@@ -45,7 +46,7 @@ describe("idle anonymous web chat users", () => {
     const staffUser = store.touchUser("web", webAddressOf(staff), clock.now());
     const linkedUser = store.touchUser("web", webAddressOf(linked), clock.now());
     const telegram = store.touchUser("telegram", "42", clock.now());
-    const sql = database.sqlite;
+    const sql = database.client;
     sql.prepare("UPDATE users SET role = 'it_lead' WHERE id = ?").run(staffUser.id);
     sql.prepare("INSERT INTO units (code, name, name_folded, type, created_at, updated_at) VALUES ('S', 'S', 's', 'school', 0, 0)").run();
     sql.prepare("INSERT INTO people (ref, name, role, unit_id, user_id, created_at, updated_at) VALUES ('P1', 'A', 'it_lead', 1, ?, 0, 0)").run(linkedUser.id);

@@ -204,7 +204,7 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
     }, 60_000);
   });
 
-  describe("a staff answer to a hand-off from Zalo, eight days later", () => {
+  describe("a staff answer to a hand-off from Zalo, eight days later, the OA's transaction quota spent", () => {
     let itLeadPost: SentMessage;
     let parentPost: SentMessage;
     const staffReply = (post: SentMessage, messageId: number, text: string) => {
@@ -229,6 +229,8 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
       await zalo.postEvent(webhook, zalo.textEvent("zparent", "tôi muốn gặp nhân viên tư vấn về học bạ số của con", "h2"));
       parentPost = await telegram.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("học bạ số của con"), 8000);
       clock.set(new Date("2026-01-20T02:00:00Z")); // eight days on: Zalo's window is closed for both
+      // Outside the window an answer goes by Zalo transaction message; this month the OA's quota is spent.
+      zalo.oaOutOfQuota = true;
     });
 
     it("reaches a Zalo-only IT lead outside the window by e-mail, and tells the staff member where it went and why", async () => {
@@ -239,7 +241,7 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
       expect(parsed.text).toContain("Sở đã cấp lại mật khẩu EOffice");
       const told = await telegram.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("ntbngoc@thcshkn.edu.vn"), 8000);
       expect(told.visibleText).toContain("Zalo của người hỏi không nhận được lúc này");
-      expect(told.visibleText).toContain("đã quá thời hạn Zalo cho phép nhắn lại");
+      expect(told.visibleText).toContain("Official Account đã hết hạn mức gửi tin Zalo");
       expect(told.visibleText).toContain("qua Email ntbngoc@thcshkn.edu.vn");
       expect(zalo.sentTo("zngoc").some((m) => m.text.includes("mật khẩu EOffice"))).toBe(false);
       // The console's thread says where it went too.
@@ -257,7 +259,7 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
       const sentBefore = smtp.mails.length;
       staffReply(parentPost, 9102, "Dạ, học bạ số có trên VnEdu ạ.");
       const told = await telegram.waitForSent((m) => m.chatId === STAFF_CHAT && m.visibleText.includes("Không gửi được câu trả lời"), 8000);
-      expect(told.visibleText).toContain("Zalo: đã quá thời hạn Zalo cho phép nhắn lại");
+      expect(told.visibleText).toContain("Zalo: Official Account đã hết hạn mức gửi tin Zalo");
       expect(smtp.mails.length).toBe(sentBefore);
       expect(zalo.sentTo("zparent").some((m) => m.text.includes("học bạ số có trên VnEdu"))).toBe(false);
       expect(zalo.zns.sent).toEqual([]);

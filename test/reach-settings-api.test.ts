@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
@@ -6,6 +5,7 @@ import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./s
 import type { FakeZalo } from "./support/fake-zalo.js";
 import { startZnsProvince } from "./support/zns-province.js";
 import { adminCall, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 /** The due day of the mid-year IT report, 08:00 in Vietnam. */
 const DUE_DAY = new Date("2026-01-20T01:00:00Z");
@@ -21,7 +21,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, ms =
 }
 
 function query<T>(dbPath: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return db.prepare(sql).all(...params) as T[];
   } finally {

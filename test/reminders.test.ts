@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { dueDateIn, openSchoolYear, parseYearName, schoolYearOf } from "../src/t
 import { dbWithEverySchoolYear, everySchoolTasks } from "./support/every-school-tasks.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { testDatabase, databaseEnv, connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const TZ = "Asia/Ho_Chi_Minh";
@@ -151,7 +151,7 @@ describe("reminders end to end", () => {
     clock.advance(15 * 60_000);
     running.app.planner.plan(clock.now());
     // A second process on the same database at the same moment.
-    const other = openDatabase(running.dbPath);
+    const other = openDatabase(testDatabase(running.dbPath));
     new ReminderPlanner(other.db, settings, "vi").plan(clock.now());
     other.close();
     await new Promise((r) => setTimeout(r, 500));
@@ -169,7 +169,7 @@ describe("reminders end to end", () => {
     await waitForReminder(otherSchool, "còn 1 ngày");
     await new Promise((r) => setTimeout(r, 300));
     expect(sentTo(lead).some((m) => m.visibleText.includes("còn 1 ngày") || m.visibleText.includes("còn 3 ngày"))).toBe(false);
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const history = conn.prepare("SELECT status, changed_by FROM task_status_history").all() as { status: string; changed_by: string }[];
     conn.close();
     expect(history).toEqual([{ status: "done", changed_by: "Ngô Thị Bích Ngọc (CB0013)" }]);
@@ -219,7 +219,7 @@ describe("npm run reminders -- --dry-run --json", () => {
   it("prints who would get what, one JSON object per line, without writing", async () => {
     const dir = (await import("node:fs")).mkdtempSync(join((await import("node:os")).tmpdir(), "reminders-cli-"));
     const dbPath = join(dir, "bot.db");
-    const database = openDatabase(dbPath);
+    const database = openDatabase(testDatabase(dbPath));
     const now = new Date("2026-01-12T03:00:00Z");
     openSchoolYear(database.db, "2025-2026", everySchoolTasks(), now);
     importUnits(database, readFileSync(join(FIXTURES, "units-sample.csv"), "utf8"), { dryRun: false, now });
@@ -227,14 +227,14 @@ describe("npm run reminders -- --dry-run --json", () => {
     database.close();
     const { stdout } = await promisify(execFile)("npm", ["run", "--silent", "reminders", "--", "--at", "2026-01-13T08:00", "--dry-run", "--json"], {
       cwd: join(import.meta.dirname, ".."),
-      env: { ...process.env, DATABASE_PATH: dbPath, LOG_LEVEL: "silent" },
+      env: { ...process.env, ...databaseEnv(dbPath), LOG_LEVEL: "silent" },
       timeout: 60_000,
     });
     const rows = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
     const mine = rows.find((r) => r.ref === "CB0013" && r.task === "mid_year_it_report");
     expect(mine).toMatchObject({ name: "Ngô Thị Bích Ngọc", school: "THCS-HKN-VT", due: "2026-01-20", step: "before-7" });
     expect(mine?.channel).toMatch(/^none/);
-    const conn = new Database(dbPath, { readonly: true });
+    const conn = connectTestDatabase(dbPath, { readonly: true });
     expect((conn.prepare("SELECT count(*) AS n FROM reminders").get() as { n: number }).n).toBe(0);
     conn.close();
   });

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
@@ -12,6 +11,7 @@ import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { databaseEnv, connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const PASSWORD = "mật khẩu đủ dài 2026";
@@ -79,7 +79,7 @@ describe("staff accounts and console sign-in", () => {
   };
 
   const auditRows = (action: string) => {
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const rows = conn.prepare("SELECT actor, target, detail FROM audit_log WHERE action = ? ORDER BY id").all(action) as { actor: string; target: string; detail: string | null }[];
     conn.close();
     return rows;
@@ -103,9 +103,9 @@ describe("staff accounts and console sign-in", () => {
     expect(importPeople(running.app.database, readFileSync(join(FIXTURES, "people-sample.csv"), "utf8"), { dryRun: false, now }).ok).toBe(true);
     admin = running.app.tokens.create({ name: "Sở", role: "department_admin" }, "test", now).token;
     // Lê Minh Tuấn (CB0003, PGD Vũng Tàu) has linked his Telegram chat to the bot.
-    const conn = new Database(running.dbPath);
+    const conn = connectTestDatabase(running.dbPath);
     const t = now.getTime();
-    conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (900, 'office_staff', 0, ?, ?)").run(t, t);
+    conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (900, 'office_staff', FALSE, ?, ?)").run(t, t);
     conn.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (900, 'telegram', ?, ?, ?)").run(String(TUAN_CHAT), t, t);
     conn.prepare("UPDATE people SET user_id = 900, linked_at = ? WHERE ref = 'CB0003'").run(t);
     conn.close();
@@ -135,7 +135,7 @@ describe("staff accounts and console sign-in", () => {
   });
 
   it("prints the link with PUBLIC_URL from `npm run admin -- user create`, alone on stdout", async () => {
-    const env = { ...process.env, LOG_LEVEL: "silent", DATABASE_PATH: running.dbPath, PUBLIC_URL: "https://console.example.gov.vn" };
+    const env = { ...process.env, LOG_LEVEL: "silent", ...databaseEnv(running.dbPath), PUBLIC_URL: "https://console.example.gov.vn" };
     const admin = (...args: string[]) => promisify(execFile)("npm", ["run", "--silent", "admin", "--", "user", ...args], { cwd: join(import.meta.dirname, ".."), env, timeout: 60_000 });
     const { stdout, stderr } = await admin("create", "--login", "ngoc", "--role", "office_admin", "--unit", "PGD-VT", "--name", "Ngô Thị Bích Ngọc", "--person", "CB0013");
     expect(stderr).toMatch(/Created ngoc \(office_admin PGD-VT\) for Ngô Thị Bích Ngọc/);

@@ -1,7 +1,7 @@
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { chat, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const OLD_GROUP = -4012345678;
 const SUPERGROUP = -1004012345678;
@@ -49,7 +49,7 @@ describe("a staff chat upgraded to a supergroup", () => {
     expect((await fake.waitForSent((m) => m.chatId === 8102, 8000)).visibleText).toMatch(/đã chuyển yêu cầu/);
     const toOld = fake.requests.slice(before).filter((r) => r.method === "sendMessage" && Number(r.body.chat_id) === OLD_GROUP);
     expect(toOld).toHaveLength(0);
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const row = conn.prepare("SELECT from_address AS f, to_address AS t FROM chat_migrations").get();
     conn.close();
     expect(row).toEqual({ f: String(OLD_GROUP), t: String(SUPERGROUP) });
@@ -88,7 +88,7 @@ describe("the migration service message in the staff group", () => {
       },
     } as never);
     const moved = () => {
-      const conn = new Database(running.dbPath, { readonly: true });
+      const conn = connectTestDatabase(running.dbPath, { readonly: true });
       const row = conn.prepare("SELECT to_address AS t FROM chat_migrations").get() as { t: string } | undefined;
       conn.close();
       return row?.t;

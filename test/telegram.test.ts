@@ -1,8 +1,8 @@
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderTemplate } from "../src/core/rich-text.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const STAFF_CHAT = -100200300;
 
@@ -129,7 +129,7 @@ describe("Telegram by long polling, through the real telegraf client", () => {
     let unreachable: number | null = null;
     while (Date.now() < deadline && unreachable === null) {
       await new Promise((r) => setTimeout(r, 100));
-      const db = new Database(running.dbPath, { readonly: true });
+      const db = connectTestDatabase(running.dbPath, { readonly: true });
       const row = db.prepare("SELECT unreachable_at FROM channel_addresses WHERE channel='telegram' AND address=?").get(String(chatId)) as
         | { unreachable_at: number | null }
         | undefined;

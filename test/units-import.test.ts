@@ -11,6 +11,7 @@ import { units } from "../src/db/schema.js";
 import { CsvError, parseCsv } from "../src/registry/csv.js";
 import { formatProblem, importUnits, type ImportProblem, type ImportReport } from "../src/registry/units-import.js";
 import { windows1258 } from "./support/windows-1258.js";
+import { testDatabase, databaseEnv } from "./support/engine.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const SAMPLE = readFileSync(join(ROOT, "test", "fixtures", "units-sample.csv"), "utf8");
@@ -20,7 +21,7 @@ const HEADER = "code,name,type,level,parent_code";
 
 let database: OpenDatabase;
 beforeEach(() => {
-  database = openDatabase(":memory:");
+  database = openDatabase(testDatabase(":memory:"));
 });
 afterEach(() => database.close());
 
@@ -356,7 +357,7 @@ describe("npm run import", () => {
     try {
       const { stdout, stderr } = await pexec(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "src", "cli", "import.ts"), ...args], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_PATH: join(dir, dbName), LOG_LEVEL: "silent" },
+        env: { ...process.env, ...databaseEnv(join(dir, dbName)), LOG_LEVEL: "silent" },
         timeout: 60_000,
       });
       return { code: 0, stdout, stderr };
@@ -395,7 +396,7 @@ describe("npm run import", () => {
     expect(imported, imported.stderr).toMatchObject({ code: 0 });
     expect(imported.stdout).toMatch(/Windows-1258/);
     expect(imported.stdout).toMatch(/3 created/);
-    const check = openDatabase(join(dir, "cp1258.db"));
+    const check = openDatabase(testDatabase(join(dir, "cp1258.db")));
     try {
       expect(check.db.select({ code: units.code, name: units.name, level: units.level }).from(units).orderBy(asc(units.id)).all()).toEqual([
         { code: "SGDDT", name: "Sở Giáo dục và Đào tạo", level: null },
@@ -414,7 +415,7 @@ describe("npm run import", () => {
 
 describe("importUnits: problem codes", () => {
   it("names each problem with a stable code and its values", () => {
-    const database = openDatabase(":memory:");
+    const database = openDatabase(testDatabase(":memory:"));
     try {
       const report = importUnits(
         database,

@@ -1,9 +1,9 @@
-import Database from "better-sqlite3";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { webAddressOf } from "../src/db/web-sessions.js";
 import { chat, FakeClock, postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const DAY = 86_400_000;
 const started: RunningApp[] = [];
@@ -117,7 +117,7 @@ describe("idle anonymous web users", () => {
       expect((await postChat(third.url, active, "xin chào")).status).toBe(200);
       await third.stop();
 
-      const conn = new Database(dbPath, { readonly: true });
+      const conn = connectTestDatabase(dbPath, { readonly: true });
       const addresses = conn.prepare("SELECT count(*) AS n FROM channel_addresses WHERE address = ?");
       const idleLeft = (addresses.get(webAddressOf(idle)) as { n: number }).n;
       const activeLeft = (addresses.get(webAddressOf(active)) as { n: number }).n;

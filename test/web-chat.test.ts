@@ -1,7 +1,7 @@
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webAddressOf } from "../src/db/web-sessions.js";
 import { chat, postChat, startTestApp, webSession, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase, type TestConnection } from "./support/engine.js";
 
 let running: RunningApp;
 
@@ -12,8 +12,8 @@ afterAll(async () => {
   await running.stop();
 });
 
-function db(): Database.Database {
-  return new Database(running.dbPath, { readonly: true });
+function db(): TestConnection {
+  return connectTestDatabase(running.dbPath, { readonly: true });
 }
 
 describe("web chat over HTTP", () => {

@@ -23,6 +23,7 @@ import { toPlainText } from "../src/core/render.js";
 import type { Button, InboundEvent, OutboundMessage, Reply, RichText } from "../src/core/types.js";
 import { I18nTranslator } from "../src/infra/translator.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
+import { testDatabase } from "./support/engine.js";
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -108,7 +109,7 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
 
 /** The durable inbound queue on an in-memory database, handing Zalo events to `handlers`. */
 function startQueue(handlers: ZaloEventHandlers): { queue: InboundQueue; database: OpenDatabase; stop(): Promise<void> } {
-  const database = openDatabase(":memory:");
+  const database = openDatabase(testDatabase(":memory:"));
   const queue = new InboundQueue({ store: new SqliteInboundStore(database.db), clock: { now: () => new Date() }, logger: new MemoryLogger() });
   queue.register("zalo", zaloEventHandler(handlers));
   queue.start();

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { startFakeTelegram, type FakeTelegram } from "./support/fake-telegram.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -100,7 +100,7 @@ describe("Zalo OA through the whole product", () => {
     await zalo.postEvent(webhook, zalo.textEvent("zlead", `/link ${joinCode}`, "m5"));
     const linked = await zalo.waitForSent((m) => m.userId === "zlead", 8000);
     expect(linked.text).toContain("Ngô Thị Bích Ngọc");
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const owners = conn
       .prepare("SELECT count(DISTINCT user_id) AS n FROM channel_addresses WHERE address IN ('6100', 'zlead')")
       .get() as { n: number };
@@ -120,7 +120,7 @@ describe("Zalo OA through the whole product", () => {
     const onTelegram = await telegram.waitForSent((m) => m.chatId === 6100 && m.visibleText.includes("đã trễ 2 ngày"), 8000);
     expect(onTelegram.visibleText).toContain("Trường THCS Huỳnh Khương Ninh");
     expect(zalo.sentTo("zlead").some((m) => m.text.includes("đã trễ 2 ngày"))).toBe(false);
-    const db = new Database(running.dbPath, { readonly: true });
+    const db = connectTestDatabase(running.dbPath, { readonly: true });
     const skipped = db.prepare("SELECT count(*) AS n FROM outbox WHERE channel = 'zalo' AND reason = 'outside_zalo_window'").get() as { n: number };
     db.close();
     expect(skipped.n).toBeGreaterThanOrEqual(1);
@@ -141,7 +141,7 @@ describe("Zalo OA through the whole product", () => {
     expect(reply.text).toMatch(/chỉ đọc được tin nhắn văn bản/);
     await zalo.postEvent(webhook, zalo.unfollowEvent("zu4"));
     await new Promise((r) => setTimeout(r, 300));
-    const conn = new Database(running.dbPath, { readonly: true });
+    const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const row = conn
       .prepare("SELECT u.subscribed AS s FROM users u JOIN channel_addresses a ON a.user_id = u.id WHERE a.channel = 'zalo' AND a.address = 'zu4'")
       .get() as { s: number };

@@ -24,6 +24,8 @@ import { SqliteEmailAudience, type EmailAudienceCount } from "./sqlite-email-aud
 import { SqliteDeliveryReport, type ReportRow, type ReportStatus } from "./sqlite-delivery-report.js";
 import { audienceWhere, onChannel, outsideWindow } from "./sqlite-audience-query.js";
 import { SqliteBroadcastStatus } from "./sqlite-broadcast-status.js";
+import { SqliteZaloFollowers } from "./sqlite-zalo-followers.js";
+import { monthRange, previewZaloTypes, quotaTypes, type ZaloMessageType, type ZaloTypePreview } from "../reach/zalo-message-types.js";
 
 /** Each channel's limit on one message, in characters, and how it measures them. */
 export const CHANNEL_LIMITS: Record<Exclude<Channel, "web">, { limit: number; measure: (r: RichText) => number }> = {
@@ -98,6 +100,8 @@ export interface BroadcastServiceDeps {
   zaloWindowMs?: number;
   /** e-mail is on (SMTP_URL, MAIL_FROM): registry staff with no chat get the broadcast by e-mail */
   email?: boolean;
+  /** templates/zalo-message-types.yaml: out of the window, followers get promotion messages within their quota */
+  zaloTypes?: ZaloMessageType[] | undefined;
 }
 
 /**
@@ -114,6 +118,11 @@ export interface AudienceReport extends AudienceCount {
   withoutChat: number;
   /** of `withoutChat`, who gets it by e-mail and who cannot and why (all zero while e-mail is off) */
   byEmail: EmailAudienceCount;
+  /**
+   * The Zalo followers it reaches by message type (consultation in the window, promotion out of it), what
+   * that costs in đồng, and who is skipped because their month's quota is used; absent without Zalo.
+   */
+  zalo?: ZaloTypePreview;
 }
 
 export class BroadcastService {
@@ -123,6 +132,7 @@ export class BroadcastService {
   private readonly registryCount: SqliteAudienceCount;
   private readonly emailAudience: SqliteEmailAudience;
   private readonly report_: SqliteDeliveryReport;
+  private readonly zaloFollowers: SqliteZaloFollowers;
   /** the one place a broadcast's status changes */
   readonly lifecycle: BroadcastLifecycle;
 
@@ -132,6 +142,7 @@ export class BroadcastService {
     this.registryCount = new SqliteAudienceCount(deps.db);
     this.emailAudience = new SqliteEmailAudience(deps.db, deps.defaultLocale);
     this.report_ = new SqliteDeliveryReport(deps.db);
+    this.zaloFollowers = new SqliteZaloFollowers(deps.db);
     this.lifecycle = new BroadcastLifecycle(new SqliteBroadcastStatus(deps.db), deps.outbox);
   }
 
@@ -235,7 +246,7 @@ export class BroadcastService {
     const conditions = [];
     if (page.before !== undefined) conditions.push(lt(broadcasts.id, page.before));
     const owners = this.scopes.unitScope(actor);
-    if (owners) conditions.push(owners.size > 0 ? inArray(broadcasts.ownerUnitId, [...owners]) : sql`0`);
+    if (owners) conditions.push(owners.size > 0 ? inArray(broadcasts.ownerUnitId, [...owners]) : sql`FALSE`);
     const rows = this.deps.db
       .select()
       .from(broadcasts)
@@ -277,6 +288,7 @@ export class BroadcastService {
       if (n > 0) notDeliverable[reason] = (notDeliverable[reason] ?? 0) + n;
     };
     const byChannel: Partial<Record<Channel, number>> = {};
+    let zalo: ZaloTypePreview | undefined;
     const now = this.deps.clock.now();
     for (const channel of ["telegram", "zalo"] as const) {
       const queued = this.deps.outbox.countSelection(sql`${where} AND ${onChannel(channel)}`).queued;
@@ -287,7 +299,15 @@ export class BroadcastService {
         continue;
       }
       let reachable = queued;
-      if (channel === "zalo" && this.deps.zaloWindowMs !== undefined) {
+      const types = this.deps.zaloTypes;
+      if (channel === "zalo" && types) {
+        // Follower by follower, as the sender will decide: consultation, promotion within quota, or skipped.
+        const month = monthRange(now, this.deps.timeZone);
+        zalo = previewZaloTypes(types, "broadcast", this.zaloFollowers.facts(where, quotaTypes(types), month.from, month.to), now);
+        add("zalo_quota", zalo.skipped.zalo_quota);
+        add("outside_zalo_window", zalo.skipped.outside_zalo_window);
+        reachable -= zalo.skipped.zalo_quota + zalo.skipped.outside_zalo_window;
+      } else if (channel === "zalo" && this.deps.zaloWindowMs !== undefined) {
         const outside = this.deps.outbox.countSelection(sql`${where} AND ${onChannel(channel)} AND ${outsideWindow(now, this.deps.zaloWindowMs)}`).queued;
         add("outside_zalo_window", outside);
         reachable -= outside;
@@ -296,7 +316,15 @@ export class BroadcastService {
     }
     const deliverable = Object.values(byChannel).reduce((a, b) => a + b, 0);
     const byEmail = this.deps.email ? this.emailAudience.count(audience) : { reach: 0, notReached: {} };
-    return { ...count, deliverable, byChannel, notDeliverable, withoutChat: this.registryCount.peopleWithoutChat(audience), byEmail };
+    return {
+      ...count,
+      deliverable,
+      byChannel,
+      notDeliverable,
+      withoutChat: this.registryCount.peopleWithoutChat(audience),
+      byEmail,
+      ...(zalo ? { zalo } : {}),
+    };
   }
 
   /** A page of the broadcast's recipients with names and units (the console's report table). */

@@ -32,6 +32,7 @@ const REASON: Record<string, string> = {
   no_push_channel: "Chỉ dùng trò chuyện trên web",
   channel_off: "Kênh chưa được cấu hình",
   outside_zalo_window: "Quá hạn tương tác Zalo",
+  zalo_quota: "Đã dùng hết lượt tin truyền thông Zalo trong tháng",
   nothing_to_send: "Không có nội dung",
   bad_request: "Nền tảng từ chối tin nhắn",
   rate_limited: "Nền tảng giới hạn tốc độ",
@@ -42,6 +43,12 @@ const REASON: Record<string, string> = {
   no_email: "Danh bạ không có địa chỉ email",
   email_unsubscribed: "Đã huỷ nhận email",
   turned_off: "Người nhận đã tắt kênh này",
+};
+
+const ZALO_TYPE: Record<string, string> = {
+  consultation: "tin tư vấn",
+  transaction: "tin giao dịch",
+  promotion: "tin truyền thông",
 };
 
 const ROLE: Record<string, string> = {
@@ -69,7 +76,7 @@ export function exportCells(row: ReportRow, index: number): (string | number)[] 
     row.name ?? "",
     row.units ?? "",
     row.role ? (ROLE[row.role] ?? row.role) : "",
-    CHANNEL[row.channel] ?? row.channel,
+    (CHANNEL[row.channel] ?? row.channel) + (row.zaloType ? ` (${ZALO_TYPE[row.zaloType] ?? row.zaloType})` : ""),
     STATUS[row.status] ?? row.status,
     row.reason ? (REASON[row.reason] ?? row.reason) : "",
     row.attempts,

@@ -17,6 +17,8 @@ export interface ReportRow {
   channel: string;
   /** the e-mail address of an e-mail row (which mailbox it went to); null for a chat */
   email: string | null;
+  /** the Zalo OA message type it went by (consultation, promotion); null elsewhere */
+  zaloType: string | null;
   status: ReportStatus;
   reason: string | null;
   attempts: number;
@@ -54,7 +56,7 @@ export class SqliteDeliveryReport {
     return this.db
       .all<ReportRow>(
         sql`
-      SELECT o.id, o.channel, o.reason, o.attempts, o.done_at AS "doneAt", o.delivered_at AS "deliveredAt",
+      SELECT o.id, o.channel, o.zalo_type AS "zaloType", o.reason, o.attempts, o.done_at AS "doneAt", o.delivered_at AS "deliveredAt",
              CASE WHEN o.channel = 'email' AND o.address != '' THEN o.address ELSE NULL END AS email,
              CASE WHEN o.status = 'sending' THEN 'queued' ELSE o.status END AS status,
              COALESCE(
@@ -64,7 +66,7 @@ export class SqliteDeliveryReport {
              COALESCE(
                (SELECT un.name FROM people p JOIN units un ON un.id = p.unit_id WHERE p.id = o.person_id),
                (SELECT un.name FROM people p JOIN units un ON un.id = p.unit_id WHERE p.user_id = o.user_id ORDER BY p.id LIMIT 1),
-               (SELECT group_concat(un.name, '; ') FROM user_units uu JOIN units un ON un.id = uu.unit_id WHERE uu.user_id = o.user_id)
+               (SELECT string_agg(un.name, '; ') FROM user_units uu JOIN units un ON un.id = uu.unit_id WHERE uu.user_id = o.user_id)
              ) AS units,
              COALESCE((SELECT p.role FROM people p WHERE p.id = o.person_id), (SELECT u.role FROM users u WHERE u.id = o.user_id)) AS role
       FROM outbox o WHERE ${where} ORDER BY o.id LIMIT ${limit} OFFSET ${offset}`,

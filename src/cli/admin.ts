@@ -9,7 +9,7 @@ import { userInfo } from "node:os";
 import { ADMIN_ROLES, AdminTokens, TokenError, type AdminRole } from "../access/admin-tokens.js";
 import { cliActor } from "../access/actor.js";
 import { loadConfig } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase } from "../db/database.js";
 import { Linking, LinkError } from "../registry/linking.js";
 import { argValue } from "./shared.js";
 import { runUserCommand, USER_USAGE } from "./staff-users.js";
@@ -35,7 +35,7 @@ if (group === "release-link") {
 }
 if (group === "user") {
   const config = loadConfig();
-  const database = openDatabase(config.DATABASE_PATH);
+  const database = openDatabase(databaseLocation(config));
   try {
     process.exitCode = runUserCommand(args.slice(1), {
       db: database.db,
@@ -57,7 +57,7 @@ if (group !== "token" || !command) {
 }
 
 const config = loadConfig();
-const database = openDatabase(config.DATABASE_PATH);
+const database = openDatabase(databaseLocation(config));
 const tokens = new AdminTokens(database.db);
 const actor = cliActor(userInfo().username);
 const now = new Date();
@@ -114,7 +114,7 @@ async function issueLinkCode(ref: string | undefined): Promise<void> {
     return;
   }
   const config = loadConfig();
-  const database = openDatabase(config.DATABASE_PATH);
+  const database = openDatabase(databaseLocation(config));
   try {
     const { code, expiresAt, person } = new Linking(database.db).issue(ref, cliActor(userInfo().username), new Date());
     console.error(`One-time link code for ${person.name} (valid until ${expiresAt.toLocaleString("vi-VN", { timeZone: config.TZ_NAME })}):`);
@@ -140,7 +140,7 @@ function releaseLink(ref: string | undefined): void {
     process.exitCode = 2;
     return;
   }
-  const database = openDatabase(loadConfig().DATABASE_PATH);
+  const database = openDatabase(databaseLocation(loadConfig()));
   try {
     const released = new Linking(database.db).release(ref, cliActor(userInfo().username), new Date());
     console.error(released ? `Released the link of ${ref}; issue a new code with link-code.` : `${ref} is not linked to a chat (or no such person).`);

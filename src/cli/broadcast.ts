@@ -21,7 +21,7 @@ import { BroadcastError, BroadcastService, type BroadcastView } from "../broadca
 import { cliActor } from "../access/actor.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { parseZonedIso } from "../core/time/zoned-time.js";
-import { openDatabase, type OpenDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase, type OpenDatabase } from "../db/database.js";
 import type { DeliveryCounts } from "../outbox/sqlite-outbox-store.js";
 import { buildServices } from "../wiring/services.js";
 import { cliLogger, REPO_ROOT } from "./shared.js";
@@ -121,7 +121,7 @@ export async function runBroadcastCli(args: string[], io: BroadcastCliIo): Promi
     const config = io.config ?? loadConfig();
     if (io.database) database = io.database;
     else {
-      database = openDatabase(config.DATABASE_PATH);
+      database = openDatabase(databaseLocation(config));
       ownsDatabase = true;
     }
     const now = io.now ?? (() => new Date());

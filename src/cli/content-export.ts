@@ -7,7 +7,7 @@
  * DATABASE_PATH from the environment, as for the service.
  */
 import { loadConfig } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase } from "../db/database.js";
 import { exportOverlay } from "../knowledge-edit/export.js";
 import { SqliteOverlayStore } from "../knowledge-edit/overlay-store.js";
 import { argValue, REPO_ROOT } from "./shared.js";
@@ -16,7 +16,7 @@ const args = process.argv.slice(2);
 const root = argValue(args, "--root") ?? REPO_ROOT;
 const out = argValue(args, "--out") ?? root;
 const config = loadConfig();
-const database = openDatabase(config.DATABASE_PATH);
+const database = openDatabase(databaseLocation(config));
 const active = new SqliteOverlayStore(database.db).active();
 database.close();
 if (active.length === 0) {

@@ -23,6 +23,7 @@ if (!existsSync(from)) {
 }
 
 const source = openDatabase(from);
+if (!source.sqlite) throw new CopyError("--from must be a SQLite file");
 try {
   await migratePostgres(to);
   const started = performance.now();

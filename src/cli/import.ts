@@ -11,7 +11,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { ConfigError, loadConfig } from "../config.js";
-import { openDatabase, type OpenDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase, type OpenDatabase } from "../db/database.js";
 import { fileTooLargeError, IMPORT_LIMITS, ImportFileError } from "../registry/import-limits.js";
 import type { ParsedFile } from "../registry/parse-file.js";
 import { parseInWorker } from "../registry/parse-in-worker.js";
@@ -113,7 +113,7 @@ async function runImport(kind: Kind, file: string | undefined, extra: string[], 
   if (extra.length > 0) usage(`unexpected argument ${extra.join(" ")}`);
   let databasePath: string;
   try {
-    databasePath = loadConfig().DATABASE_PATH;
+    databasePath = databaseLocation(loadConfig());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     fail(2, error.message);

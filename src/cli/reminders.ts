@@ -6,7 +6,7 @@
  */
 import { loadConfig } from "../config.js";
 import { formatDate, parseZonedIso } from "../core/time/zoned-time.js";
-import { openDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase } from "../db/database.js";
 import { buildServices } from "../wiring/services.js";
 import { argValue, cliLogger, REPO_ROOT } from "./shared.js";
 
@@ -18,7 +18,7 @@ if (!at) {
   console.error(`--at must be an ISO date-time such as 2027-01-13T08:00 (${config.TZ_NAME} when no offset is given)`);
   process.exit(2);
 }
-const database = openDatabase(config.DATABASE_PATH);
+const database = openDatabase(databaseLocation(config));
 try {
   const services = buildServices({ config, database, clock: { now: () => new Date() }, logger: cliLogger(), contentRoot: REPO_ROOT });
   services.openCurrentYear(at);

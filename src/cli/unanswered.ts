@@ -1,12 +1,12 @@
 /** npm run unanswered [-- --limit N]: the questions the bot could not answer, asked by the most people first. */
 import { loadConfig } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase } from "../db/database.js";
 import { SqliteConversationStore } from "../db/conversation-store.js";
 import { argValue } from "./shared.js";
 
 const config = loadConfig();
 const limit = Number(argValue(process.argv.slice(2), "--limit") ?? 30);
-const database = openDatabase(config.DATABASE_PATH);
+const database = openDatabase(databaseLocation(config));
 const rows = new SqliteConversationStore(database.db).topUnanswered(Number.isFinite(limit) && limit > 0 ? limit : 30);
 database.close();
 if (rows.length === 0) {

@@ -3,14 +3,14 @@
  * npm run year -- list             school years and their dated tasks
  */
 import { loadConfig } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { databaseLocation, openDatabase } from "../db/database.js";
 import { formatDate } from "../core/time/zoned-time.js";
 import { buildServices } from "../wiring/services.js";
 import { cliLogger, REPO_ROOT } from "./shared.js";
 
 const [command, name] = process.argv.slice(2);
 const config = loadConfig();
-const database = openDatabase(config.DATABASE_PATH);
+const database = openDatabase(databaseLocation(config));
 const services = buildServices({ config, database, clock: { now: () => new Date() }, logger: cliLogger(), contentRoot: REPO_ROOT });
 try {
   if (command === "open" && name) {

@@ -215,7 +215,7 @@ function scrubAddress(tx: Tx, channel: string, address: string, at: Date | undef
   // Handled inbound events keep only their de-duplication key; follow/unfollow keys carry the Zalo user id.
   // A pending event of this chat (the /forget being handled) is cleared by the queue when it is done.
   tx.run(sql`DELETE FROM inbound_events WHERE channel = ${channel} AND state <> 'pending'
-    AND (sender = ${address} OR instr(dedupe_key, ${address}) > 0)`);
+    AND (sender = ${address} OR replace(dedupe_key, ${address}, '') <> dedupe_key)`);
 }
 
 function forgottenOutbox(at: Date | undefined) {

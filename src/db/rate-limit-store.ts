@@ -14,8 +14,8 @@ export class SqliteRateLimits implements RateCounter {
       INSERT INTO rate_limits (bucket, key, count, reset_at) VALUES (${bucket}, ${key}, 1, ${now + windowMs})
       ON CONFLICT (bucket, key) DO UPDATE SET
         count = CASE WHEN rate_limits.reset_at <= ${now} THEN 1 ELSE rate_limits.count + 1 END,
-        reset_at = CASE WHEN rate_limits.reset_at <= ${now} THEN ${now + windowMs} ELSE rate_limits.reset_at END
-      RETURNING count, reset_at AS resetAt`);
+        reset_at = CASE WHEN rate_limits.reset_at <= ${now} THEN CAST(${now + windowMs} AS BIGINT) ELSE rate_limits.reset_at END
+      RETURNING count, reset_at AS "resetAt"`);
     // Ended windows are removed now and then, so the table follows the number of recent clients.
     if (++this.hits % 1000 === 0) this.db.run(sql`DELETE FROM rate_limits WHERE reset_at <= ${now}`);
     return row ?? { count: 1, resetAt: now + windowMs };

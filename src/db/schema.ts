@@ -277,11 +277,15 @@ export const outbox = sqliteTable(
     doneAt: integer("done_at"),
     /** ZNS: when Zalo said the message reached the phone (its delivery receipt, user_received_message) */
     deliveredAt: integer("delivered_at"),
+    /** Zalo OA: the message type it went by (consultation, transaction, promotion; templates/zalo-message-types.yaml) */
+    zaloType: text("zalo_type"),
   },
   (t) => [
     uniqueIndex("outbox_dedupe").on(t.dedupeKey),
     index("outbox_due").on(t.status, t.channel, t.notBefore),
     index("outbox_cause").on(t.causeType, t.causeId, t.status),
+    // A follower's Zalo messages of a type this month (the promotion quota).
+    index("outbox_zalo_type").on(t.zaloType, t.address, t.doneAt),
   ],
 );
 

@@ -56,7 +56,7 @@ export class SqliteUnitDirectory implements UnitDirectory {
   /** Every unit with its parent's code, in tree order by name: the console's unit picker and filters. */
   list(): UnitListEntry[] {
     return this.db.all<UnitListEntry>(sql`
-      SELECT u.code AS code, u.name AS name, u.type AS type, u.level AS level, p.code AS parentCode
+      SELECT u.code AS code, u.name AS name, u.type AS type, u.level AS level, p.code AS "parentCode"
       FROM units u LEFT JOIN units p ON p.id = u.parent_id
       ORDER BY CASE u.type WHEN 'department' THEN 0 WHEN 'office' THEN 1 ELSE 2 END, u.name`);
   }

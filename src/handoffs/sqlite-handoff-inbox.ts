@@ -132,7 +132,7 @@ export class SqliteHandoffInbox implements HandoffInboxStore {
   /** Office admins: hand-offs of people who follow one of their units. */
   private scopeCondition(units: Set<number> | undefined): SQL | undefined {
     if (!units) return undefined;
-    if (units.size === 0) return sql`0`;
+    if (units.size === 0) return sql`FALSE`;
     return sql`EXISTS (SELECT 1 FROM ${userUnits} WHERE ${userUnits.userId} = ${handoffs.userId} AND ${inArray(userUnits.unitId, [...units])})`;
   }
 

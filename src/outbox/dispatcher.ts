@@ -176,7 +176,7 @@ export class Dispatcher {
       return;
     }
     try {
-      const result = await options.sender.send(row.address, message, { deliveryId: row.id, template: () => kinds.templateValues(row) });
+      const result = await options.sender.send(row.address, message, { deliveryId: row.id, causeType: row.causeType, locale: row.locale, template: () => kinds.templateValues(row) });
       outbox.markSent(row, result, clock.now());
       observer?.onDelivered(channel, "sent");
       this.finished(row, "sent");
@@ -198,7 +198,8 @@ export class Dispatcher {
       } else {
         observer?.onDelivered(channel, "failed", failure);
         logger.warn({ channel, outboxId: row.id, failure: failure.kind }, "delivery failed");
-        this.end(row, { status: "failed", reason: failure.kind, failure }, "failed");
+        const reason = (failure.kind === "bad_request" && failure.reason) || failure.kind;
+        this.end(row, { status: "failed", reason, failure }, "failed");
       }
     }
   }

@@ -64,6 +64,10 @@ export type RowEnd =
 export interface SendContext {
   /** the outbox row's id (ZNS's tracking_id, so a retry is recognisable) */
   deliveryId: number;
+  /** why the row exists (Zalo picks its message type by it: a reminder outside the window goes as a transaction) */
+  causeType?: CauseType;
+  /** the row's language (a Zalo template message names it) */
+  locale?: Locale;
   /** the message's structured values for a template channel, from the row's message kind */
   template(): TemplateValues | undefined;
 }

@@ -1,9 +1,10 @@
-import type Database from "better-sqlite3";
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SendFailure, SendResult } from "../core/delivery/send-error.js";
 import type { Channel } from "../core/types.js";
 import { localDateParts } from "../core/time/zoned-time.js";
 import type { Db } from "../db/database.js";
+import { skipLocked } from "../db/dialect.js";
+import type { SqlClient, SqlStatement } from "../db/pg/sqlite-compatible-client.js";
 import { channelAddresses, deliveryAttempts, outbox } from "../db/schema.js";
 import type { AddressRule, EnqueueStore, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
 import type { Cause, CauseType, DeliveryChannel, LadderPolicy, OffChatStep, OutboxPort, OutboxRow, RowEnd } from "./outbox-port.js";
@@ -42,20 +43,20 @@ export interface DeliveryCounts {
 
 /** The status an address of a selection gets (over `channel_addresses a JOIN users u`): queued, or skipped. */
 const PLANNED_STATUS = sql`CASE
-  WHEN u.subscribed = 0 THEN 'skipped'
+  WHEN u.subscribed = FALSE THEN 'skipped'
   WHEN a.unreachable_at IS NOT NULL THEN 'skipped'
   WHEN a.channel = 'web' THEN 'skipped'
   ELSE 'queued' END`;
 
 const PLANNED_REASON = sql`CASE
-  WHEN u.subscribed = 0 THEN 'not_subscribed'
+  WHEN u.subscribed = FALSE THEN 'not_subscribed'
   WHEN a.unreachable_at IS NOT NULL THEN 'unreachable'
   WHEN a.channel = 'web' THEN 'no_push_channel'
   ELSE NULL END`;
 
 /** A chat address (alias `a`) whose person has not turned its channel off with /settings. */
 const NOT_TURNED_OFF = `NOT EXISTS (SELECT 1 FROM people rp WHERE rp.user_id = a.user_id AND rp.reach_off IS NOT NULL
-  AND instr(rp.reach_off, '"' || a.channel || '"') > 0)`;
+  AND rp.reach_off LIKE '%"' || a.channel || '"%')`;
 
 /**
  * The dedupe key, in SQL: one row per (cause, channel, address), as `dedupeKey()` spells it. The prefix is
@@ -69,8 +70,8 @@ export const CLAIM_LEASE_MS = 120_000;
 
 export class SqliteOutbox implements OutboxPort, EnqueueStore {
   private readonly db: Db;
-  private readonly sqlite: Database.Database;
-  private lastUsedInsert: Database.Statement | undefined;
+  private readonly sqlite: SqlClient;
+  private lastUsedInsert: SqlStatement | undefined;
 
   private readonly claims: { owner: string; leaseMs: number };
   private readonly ladder: LadderPolicy | undefined;
@@ -89,8 +90,8 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
     this.timeZone = options.timeZone ?? "Asia/Ho_Chi_Minh";
     this.claims = options.claims ?? { owner: "local", leaseMs: CLAIM_LEASE_MS };
     this.db = database.db;
-    // drizzle() keeps the better-sqlite3 connection as $client (not in the Db type): the CSV report streams from it.
-    this.sqlite = (database.db as unknown as { $client: Database.Database }).$client;
+    // drizzle() keeps the client (better-sqlite3's, or its PostgreSQL twin) as $client, not in the Db type.
+    this.sqlite = (database.db as unknown as { $client: SqlClient }).$client;
   }
 
   /** How many addresses a selection reaches, and how many would be skipped and why. */
@@ -126,7 +127,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
           SELECT ${dedupeSql(cause)}, ${cause.type}, ${cause.id}, u.id,
                  a.channel, a.address, COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0},
                  ${PLANNED_STATUS}, ${PLANNED_REASON}, ${request.notBefore.getTime()}, ${now.getTime()},
-                 CASE WHEN ${PLANNED_STATUS} = 'skipped' THEN ${now.getTime()} ELSE NULL END
+                 CASE WHEN ${PLANNED_STATUS} = 'skipped' THEN CAST(${now.getTime()} AS BIGINT) ELSE NULL END
           FROM channel_addresses a JOIN users u ON u.id = a.user_id
           WHERE u.id > ${from} AND u.id <= ${to} AND ${request.where}
           ON CONFLICT(dedupe_key) DO NOTHING`),
@@ -194,10 +195,10 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
         SELECT id FROM outbox
         WHERE (status = 'queued'
             -- another instance's claim that lapsed (it died); never our own: those are in flight here
-            OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs} AND claimed_by IS NOT ${this.claims.owner}))
+            OR (status = 'sending' AND claimed_at <= ${now.getTime() - this.claims.leaseMs} AND claimed_by IS DISTINCT FROM ${this.claims.owner}))
           AND channel = ${channel} AND not_before <= ${now.getTime()}
-          ${urgentOnly ? sql`AND urgent = 1` : sql``}
-        ORDER BY not_before, id LIMIT ${limit})
+          ${urgentOnly ? sql`AND urgent = TRUE` : sql``}
+        ORDER BY not_before, id LIMIT ${limit}${skipLocked(this.db)})
       RETURNING id, cause_type, cause_id, user_id, channel, address, locale, urgent, attempts,
         (SELECT min(d.at) FROM delivery_attempts d WHERE d.outbox_id = outbox.id) AS first_attempt_at`);
     return rows
@@ -219,7 +220,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   markSent(row: OutboxRow, result: SendResult, now: Date): void {
     this.db.transaction((tx) => {
       tx.update(outbox)
-        .set({ status: "sent", attempts: row.attempts + 1, providerMessageId: result.providerMessageId, doneAt: now.getTime(), reason: null })
+        .set({ status: "sent", attempts: row.attempts + 1, providerMessageId: result.providerMessageId, doneAt: now.getTime(), reason: null, zaloType: row.channel === "zalo" ? (result.messageType ?? null) : null })
         .where(eq(outbox.id, row.id))
         .run();
       tx.insert(deliveryAttempts).values({ outboxId: row.id, at: now.getTime(), outcome: "sent" }).run();
@@ -313,7 +314,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
    * restart mid-ladder, never starts the ladder again. Returns the rows queued (0 or 1).
    */
   insertFirstStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): number {
-    const any = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} LIMIT 1)`);
+    const any = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} LIMIT 1) AS one_row`);
     if (any?.n === 1) return 0;
     return this.nextStep(cause, userId, urgent, notBefore, now) ? 1 : 0;
   }
@@ -360,7 +361,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   /** One step after the chats, once per cause: queued, or written as skipped with why it cannot be used. */
   private offChatStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date, step: OffChatStep): boolean {
     const tried = this.db.get<{ n: number }>(sql`
-      SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1) t`);
+      SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND channel = ${step.channel} LIMIT 1) AS one_row`);
     if (tried?.n === 1) return false;
     const locale =
       (userId !== null ? this.db.get<{ locale: string | null }>(sql`SELECT locale FROM users WHERE id = ${userId}`)?.locale : null) ?? this.defaultLocale;
@@ -389,7 +390,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   hasPending(cause: Cause): boolean {
     return (
       this.db.get<{ n: number }>(sql`
-        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND status IN ('queued', 'sending') LIMIT 1)`)
+        SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE cause_type = ${cause.type} AND cause_id = ${cause.id} AND status IN ('queued', 'sending') LIMIT 1) AS one_row`)
         ?.n === 1
     );
   }
@@ -444,7 +445,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
   /** Per-recipient rows for the CSV report, streamed (never all in memory). */
   *deliveries(causeType: CauseType, causeId: number): Generator<DeliveryRow> {
     const statement = this.sqlite.prepare(
-      `SELECT id, channel, address, locale, status, reason, attempts, done_at AS doneAt FROM outbox
+      `SELECT id, channel, address, locale, status, reason, attempts, done_at AS "doneAt" FROM outbox
        WHERE cause_type = ? AND cause_id = ? ORDER BY id`,
     );
     yield* statement.iterate(causeType, causeId) as Iterable<DeliveryRow>;

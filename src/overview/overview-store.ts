@@ -21,7 +21,7 @@ export class SqliteOverviewStore {
     const subscribers = this.db.all<{ channel: string; n: number }>(sql`
       SELECT a.channel AS channel, COUNT(DISTINCT u.id) AS n
       FROM users u JOIN channel_addresses a ON a.user_id = u.id
-      WHERE u.subscribed = 1 AND a.unreachable_at IS NULL AND a.channel <> 'web'${people("u.id")}
+      WHERE u.subscribed = TRUE AND a.unreachable_at IS NULL AND a.channel <> 'web'${people("u.id")}
       GROUP BY a.channel`);
     return {
       questions: one(sql`SELECT COUNT(*) AS n ${inbound}`),
@@ -31,7 +31,7 @@ export class SqliteOverviewStore {
       ),
       subscribersByChannel: Object.fromEntries(subscribers.map((r) => [r.channel, r.n])),
       broadcastsInFlight: this.db.all(sql`
-        SELECT id, title, status, recipients, send_at AS sendAt, owner_unit_id AS ownerUnitId
+        SELECT id, title, status, recipients, send_at AS "sendAt", owner_unit_id AS "ownerUnitId"
         FROM broadcasts WHERE status IN ('scheduled', 'sending') ORDER BY send_at LIMIT 50`),
     };
   }

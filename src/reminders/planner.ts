@@ -1,3 +1,4 @@
+import { jsonArrayOf } from "../db/dialect.js";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { unitOwesTask, type TaskAudience } from "../tasks/task-store.js";
@@ -81,7 +82,7 @@ export class ReminderPlanner {
           if (step.toOffice) written += tx.run(this.insertSummaries(task, step, "office", now)).changes;
           if (step.toDepartment) written += tx.run(this.insertSummaries(task, step, "department", now)).changes;
           const sent = this.enqueueDeliveries(tx, task, step, now);
-          tx.run(sql`INSERT OR IGNORE INTO planned_steps (task_id, step, planned_at) VALUES (${task.id}, ${step.key}, ${now.getTime()})`);
+          tx.run(sql`INSERT INTO planned_steps (task_id, step, planned_at) VALUES (${task.id}, ${step.key}, ${now.getTime()}) ON CONFLICT DO NOTHING`);
           return { written, sent };
         });
         remindersWritten += counts.written;
@@ -213,11 +214,12 @@ export class ReminderPlanner {
   /** The school's own people (IT lead and leader; an office's staff when the office itself owes the task). */
   private insertUnitReminders(task: DueTask, step: Step, now: Date): SQL {
     return sql`
-      INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, scheduled_for, created_at)
+      INSERT INTO reminders (task_id, unit_id, person_id, step, scheduled_for, created_at)
       SELECT ${task.id}, u.id, p.id, ${step.key}, ${step.at.getTime()}, ${now.getTime()}
       FROM units u JOIN people p ON p.unit_id = u.id AND (
         (u.type = 'school' AND p.role IN ('it_lead', 'school_leader')) OR (u.type = 'office' AND p.role = 'office_staff'))
-      WHERE ${this.lateUnitCondition(task, "u")} AND ${this.notSnoozed(task.id, "u", now)}`;
+      WHERE ${this.lateUnitCondition(task, "u")} AND ${this.notSnoozed(task.id, "u", now)}
+      ON CONFLICT DO NOTHING`;
   }
 
   /** One message per office (its late schools) or per Department staff member (all late units). */
@@ -225,13 +227,14 @@ export class ReminderPlanner {
     const under = level === "office" ? sql`x.parent_id = o.id` : sql`1 = 1`;
     const role = level === "office" ? "office_staff" : "department_staff";
     return sql`
-      INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
+      INSERT INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
       SELECT ${task.id}, o.id, p.id, ${`summary-${step.key}`},
-        (SELECT json_group_array(x.code) FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")}),
+        (SELECT ${jsonArrayOf(this.db, sql`x.code`)} FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")}),
         ${step.at.getTime()}, ${now.getTime()}
       FROM units o JOIN people p ON p.unit_id = o.id AND p.role = ${role}
       WHERE o.type = ${level}
-        AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})`;
+        AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})
+      ON CONFLICT DO NOTHING`;
   }
 
   /**
@@ -263,7 +266,7 @@ export class ReminderPlanner {
       const under = level === "office" ? sql`x.parent_id = o.id` : sql`1 = 1`;
       return sql`
         SELECT p.ref, p.name, p.role, o.code, o.name, p.id,
-          (SELECT json_group_array(x.code) FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})
+          (SELECT ${jsonArrayOf(this.db, sql`x.code`)} FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})
         FROM units o JOIN people p ON p.unit_id = o.id AND p.role = ${level === "office" ? "office_staff" : "department_staff"}
         WHERE o.type = ${level} AND EXISTS (SELECT 1 FROM units x WHERE ${under} AND x.type = 'school' AND ${this.lateUnitCondition(task, "x")})`;
     };

@@ -124,7 +124,7 @@ const list = (values: string[]): SQL => sql.join(values.map((v) => sql`${v}`), s
  */
 export function taskAppliesToUnit(audience: TaskAudience, unit: string): SQL {
   const u = sql.raw(unit);
-  if (audience.types.length === 0) return sql`0`;
+  if (audience.types.length === 0) return sql`FALSE`;
   const levels = audience.levels ? sql` AND (${u}.type != 'school' OR ${u}.level IN (${list(audience.levels)}))` : sql``;
   return sql`(${u}.type IN (${list(audience.types)})${levels})`;
 }
@@ -138,7 +138,7 @@ export function unitOwesTask(task: { id: number; appliesTo: TaskAudience }, unit
 /** Limits a units alias to the given codes (an office admin's units); no codes given = no limit. */
 function inCodes(unit: string, codes: ReadonlySet<string> | undefined): SQL {
   if (!codes) return sql``;
-  if (codes.size === 0) return sql` AND 0`;
+  if (codes.size === 0) return sql` AND FALSE`;
   return sql` AND ${sql.raw(unit)}.code IN (${sql.join([...codes].map((c) => sql`${c}`), sql`, `)})`;
 }
 
@@ -437,8 +437,9 @@ export class SqliteTaskStore implements TaskStore {
         .onConflictDoUpdate({ target: [reminderSnoozes.taskId, reminderSnoozes.unitId, reminderSnoozes.personId], set: { until: until.getTime() } })
         .run();
       tx.run(sql`
-        INSERT OR IGNORE INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
-        VALUES (${reminder.taskId}, ${reminder.unitId}, ${reminder.personId}, ${step}, ${reminder.schools}, ${until.getTime()}, ${at.getTime()})`);
+        INSERT INTO reminders (task_id, unit_id, person_id, step, schools, scheduled_for, created_at)
+        VALUES (${reminder.taskId}, ${reminder.unitId}, ${reminder.personId}, ${step}, ${reminder.schools}, ${until.getTime()}, ${at.getTime()})
+        ON CONFLICT DO NOTHING`);
       const back = tx
         .select({ id: reminders.id })
         .from(reminders)

@@ -19,6 +19,7 @@ import { reminderSettingsFrom } from "./reminder-settings.js";
 import { ReachLadder } from "../reach/ladder.js";
 import { SqliteReachStore } from "../reach/sqlite-reach-store.js";
 import { loadZnsTemplates, type ZnsTemplates } from "../reach/zns-templates.js";
+import { loadZaloMessageTypes, withConsultationWindow, type ZaloMessageType } from "../reach/zalo-message-types.js";
 
 export interface ServiceDeps {
   config: Config;
@@ -50,6 +51,8 @@ export interface Services {
   reach: SqliteReachStore;
   /** templates/zns.yaml, when ZNS is on */
   znsTemplates: ZnsTemplates | undefined;
+  /** templates/zalo-message-types.yaml (the consultation window from ZALO_CS_WINDOW_DAYS) */
+  zaloTypes: ZaloMessageType[];
   /** templates/tasks.yaml, read when a school year is opened */
   taskDefinitions(): TaskDefinition[];
   /** Opens the school year `at` falls in from templates/tasks.yaml, once; tells whether it was created. */
@@ -62,6 +65,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const reminderSettings = reminderSettingsFrom(config, quietHours);
   const reach = new SqliteReachStore(database.db);
   const znsTemplates = znsOn(config) ? loadZnsTemplates(join(deps.contentRoot, "templates", "zns.yaml")) : undefined;
+  const zaloTypes = withConsultationWindow(loadZaloMessageTypes(join(deps.contentRoot, "templates", "zalo-message-types.yaml")), config.ZALO_CS_WINDOW_DAYS);
   const ladder = new ReachLadder({
     store: reach,
     timeZone: config.TZ_NAME,
@@ -95,6 +99,7 @@ export function buildServices(deps: ServiceDeps): Services {
     logger,
     zaloWindowMs: config.ZALO_CS_WINDOW_DAYS * 86_400_000,
     email: emailOn(config),
+    zaloTypes,
   });
   const tasksFile = join(deps.contentRoot, "templates", "tasks.yaml");
   const taskDefinitions = (): TaskDefinition[] => loadTaskFile(tasksFile);
@@ -111,6 +116,7 @@ export function buildServices(deps: ServiceDeps): Services {
     ladder,
     reach,
     znsTemplates,
+    zaloTypes,
     taskDefinitions,
     openCurrentYear: (at) => {
       const { name } = schoolYearOf(at, config.TZ_NAME);

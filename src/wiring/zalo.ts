@@ -3,6 +3,9 @@ import type { Logger as PinoLogger } from "pino";
 import { ZaloChannel } from "../adapters/zalo/zalo-channel.js";
 import { ZaloClient } from "../adapters/zalo/zalo-client.js";
 import { ZaloSender } from "../adapters/zalo/zalo-sender.js";
+import { SqliteZaloUsage } from "../adapters/zalo/sqlite-zalo-usage.js";
+import { ZaloTypedSender } from "../adapters/zalo/zalo-typed-sender.js";
+import type { ZaloMessageType } from "../reach/zalo-message-types.js";
 import { zaloEventHandler, zaloWebhookRoute, type ZnsReceipt } from "../adapters/zalo/zalo-webhook.js";
 import type { Config } from "../config.js";
 import type { Conversation } from "../core/conversation.js";
@@ -18,6 +21,8 @@ import type { I18nTranslator } from "../infra/translator.js";
 export interface ZaloParts {
   client: ZaloClient;
   sender: ZaloSender;
+  /** the outbox's Zalo sender: consultation, transaction or promotion by templates/zalo-message-types.yaml */
+  outboxSender: ZaloTypedSender;
   channel: ZaloChannel;
   route: express.Router;
 }
@@ -34,6 +39,7 @@ export function createZalo(
     store: SqliteConversationStore;
     database: OpenDatabase;
     inbound: InboundQueue;
+    zaloTypes: ZaloMessageType[];
     /** ZNS delivery receipts from the webhook, recorded on the outbox row */
     recordZnsReceipt?: (receipt: ZnsReceipt) => boolean;
     sleep: ((ms: number) => Promise<void>) | undefined;
@@ -84,5 +90,13 @@ export function createZalo(
     logger: deps.logger,
     metrics: deps.metrics,
   });
-  return { client, sender, channel, route };
+  const outboxSender = new ZaloTypedSender({
+    consultation: sender,
+    client,
+    types: deps.zaloTypes,
+    usage: new SqliteZaloUsage(deps.database.db),
+    timeZone: config.TZ_NAME,
+    now: () => deps.clock.now(),
+  });
+  return { client, sender, outboxSender, channel, route };
 }

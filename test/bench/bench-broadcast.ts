@@ -5,7 +5,8 @@
  *   2. The product as a separate process, killed with SIGKILL three times mid-broadcast and restarted:
  *      lost and duplicated messages.
  *   3. Planning only, 1,000,000 recipients, in a fresh process: time to write the outbox rows, peak RSS.
- * Options: --recipients N (part 1), --kill-recipients N (part 2), --plan N (part 3), --skip-plan.
+ * Options: --recipients N (part 1), --kill-recipients N (part 2), --plan N (part 3), --skip-plan, --skip-send
+ * (part 3 only), --postgres <server URL> (every part on a new PostgreSQL database on that server).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +19,7 @@ import { argValue, REPO_ROOT } from "../../src/cli/shared.js";
 import { parseConfig } from "../../src/config.js";
 import { openDatabase } from "../../src/db/database.js";
 import { createLogger } from "../../src/infra/logger.js";
+import { benchDatabase, seedTelegramSubscribers, type BenchDatabase } from "./bench-database.js";
 import { startFakeTelegram, type FakeTelegram } from "../support/fake-telegram.js";
 
 const RATE = 30;
@@ -37,33 +39,30 @@ if (args[0] === "--plan-only") {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-broadcast-"));
   try {
-    console.log(`Node ${process.version}; fake Telegram enforces ${RATE} messages/s overall\n`);
-    await paced(dir);
-    await killed(dir);
+    console.log(`Node ${process.version}; ${args.includes("--postgres") ? "PostgreSQL" : "SQLite"}; fake Telegram enforces ${RATE} messages/s overall\n`);
+    if (!args.includes("--skip-send")) {
+      await paced(dir);
+      await killed(dir);
+    }
     if (!args.includes("--skip-plan")) await planning(dir);
   } finally {
+    for (const database of databases) database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Users who subscribed on Telegram, written straight into a migrated database (seeding, not the product). */
-function seed(dbPath: string, count: number, firstChat: number): void {
-  const database = openDatabase(dbPath);
-  const now = Date.now();
-  const user = database.sqlite.prepare("INSERT INTO users (role, subscribed, subscribed_at, created_at, last_seen_at) VALUES ('subscriber', 1, ?, ?, ?)");
-  const address = database.sqlite.prepare(
-    "INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)",
-  );
-  const batch = 50_000;
-  for (let start = 0; start < count; start += batch) {
-    database.sqlite.transaction(() => {
-      for (let i = start; i < Math.min(count, start + batch); i++) {
-        const id = Number(user.run(now, now, now).lastInsertRowid);
-        address.run(id, String(firstChat + i), now, now);
-      }
-    })();
-  }
+function seed(location: string, count: number, firstChat: number): void {
+  const database = openDatabase(location);
+  seedTelegramSubscribers(database, count, firstChat, Date.now());
   database.close();
+}
+
+const databases: BenchDatabase[] = [];
+function databaseFor(dir: string, name: string): BenchDatabase {
+  const database = benchDatabase(args, join(dir, `${name}.db`), name);
+  databases.push(database);
+  return database;
 }
 
 function tally(fake: FakeTelegram, marker: string, expected: number, firstChat: number) {
@@ -79,12 +78,12 @@ function tally(fake: FakeTelegram, marker: string, expected: number, firstChat: 
 async function paced(dir: string): Promise<void> {
   const fake = await startFakeTelegram();
   fake.rateLimit({ perSecond: RATE });
-  const dbPath = join(dir, "paced.db");
+  const database = databaseFor(dir, "paced");
   const firstChat = 1_000_000;
-  seed(dbPath, recipients, firstChat);
+  seed(database.location, recipients, firstChat);
   const config = parseConfig({
     PORT: "0",
-    DATABASE_PATH: dbPath,
+    ...database.env,
     LOG_LEVEL: "silent",
     QUIET_HOURS: "",
     TELEGRAM_BOT_TOKEN: fake.token,
@@ -111,13 +110,13 @@ async function paced(dir: string): Promise<void> {
 async function killed(dir: string): Promise<void> {
   const fake = await startFakeTelegram();
   fake.rateLimit({ perSecond: RATE });
-  const dbPath = join(dir, "killed.db");
+  const target = databaseFor(dir, "killed");
   const firstChat = 2_000_000;
-  seed(dbPath, killRecipients, firstChat);
+  seed(target.location, killRecipients, firstChat);
   const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TELEGRAM_") && k !== "PUBLIC_URL")),
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TELEGRAM_") && k !== "PUBLIC_URL" && k !== "DATABASE_URL")),
     PORT: "0",
-    DATABASE_PATH: dbPath,
+    ...target.env,
     LOG_LEVEL: "warn",
     QUIET_HOURS: "",
     TELEGRAM_BOT_TOKEN: fake.token,
@@ -136,7 +135,7 @@ async function killed(dir: string): Promise<void> {
       child.kill("SIGKILL");
     });
 
-  const database = openDatabase(dbPath);
+  const database = openDatabase(target.location);
   const service = broadcastServiceOn(database);
   let child = await startProduct();
   const marker = "Bench killed";
@@ -159,11 +158,11 @@ async function killed(dir: string): Promise<void> {
 }
 
 async function planning(dir: string): Promise<void> {
-  const dbPath = join(dir, "plan.db");
+  const target = databaseFor(dir, "plan");
   const seedStart = performance.now();
-  seed(dbPath, planRecipients, 10_000_000);
+  seed(target.location, planRecipients, 10_000_000);
   const seedSeconds = (performance.now() - seedStart) / 1000;
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "test", "bench", "bench-broadcast.ts"), "--plan-only", dbPath], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "test", "bench", "bench-broadcast.ts"), "--plan-only", target.location], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -176,13 +175,13 @@ async function planning(dir: string): Promise<void> {
 }
 
 /** Runs in a fresh process so its peak RSS is the planner's own. */
-function planOnly(dbPath: string): void {
-  const database = openDatabase(dbPath);
+function planOnly(location: string): void {
+  const database = openDatabase(location);
   const service = broadcastServiceOn(database);
   const started = performance.now();
   const { id } = service.create({ title: "Bench plan", text: { vi: "Một triệu người nhận." } }, ACTOR);
   const seconds = (performance.now() - started) / 1000;
-  const rows = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE cause_id = ?").get(id) as { n: number }).n;
+  const rows = (database.client.prepare("SELECT count(*) AS n FROM outbox WHERE cause_id = ?").get(id) as { n: number }).n;
   database.close();
   console.log(JSON.stringify({ rows, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }

@@ -41,13 +41,13 @@ const random = () => {
 const dir = mkdtempSync(join(tmpdir(), "bench-ladder-"));
 try {
   const database = openDatabase(join(dir, "bench.db"));
-  const { sqlite } = database;
+  const { client: sqlite } = database;
   const now = DUE_AT.getTime() - 30 * DAY;
   const notOnZalo = new Set<string>();
   sqlite.transaction(() => {
     const unit = sqlite.prepare("INSERT INTO units (code, name, name_folded, type, level, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     const person = sqlite.prepare("INSERT INTO people (ref, name, role, unit_id, user_id, phone, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    const user = sqlite.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES (?, 1, ?, ?)");
+    const user = sqlite.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES (?, TRUE, ?, ?)");
     const address = sqlite.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, ?, ?, ?, ?)");
     let ref = 0;
     const addPerson = (role: string, unitId: number) => {

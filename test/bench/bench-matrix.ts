@@ -33,7 +33,7 @@ const random = () => {
 
 function generate(path: string): void {
   const database = openDatabase(path);
-  const { sqlite } = database;
+  const { client: sqlite } = database;
   const now = Date.now();
   sqlite.transaction(() => {
     const unit = sqlite.prepare("INSERT INTO units (code, name, name_folded, type, level, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

@@ -32,14 +32,14 @@ const random = () => {
 };
 
 function generate(database: OpenDatabase): { dueDates: string[]; completions: { at: number; task: number; unit: number }[] } {
-  const { sqlite } = database;
+  const { client: sqlite } = database;
   const now = Date.now();
   const dueDates: string[] = [];
   const completions: { at: number; task: number; unit: number }[] = [];
   sqlite.transaction(() => {
     const unit = sqlite.prepare("INSERT INTO units (code, name, name_folded, type, level, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     const person = sqlite.prepare("INSERT INTO people (ref, name, role, unit_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    const user = sqlite.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES (?, 1, ?, ?)");
+    const user = sqlite.prepare("INSERT INTO users (role, subscribed, created_at, last_seen_at) VALUES (?, TRUE, ?, ?)");
     const address = sqlite.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)");
     let ref = 0;
     const addPerson = (role: string, unitId: number) => {
@@ -95,7 +95,7 @@ try {
   const genSeconds = (performance.now() - genStart) / 1000;
   const config = parseConfig({});
   const planner = new ReminderPlanner(database.db, reminderSettingsFrom(config, parseQuietHours(config.QUIET_HOURS, config.TZ_NAME)), "vi");
-  const markDone = database.sqlite.prepare(
+  const markDone = database.client.prepare(
     "INSERT OR IGNORE INTO task_statuses (task_id, unit_id, status, changed_by, changed_at) VALUES (?, ?, 'done', 'bench', ?)",
   );
   const times: number[] = [];
@@ -103,7 +103,7 @@ try {
   let planningRuns = 0;
   const started = performance.now();
   for (let t = YEAR_START; t < YEAR_END; t += STEP_MINUTES * 60_000) {
-    database.sqlite.transaction(() => {
+    database.client.transaction(() => {
       while (next < completions.length && (completions[next]?.at ?? Infinity) <= t) {
         const c = completions[next++] as { at: number; task: number; unit: number };
         markDone.run(c.task, c.unit, c.at);
@@ -116,10 +116,10 @@ try {
   }
   const totalSeconds = (performance.now() - started) / 1000;
   // A second pass over a sample of moments must add nothing.
-  const before = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  const before = (database.client.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
   for (let t = YEAR_START; t < YEAR_END; t += 7 * 86_400_000 + 3_600_000) planner.plan(new Date(t));
-  const after = (database.sqlite.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
-  const count = (q: string) => (database.sqlite.prepare(q).get() as { n: number }).n;
+  const after = (database.client.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  const count = (q: string) => (database.client.prepare(q).get() as { n: number }).n;
   const reminders = count("SELECT count(*) AS n FROM reminders");
   const messages = count("SELECT count(*) AS n FROM outbox");
   const duplicateReminders = count("SELECT count(*) AS n FROM (SELECT 1 FROM reminders GROUP BY task_id, unit_id, person_id, step HAVING count(*) > 1)");

@@ -1,6 +1,6 @@
 /**
- * npm run bench:scale — several instances of the product on one database (the SQLite file: the server does
- * not run on PostgreSQL yet), each a separate process with its own INSTANCE_ID, against the fake Telegram
+ * npm run bench:scale — several instances of the product on one database (a SQLite file, or with
+ * --postgres <server URL> a new PostgreSQL database on that server), each a separate process with its own INSTANCE_ID, against the fake Telegram
  * server enforcing 30 messages/s for the bot. One broadcast to 3,000 recipients: achieved rate, lost,
  * duplicates; mid-way the instance holding Telegram's sender lease is killed with SIGKILL: time until another
  * instance sends again, lost, duplicates. Options: --instances N (3), --recipients N (3000).
@@ -12,8 +12,9 @@ import { join } from "node:path";
 import type { Actor } from "../../src/access/actor.js";
 import { broadcastServiceOn } from "./broadcast-service-on.js";
 import { argValue, REPO_ROOT } from "../../src/cli/shared.js";
-import { openDatabase, type OpenDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/database.js";
 import { SqliteLeases } from "../../src/db/lease-store.js";
+import { benchDatabase, seedTelegramSubscribers } from "./bench-database.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
 
 const RATE = 30;
@@ -25,17 +26,17 @@ const FIRST_CHAT = 3_000_000;
 const MARKER = "Bench scale";
 
 const dir = mkdtempSync(join(tmpdir(), "bench-scale-"));
-const dbPath = join(dir, "scale.db");
+const target = benchDatabase(args, join(dir, "scale.db"), "scale");
 const fake = await startFakeTelegram();
 fake.rateLimit({ perSecond: RATE });
 const children = new Map<string, ChildProcess>();
 try {
-  const database = openDatabase(dbPath);
-  seed(database, recipients);
+  const database = openDatabase(target.location);
+  seedTelegramSubscribers(database, recipients, FIRST_CHAT, Date.now());
   const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TELEGRAM_") && k !== "PUBLIC_URL" && k !== "INSTANCE_ID")),
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TELEGRAM_") && k !== "PUBLIC_URL" && k !== "INSTANCE_ID" && k !== "DATABASE_URL")),
     PORT: "0",
-    DATABASE_PATH: dbPath,
+    ...target.env,
     LOG_LEVEL: "warn",
     QUIET_HOURS: "",
     TELEGRAM_BOT_TOKEN: fake.token,
@@ -78,7 +79,7 @@ try {
   const beforeKill = all.filter((m) => m.time <= killedAt);
   const spanBefore = ((beforeKill.at(-1)?.time ?? 0) - (beforeKill[0]?.time ?? 0)) / 1000;
   const rate = (beforeKill.length - 1) / spanBefore;
-  console.log(`Node ${process.version}; ${instances} instances (separate processes) on one SQLite database; fake Telegram enforces ${RATE} messages/s per bot`);
+  console.log(`Node ${process.version}; ${instances} instances (separate processes) on one ${target.engine} database; fake Telegram enforces ${RATE} messages/s per bot`);
   console.log(`one broadcast to ${recipients} recipients:`);
   console.log(`  achieved rate before the kill ${rate.toFixed(2)} messages/s (${((100 * rate) / RATE).toFixed(1)}% of the limit), 429s ${fake.counters.tooManyRequests}`);
   console.log(`  SIGKILL of ${holder} (the sender lease holder) after ${inFlightBefore} messages: instance ${takeover} sent again ${((resumedAt - killedAt) / 1000).toFixed(1)} s later`);
@@ -87,18 +88,9 @@ try {
 } finally {
   for (const child of children.values()) child.kill("SIGKILL");
   await fake.stop();
+  target.drop();
   rmSync(dir, { recursive: true, force: true });
 }
-
-function seed(database: OpenDatabase, count: number): void {
-  const now = Date.now();
-  const user = database.sqlite.prepare("INSERT INTO users (role, subscribed, subscribed_at, created_at, last_seen_at) VALUES ('subscriber', 1, ?, ?, ?)");
-  const address = database.sqlite.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'telegram', ?, ?, ?)");
-  database.sqlite.transaction(() => {
-    for (let i = 0; i < count; i++) address.run(Number(user.run(now, now, now).lastInsertRowid), String(FIRST_CHAT + i), now, now);
-  })();
-}
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/database.js";
 import { loadTaskFile, openSchoolYear, type TaskDefinition } from "../../src/tasks/school-year.js";
+import { testDatabase } from "./engine.js";
 
 const TASKS = join(import.meta.dirname, "..", "..", "templates", "tasks.yaml");
 
@@ -22,7 +23,7 @@ export function everySchoolTasks(): TaskDefinition[] {
 /** A database file whose school year was opened with everySchoolTasks(); the app then keeps that year as it is. */
 export function dbWithEverySchoolYear(yearName: string, now: Date): string {
   const dbPath = join(mkdtempSync(join(tmpdir(), "sogd-year-")), "bot.db");
-  const database = openDatabase(dbPath);
+  const database = openDatabase(testDatabase(dbPath));
   openSchoolYear(database.db, yearName, everySchoolTasks(), now);
   database.close();
   return dbPath;

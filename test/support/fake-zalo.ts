@@ -10,6 +10,11 @@
  *   buttons), injected errors, a per-minute rate limit (-32), and the user's state: not following (-213),
  *   inactive (-227), outside the consultation window (-230/-232), restricted this message type (-244).
  * - `POST /v2.0/oa/message` answers an anonymous chat: recipient {anonymous_id, conversation_id}, text only.
+ * - `POST /v3.0/oa/message/transaction` and `/promotion` take a template message (attachment type "template",
+ *   payload template_type transaction_… or promotion, language VI/EN, elements header ≤ 100 / text ≤ 1,000 /
+ *   table ≤ 5 rows, ≤ 4 buttons): the consultation window does not apply, following does (-213, -227, -244);
+ *   each follower gets at most `promotionQuota` promotions a calendar month (Vietnam time), then -218 "Out of
+ *   quota receive"; `oaOutOfQuota` answers -211 "Out of quota" for the whole OA.
  * - `POST /v4/oa/access_token` (form body app_id, grant_type=refresh_token, refresh_token; header
  *   secret_key) rotates single-use refresh tokens: a reused, revoked or unknown one gets an error body.
  * - `postEvent` signs and POSTs webhook events the way Zalo does.
@@ -42,6 +47,10 @@ export interface SentButton {
 export interface ZaloSentMessage {
   /** the user id, or the anonymous id for an anonymous chat */
   userId: string;
+  /** which endpoint took it: consultation (/cs and the anonymous chat), transaction, promotion */
+  type: "consultation" | "transaction" | "promotion";
+  /** a template message's template_type, header and language */
+  template?: { templateType: string; header: string; language: string };
   /** set for a message to an anonymous chat (POST /v2.0/oa/message) */
   conversationId?: string;
   text: string;
@@ -121,6 +130,11 @@ export interface FakeZalo {
   /** delays every refresh answer (to make racing refreshes visible) */
   refreshDelayMs: number;
 
+  /** promotion messages one follower may get in a calendar month before -218 (Zalo: a few; default 4) */
+  promotionQuota: number;
+  /** the OA's own quota of template messages is spent: every transaction/promotion message gets -211 */
+  oaOutOfQuota: boolean;
+
   /** A fresh valid pair, as if the OA admin had just authorised the app. */
   issueTokens(ttlSeconds?: number): IssuedTokens;
   /** The product's configuration for this fake: app id, secrets, endpoints and a token pair (fresh unless given). */
@@ -198,6 +212,12 @@ export async function postEvent(url: string, event: ZaloEvent, options: SignOpti
 
 const TEXT_LIMIT = 2000;
 const MAX_BUTTONS = 5;
+/** Zalo's transaction template types. */
+const TRANSACTION_TYPES = new Set([
+  "transaction_billing", "transaction_order", "transaction_reward", "transaction_contract", "transaction_booking",
+  "transaction_membership", "transaction_event", "transaction_transaction", "transaction_account",
+  "transaction_internal", "transaction_partnership", "transaction_education", "transaction_rating",
+]);
 const BUTTON_TYPES = new Set(["oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.sms", "oa.open.phone"]);
 const USER_ERRORS: Record<UserState, { error: number; message: string }> = {
   not_following: { error: -213, message: "User has not followed OA" },
@@ -246,7 +266,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     for (const wake of [...waiters]) wake();
   };
 
-  const handleMessage = (req: IncomingMessage, raw: string, anonymous: boolean): Record<string, unknown> => {
+  const promotionsByMonth = new Map<string, number>();
+  const handleMessage = (req: IncomingMessage, raw: string, anonymous: boolean, kind: ZaloSentMessage["type"] = "consultation"): Record<string, unknown> => {
     counters.messageRequests++;
     const httpStatus = injectedHttp.shift();
     if (httpStatus !== undefined) throw new HttpFailure(httpStatus);
@@ -267,7 +288,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     } catch {
       return { error: -201, message: "Parameters are invalid: body is not JSON" };
     }
-    const problem = anonymous ? invalidAnonymousMessage(body) : invalidMessage(body);
+    const problem = anonymous ? invalidAnonymousMessage(body) : kind === "consultation" ? invalidMessage(body) : invalidTemplateMessage(body, kind);
     if (typeof problem === "string") return { error: -201, message: `Parameters are invalid: ${problem}` };
     const fault = injected.shift();
     if (fault) {
@@ -285,10 +306,18 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       }
     }
     const state = users.get(problem.userId);
-    if (state) return { ...USER_ERRORS[state] };
+    // The window binds consultation messages only; transaction and promotion messages reach any follower.
+    if (state && (kind === "consultation" || !state.startsWith("outside_window"))) return { ...USER_ERRORS[state] };
+    if (kind !== "consultation" && fake.oaOutOfQuota) return { error: -211, message: "Out of quota" };
+    const monthKey = `${problem.userId}:${new Date(now + 7 * 3_600_000).toISOString().slice(0, 7)}`;
+    if (kind === "promotion") {
+      const got = promotionsByMonth.get(monthKey) ?? 0;
+      if (got >= fake.promotionQuota) return { error: -218, message: "Out of quota receive" };
+      promotionsByMonth.set(monthKey, got + 1);
+    }
     acceptedTimes.push(now);
     const messageId = `${(++msgSeq).toString(16).padStart(8, "0")}${randomBytes(8).toString("hex")}`;
-    sent.push({ ...problem, messageId, accessToken, time: now });
+    sent.push({ ...problem, type: kind, messageId, accessToken, time: now });
     notify();
     return { data: { message_id: messageId, user_id: problem.userId }, error: 0, message: "Success" };
   };
@@ -366,6 +395,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       const reply = async (): Promise<Record<string, unknown>> => {
         if (req.method === "POST" && path === "/v3.0/oa/message/cs") return handleMessage(req, raw, false);
         if (req.method === "POST" && path === "/v2.0/oa/message") return handleMessage(req, raw, true);
+        if (req.method === "POST" && path === "/v3.0/oa/message/transaction") return handleMessage(req, raw, false, "transaction");
+        if (req.method === "POST" && path === "/v3.0/oa/message/promotion") return handleMessage(req, raw, false, "promotion");
         if (req.method === "POST" && path === "/v4/oa/access_token") return handleRefresh(req, raw);
         if (req.method === "POST" && path === "/message/template") return handleTemplate(req, raw);
         throw new HttpFailure(404);
@@ -436,6 +467,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     requests,
     counters,
     refreshDelayMs: 0,
+    promotionQuota: 4,
+    oaOutOfQuota: false,
     zns,
     issueTokens,
     productEnv: (tokens = issueTokens()) => ({
@@ -534,6 +567,9 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       perMinute = null;
       acceptedTimes = [];
       fake.refreshDelayMs = 0;
+      fake.promotionQuota = 4;
+      fake.oaOutOfQuota = false;
+      promotionsByMonth.clear();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {
@@ -572,6 +608,56 @@ function invalidMessage(body: unknown): { userId: string; text: string; buttons:
     }
   }
   return { userId, text, buttons };
+}
+
+/**
+ * A transaction or promotion message: attachment type "template" whose payload has the endpoint's
+ * template_type, a language, a header element and ≤ 1,000-character text elements, at most 4 buttons.
+ */
+function invalidTemplateMessage(
+  body: unknown,
+  kind: "transaction" | "promotion",
+): { userId: string; text: string; buttons: SentButton[]; template: { templateType: string; header: string; language: string } } | string {
+  const record = asRecord(body);
+  const userId = asRecord(record?.recipient)?.user_id;
+  if (typeof userId !== "string" || userId === "") return "recipient.user_id is required";
+  const attachment = asRecord(asRecord(record?.message)?.attachment);
+  if (attachment?.type !== "template") return "message.attachment.type must be template";
+  const payload = asRecord(attachment.payload);
+  const templateType = payload?.template_type;
+  if (typeof templateType !== "string") return "template_type is required";
+  if (kind === "promotion" ? templateType !== "promotion" : !TRANSACTION_TYPES.has(templateType)) return `template_type ${templateType} is invalid for ${kind}`;
+  const language = payload?.language ?? "VI";
+  if (language !== "VI" && language !== "EN") return "language must be VI or EN";
+  const elements = payload?.elements;
+  if (!Array.isArray(elements) || elements.length === 0) return "elements is required";
+  let header: string | undefined;
+  const texts: string[] = [];
+  for (const item of elements) {
+    const e = asRecord(item);
+    if (e?.type === "header") {
+      if (typeof e.content !== "string" || e.content === "" || [...e.content].length > 100) return "header.content is invalid";
+      header = e.content;
+    } else if (e?.type === "text") {
+      if (typeof e.content !== "string" || e.content === "" || [...e.content].length > 1000) return "text.content is invalid";
+      texts.push(e.content);
+    } else if (e?.type === "table") {
+      if (!Array.isArray(e.content) || e.content.length === 0 || e.content.length > 5) return "table.content is invalid";
+    } else if (e?.type !== "banner") return "element.type is invalid";
+  }
+  if (header === undefined) return "a header element is required";
+  const buttons: SentButton[] = [];
+  const list = payload?.buttons;
+  if (list !== undefined) {
+    if (!Array.isArray(list) || list.length > 4) return "at most 4 buttons";
+    for (const item of list) {
+      const b = asRecord(item);
+      if (!b || typeof b.title !== "string" || b.title === "" || [...b.title].length > 100) return "button.title is invalid";
+      if (typeof b.type !== "string" || !BUTTON_TYPES.has(b.type)) return "button.type is invalid";
+      buttons.push({ title: b.title, type: b.type, payload: b.payload });
+    }
+  }
+  return { userId, text: texts.join("\n"), buttons, template: { templateType, header, language } };
 }
 
 /** An anonymous-chat message: recipient {anonymous_id, conversation_id} and text only. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createApp, type App } from "../../src/app.js";
 import { parseConfig } from "../../src/config.js";
 import { createLogger } from "../../src/infra/logger.js";
+import { databaseEnv } from "./engine.js";
 
 /**
  * A clock that starts at a chosen instant and runs at real speed, so waits such as retry_after still pass;
@@ -45,7 +46,7 @@ export async function startTestApp(
 ): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), "sogd-test-"));
   const dbPath = reuseDbPath ?? join(dir, "bot.db");
-  const config = parseConfig({ PORT: "0", DATABASE_PATH: dbPath, LOG_LEVEL: "silent", QUIET_HOURS: "", ...env });
+  const config = parseConfig({ PORT: "0", ...databaseEnv(dbPath), LOG_LEVEL: "silent", QUIET_HOURS: "", ...env });
   const clock = start instanceof FakeClock ? start : new FakeClock(start);
   const app = await createApp({
     config,

@@ -173,8 +173,20 @@ export class ZaloClient {
    * Throws ZaloApiError (Zalo's error code), ZaloHttpError (HTTP or network) or ZaloTokenError.
    */
   async sendText(userId: string, text: string, buttons?: ZaloQueryButton[]): Promise<{ messageId: string }> {
-    const body = messageBody(userId, text, buttons);
     const path = anonymousRecipient(userId) ? "/v2.0/oa/message" : "/v3.0/oa/message/cs";
+    return this.sendMessage(path, messageBody(userId, text, buttons));
+  }
+
+  /**
+   * Sends a transaction or promotion message (`POST /v3.0/oa/message/transaction` or `/promotion`: the
+   * endpoint comes from templates/zalo-message-types.yaml) with the same token rules as sendText. Throws
+   * ZaloApiError with Zalo's code (-213 not a follower, -218 the follower's quota, -211 the OA's quota, -32).
+   */
+  async sendTemplateMessage(endpoint: string, userId: string, template: ZaloTemplateMessage): Promise<{ messageId: string }> {
+    return this.sendMessage(endpoint, templateMessageBody(userId, template));
+  }
+
+  private async sendMessage(path: string, body: object): Promise<{ messageId: string }> {
     let pair = await this.validPair();
     let reply = await this.postMessage(pair.accessToken, path, body);
     if (TOKEN_REFUSED.has(reply.error)) {
@@ -442,6 +454,38 @@ export function messageBody(userId: string, text: string, buttons?: ZaloQueryBut
     };
   }
   return { recipient: { user_id: userId }, message };
+}
+
+/**
+ * A transaction or promotion message: a header, text paragraphs, an optional table of fields, and buttons.
+ * `templateType` is Zalo's `template_type` (transaction_education, transaction_event, …, or promotion).
+ */
+export interface ZaloTemplateMessage {
+  templateType: string;
+  language: "VI" | "EN";
+  header: string;
+  texts: string[];
+  table?: { key: string; value: string }[];
+  buttons: ZaloQueryButton[];
+}
+
+/**
+ * The JSON body of a transaction or promotion message, as Zalo's OA API v3 documents it ("Gửi tin Giao dịch"
+ * and "Gửi tin Truyền thông", developers.zalo.me/docs/official-account/tin-nhan/…; checked against the
+ * published request examples of eSMS's "Tin Zalo giao dịch" and the v3 promotion migration notes of
+ * @warriorteam/redai-zalo-sdk): `message.attachment` of type "template" whose payload holds `template_type`,
+ * `language` (VI or EN) and `elements` — header (≤ 100 characters), text (≤ 1,000 each), table (≤ 5 rows) —
+ * plus `buttons` (≤ 4 for these types), each with an `image_icon` ("" for Zalo's default).
+ */
+export function templateMessageBody(userId: string, template: ZaloTemplateMessage): object {
+  const elements: Record<string, unknown>[] = [{ type: "header", content: template.header, align: "left" }];
+  for (const text of template.texts) elements.push({ type: "text", content: text, align: "left" });
+  if (template.table && template.table.length > 0) elements.push({ type: "table", content: template.table });
+  const payload: Record<string, unknown> = { template_type: template.templateType, language: template.language, elements };
+  if (template.buttons.length > 0) {
+    payload.buttons = template.buttons.map((b) => ({ title: b.title, image_icon: "", type: "oa.query.hide", payload: b.payload }));
+  }
+  return { recipient: { user_id: userId }, message: { attachment: { type: "template", payload } } };
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

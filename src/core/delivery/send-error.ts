@@ -6,7 +6,8 @@ export type SendFailure =
   | { kind: "rate_limited"; retryAfterMs: number; description: string }
   | { kind: "unreachable"; description: string }
   /** `movedTo`: the chat now has another address (a Telegram group upgraded to a supergroup) */
-  | { kind: "bad_request"; description: string; movedTo?: string }
+  /** `reason`: what the delivery report says instead of "bad_request" (Zalo's quota refusals: zalo_quota) */
+  | { kind: "bad_request"; description: string; movedTo?: string; reason?: string }
   | { kind: "window_closed"; description: string }
   | { kind: "token_invalid"; description: string }
   | { kind: "server"; status: number; description: string }
@@ -21,4 +22,6 @@ export class SendError extends Error {
 
 export interface SendResult {
   providerMessageId: string;
+  /** the platform's message type it went by, for the report (Zalo OA: consultation, transaction, promotion) */
+  messageType?: string;
 }

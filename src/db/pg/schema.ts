@@ -280,11 +280,13 @@ export const outbox = pgTable(
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     doneAt: bigint("done_at", { mode: "number" }),
     deliveredAt: bigint("delivered_at", { mode: "number" }),
+    zaloType: text("zalo_type"),
   },
   (t) => [
     uniqueIndex("outbox_dedupe").on(t.dedupeKey),
     index("outbox_due").on(t.status, t.channel, t.notBefore),
     index("outbox_cause").on(t.causeType, t.causeId, t.status),
+    index("outbox_zalo_type").on(t.zaloType, t.address, t.doneAt),
   ],
 );
 

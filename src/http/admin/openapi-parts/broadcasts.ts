@@ -31,6 +31,37 @@ const VALIDATION =
   "`title_required`, `title_too_long`, `text_required`, `text_too_long`, `paragraph_too_long` (paragraph, length, limit, channel), " +
   "`send_at_invalid`, `send_at_past`, `unknown_unit` (unit), `invalid_audience`, `unknown_field` (name), `invalid`";
 
+/** The Zalo followers a message reaches per OA message type (templates/zalo-message-types.yaml). */
+const zaloPreview = {
+  type: "object",
+  description:
+    "Zalo followers by message type, as the sender decides follower by follower: consultation while their 7-day window is open " +
+    "(charged only after charged_after_hours), promotion outside it within monthly_quota_per_follower (counted per calendar month, " +
+    "Vietnam time, from what was really sent); absent when Zalo is not configured",
+  properties: {
+    byType: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        properties: {
+          followers: { type: "integer" },
+          charged: { type: "integer", description: "followers whose message is charged" },
+          costVnd: { type: "integer", description: "price_vnd × charged, in đồng" },
+        },
+      },
+      description: "per type name (consultation, promotion)",
+    },
+    skipped: {
+      type: "object",
+      properties: {
+        zalo_quota: { type: "integer", description: "followers whose month's promotion quota is used" },
+        outside_zalo_window: { type: "integer", description: "followers no type can reach now" },
+      },
+    },
+    costVnd: { type: "integer", description: "the whole estimated cost in đồng" },
+  },
+};
+
 const audienceReport = {
   type: "object",
   properties: {
@@ -42,7 +73,8 @@ const audienceReport = {
     notDeliverable: {
       type: "object",
       additionalProperties: { type: "integer" },
-      description: "why the rest cannot be reached: not_subscribed, unreachable, no_push_channel, channel_off, outside_zalo_window; deliverable + these = total",
+      description:
+        "why the rest cannot be reached: not_subscribed, unreachable, no_push_channel, channel_off, outside_zalo_window, zalo_quota; deliverable + these = total",
     },
     withoutChat: { type: "integer", description: "registry people the audience names who have no Telegram or Zalo chat linked" },
     byEmail: {
@@ -50,6 +82,7 @@ const audienceReport = {
       description: "of withoutChat, staff reached by e-mail instead (reach) and those who cannot be, by reason: no_email, email_unsubscribed, turned_off (zero while e-mail is off)",
       properties: { reach: { type: "integer" }, notReached: { type: "object", additionalProperties: { type: "integer" } } },
     },
+    zalo: zaloPreview,
   },
 };
 
@@ -61,6 +94,7 @@ const reportRow = {
     units: { type: ["string", "null"], description: "the person's unit, else the units the user follows ('; '-separated)" },
     role: { type: ["string", "null"] },
     channel: { type: "string", enum: ["telegram", "zalo", "web", "email", "zns"], description: "the channel actually used for this row" },
+    zaloType: { type: ["string", "null"], enum: ["consultation", "transaction", "promotion", null], description: "the Zalo OA message type it went by" },
     status: { type: "string", enum: ["queued", "sent", "failed", "skipped", "cancelled"] },
     reason: { type: ["string", "null"] },
     attempts: { type: "integer" },

@@ -7,6 +7,7 @@ import { t } from "../../i18n";
 import { ErrorNotice, Notice } from "../../ui";
 import type { Audience, AudienceReport } from "./types";
 import { channelWord, reasonWord } from "./words";
+import { ZaloTypesPanel } from "./zalo-types";
 
 /** Asks the server again (after a short pause while the staff member is still clicking) whenever the audience changes. */
 export function useAudienceCount(audience: Audience): { report: AudienceReport | undefined; error: unknown; loading: boolean } {
@@ -62,6 +63,7 @@ export function AudienceCountPanel(props: { report: AudienceReport | undefined; 
                 </ul>
               </>
             ) : null}
+            {report.zalo ? <ZaloTypesPanel zalo={report.zalo} /> : null}
             {report.byEmail.reach > 0 ? <p class="count-email">{t("broadcasts:count.byEmail", { count: report.byEmail.reach })}</p> : null}
             {report.withoutChat > report.byEmail.reach ? (
               <p class="count-skipped">{t("broadcasts:count.withoutChat", { count: report.withoutChat - report.byEmail.reach })}</p>

@@ -9,6 +9,7 @@ import { href, navigate } from "../../router";
 import { useSession } from "../../session";
 import { Button, CheckGroup, ConfirmDialog, DateField, ErrorNotice, Loading, Notice, Page, TextField, useApi } from "../../ui";
 import { AudienceCountPanel, useAudienceCount } from "./audience-count";
+import { zaloMoney } from "./zalo-types";
 import { ChannelPreview } from "./channel-preview";
 import { setFlash } from "./flash";
 import { MarkdownEditor } from "./markdown-editor";
@@ -127,6 +128,8 @@ export function ComposeScreen(): JSX.Element {
   const deliverable = count.report?.deliverable ?? 0;
   // Registry staff with no chat get it by e-mail: they count as reached, on their own line.
   const byEmail = count.report?.byEmail.reach ?? 0;
+  // What the Zalo followers will cost (consultation after 48 hours, promotion messages), when any is charged.
+  const zaloCost = count.report?.zalo && count.report.zalo.costVnd > 0 ? count.report.zalo.costVnd : undefined;
   // An office admin's audience without units is its office (the server narrows it the same way).
   const officeDefault = !session.isDepartmentAdmin && session.user.unit && !audience.units ? { ...audience, units: [session.user.unit] } : audience;
   const sentence = audienceInWords(officeDefault, unitList);
@@ -301,6 +304,12 @@ export function ComposeScreen(): JSX.Element {
                 {count.report ? t("broadcasts:count.recipients", { count: deliverable, n: formatNumber(deliverable) }) : "…"}
                 {byEmail > 0 ? ` · ${t("broadcasts:count.byEmail", { count: byEmail })}` : null}
               </dd>
+              {zaloCost !== undefined ? (
+                <>
+                  <dt>{t("broadcasts:summary.zaloCost")}</dt>
+                  <dd>{zaloMoney(zaloCost)}</dd>
+                </>
+              ) : null}
               <dt>{t("broadcasts:summary.when")}</dt>
               <dd>{draft.when === "now" ? t("broadcasts:schedule.now") : instant ? formatDateTime(instant) : "—"}</dd>
             </dl>
@@ -336,6 +345,7 @@ export function ComposeScreen(): JSX.Element {
         <p class="confirm-sentence">{t("broadcasts:confirm.sentence", { count: deliverable, n: formatNumber(deliverable), audience: sentence })}</p>
         {byEmail > 0 ? <p>{t("broadcasts:count.byEmail", { count: byEmail })}</p> : null}
         <p>{draft.when === "now" ? t("broadcasts:confirm.now") : t("broadcasts:confirm.later", { when: instant ? formatDateTime(instant) : "" })}</p>
+        {zaloCost !== undefined ? <p>{t("broadcasts:zalo.total", { amount: zaloMoney(zaloCost) })}</p> : null}
         <p class="hint">“{draft.title}”</p>
       </ConfirmDialog>
     </Page>

@@ -196,7 +196,7 @@ export function ReportScreen(props: { id: number }): JSX.Element {
             columns={[
               { key: "name", label: t("broadcasts:report.col.name"), render: (r) => r.name ?? (r.role ? roleWord(r.role) : t("broadcasts:report.unnamed")) },
               { key: "units", label: t("broadcasts:report.col.units"), render: (r) => r.units ?? "—" },
-              { key: "channel", label: t("broadcasts:report.col.channel"), render: (r) => (r.email ? `${channelWord(r.channel)} (${r.email})` : channelWord(r.channel)) },
+              { key: "channel", label: t("broadcasts:report.col.channel"), render: (r) => (r.email ? `${channelWord(r.channel)} (${r.email})` : channelWord(r.channel, r.zaloType)) },
               { key: "status", label: t("broadcasts:report.col.status"), render: (r) => deliveryStatusWord(r.status) },
               { key: "reason", label: t("broadcasts:report.col.reason"), render: (r) => (r.reason ? reasonWord(r.reason) : "—") },
               { key: "at", label: t("broadcasts:report.col.at"), render: (r) => formatDateTime(r.doneAt) },

@@ -21,6 +21,14 @@ export interface AudienceReport {
   withoutChat: number;
   /** of withoutChat: staff reached by e-mail instead, and those who cannot be and why */
   byEmail: { reach: number; notReached: Record<string, number> };
+  /** Zalo followers by OA message type, with the cost in đồng (absent without Zalo) */
+  zalo?: ZaloPreview;
+}
+
+export interface ZaloPreview {
+  byType: Record<string, { followers: number; charged: number; costVnd: number }>;
+  skipped: { zalo_quota: number; outside_zalo_window: number };
+  costVnd: number;
 }
 
 export interface Unit {
@@ -67,6 +75,8 @@ export interface DeliveryRow {
   units: string | null;
   role: string | null;
   channel: string;
+  /** the Zalo OA message type it went by */
+  zaloType?: string | null;
   status: "queued" | "sent" | "failed" | "skipped" | "cancelled";
   reason: string | null;
   attempts: number;

@@ -28,8 +28,10 @@ export function levelWord(level: string): string {
   return t(`broadcasts:levels.${level}`, { defaultValue: level });
 }
 
-export function channelWord(channel: string): string {
-  return t(`broadcasts:channels.${channel}`, { defaultValue: channel });
+/** "Zalo", or "Zalo · Tin truyền thông" with the OA message type a delivery went by. */
+export function channelWord(channel: string, zaloType?: string | null): string {
+  const word = t(`broadcasts:channels.${channel}`, { defaultValue: channel });
+  return zaloType ? `${word} · ${t(`broadcasts:zalo.types.${zaloType}`, { defaultValue: zaloType })}` : word;
 }
 
 /** A unit as part of an audience: an office or the Department means everything under it. */

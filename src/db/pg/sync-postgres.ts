@@ -1,0 +1,82 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import type { BridgeRequest, BridgeResponse } from "./bridge-protocol.js";
+
+const workerUrl = import.meta.url.endsWith(".ts") ? new URL("./bridge-worker-bootstrap.mjs", import.meta.url) : new URL("./bridge-worker.js", import.meta.url);
+
+/** How long one statement may take before the caller gives up (the worker may still be starting on the first). */
+const STATEMENT_TIMEOUT_MS = 60_000;
+
+export class PostgresError extends Error {
+  constructor(
+    message: string,
+    /** PostgreSQL's SQLSTATE, e.g. 23505 for a unique violation */
+    readonly code: string | undefined,
+    readonly detail: string | undefined,
+  ) {
+    super(message);
+    this.name = "PostgresError";
+  }
+}
+
+/**
+ * PostgreSQL, called synchronously. The storage modules are synchronous (they were written for better-sqlite3,
+ * whose calls block too); a worker thread holds the connection and this thread waits on a shared flag until the
+ * answer is posted. One connection per SyncPostgres, used in order, so a transaction is simply the statements
+ * between BEGIN and COMMIT. Each call blocks the event loop for one round trip to the server.
+ */
+export class SyncPostgres {
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  private ended = false;
+
+  constructor(readonly url: string) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(workerUrl, { workerData: { url, signal: this.flag.buffer, port: port2 }, transferList: [port2] });
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  query(text: string, values: unknown[], arrays = false): { rows: unknown[]; rowCount: number } {
+    return this.call({ op: "query", text, values, arrays });
+  }
+
+  migrate(): void {
+    this.call({ op: "migrate" });
+  }
+
+  close(): void {
+    if (this.ended) return;
+    try {
+      this.call({ op: "end" });
+    } finally {
+      this.ended = true;
+      void this.worker.terminate();
+    }
+  }
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  private call(request: BridgeRequest): { rows: unknown[]; rowCount: number } {
+    if (this.ended) throw new PostgresError("The database connection is closed", undefined, undefined);
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(request);
+    const deadline = Date.now() + STATEMENT_TIMEOUT_MS;
+    let response: BridgeResponse | undefined;
+    while (response === undefined) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS / 1000} s`, undefined, undefined);
+      Atomics.wait(this.flag, 0, 0, Math.min(left, 50));
+      response = receiveMessageOnPort(this.port)?.message as BridgeResponse | undefined;
+    }
+    if (!response.ok) {
+      // The statement's text (never its values) says which one failed.
+      const statement = request.op === "query" ? ` in: ${request.text.replace(/\s+/g, " ").slice(0, 300)}` : "";
+      throw new PostgresError(`${response.error.message}${statement}`, response.error.code, response.error.detail);
+    }
+    return response;
+  }
+}
