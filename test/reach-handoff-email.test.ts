@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { Linking } from "../src/registry/linking.js";
 import { importPeople } from "../src/registry/people-import.js";
 import { importUnits } from "../src/registry/units-import.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
+import { connectTestDatabase } from "./support/engine.js";
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from "./support/fake-telegram.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { simpleParser } from "./support/mail-parse.js";
@@ -27,7 +27,7 @@ interface Row {
 }
 
 function rows(dbPath: string, causeType: string, causeId: number): Row[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return db.prepare("SELECT channel, address, status, reason FROM outbox WHERE cause_type = ? AND cause_id = ? ORDER BY id").all(causeType, causeId) as Row[];
   } finally {
@@ -190,7 +190,7 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
     it("the report shows the channel used, the mailbox, and who was not reached (desktop)", async () => {
       const { context, page } = await consolePage(browser, "desktop");
       await signIn(page, running.url, "lan");
-      const db = new Database(running.dbPath, { readonly: true });
+      const db = connectTestDatabase(running.dbPath, { readonly: true });
       const id = (db.prepare("SELECT id FROM broadcasts WHERE title = 'Tập huấn EOffice'").get() as { id: number }).id;
       db.close();
       await page.goto(`${running.url}/admin#/broadcasts/${id}`);
@@ -245,7 +245,7 @@ describe("e-mail behind the chats for hand-off replies and staff broadcasts", ()
       expect(told.visibleText).toContain("qua Email ntbngoc@thcshkn.edu.vn");
       expect(zalo.sentTo("zngoc").some((m) => m.text.includes("mật khẩu EOffice"))).toBe(false);
       // The console's thread says where it went too.
-      const db = new Database(running.dbPath, { readonly: true });
+      const db = connectTestDatabase(running.dbPath, { readonly: true });
       const handoff = (db.prepare("SELECT h.id FROM handoffs h JOIN channel_addresses a ON a.user_id = h.user_id WHERE a.address = 'zngoc'").get() as { id: number }).id;
       db.close();
       const thread = await waitFor("the thread's delivery", async () => {

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { importUnits } from "../src/registry/units-import.js";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
 import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
+import { connectTestDatabase, databaseEnv } from "./support/engine.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { simpleParser } from "./support/mail-parse.js";
 import { startSmtp, waitFor, type LocalSmtp } from "./support/smtp.js";
@@ -23,7 +23,7 @@ const DUE_DAY = at8("2026-01-20");
 
 /** One person's reminder rows for a step, in the order the ladder wrote them. */
 function taskId(dbPath: string, key: string): number {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return (db.prepare("SELECT id FROM tasks WHERE key = ? ORDER BY id DESC LIMIT 1").get(key) as { id: number }).id;
   } finally {
@@ -32,7 +32,7 @@ function taskId(dbPath: string, key: string): number {
 }
 
 function rowsOf(dbPath: string, ref: string, step: string): { channel: string; status: string; reason: string | null }[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return db
       .prepare(
@@ -114,7 +114,7 @@ describe("a person's own order of the channels", () => {
     expect(dryRunOf("CB0033")).toMatchObject({ channel: "zns" });
     const { stdout } = await promisify(execFile)("npm", ["run", "--silent", "reminders", "--", "--at", "2026-01-20T08:00", "--dry-run", "--json"], {
       cwd: join(import.meta.dirname, ".."),
-      env: { ...process.env, ...env, DATABASE_PATH: running.dbPath, LOG_LEVEL: "silent" },
+      env: { ...process.env, ...env, ...databaseEnv(running.dbPath), LOG_LEVEL: "silent" },
       timeout: 60_000,
     });
     const line = stdout
