@@ -132,6 +132,10 @@ describe("a person's own order of the channels", () => {
     expect(simpleParser(mail.raw).text).toMatch(/20\/01\/2026/);
     await waitFor("CB0031's e-mail", () => smtp.mails.find((m) => m.to === "pmkhoi@thptvungtau.edu.vn"));
     await waitFor("CB0033's ZNS", () => zalo.zns.sent.find((m) => m.phone === "84918800033"));
+    // Every row of the step settled before the restart (a send in flight at a stop may go again after it).
+    await waitFor("the due-day rows settled", () =>
+      ["CB0012", "CB0013", "CB0031", "CB0033"].every((ref) => rowsOf(running.dbPath, ref, "due").some((r) => r.status === "sent")),
+    );
 
     await running.stop({ keepData: true });
     running = await startTestApp(env, clock, dbPath);

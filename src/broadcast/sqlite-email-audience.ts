@@ -62,7 +62,7 @@ export class SqliteEmailAudience {
         ${cause.type}, ${cause.id}, p.user_id, p.id, 'email', ${ADDRESS},
         COALESCE((SELECT u.locale FROM users u WHERE u.id = p.user_id), ${this.defaultLocale}), ${urgent ? sql`TRUE` : sql`FALSE`},
         CASE WHEN ${SKIP_REASON} IS NULL THEN 'queued' ELSE 'skipped' END, ${SKIP_REASON},
-        ${notBefore.getTime()}, ${now.getTime()}, CASE WHEN ${SKIP_REASON} IS NULL THEN NULL ELSE ${now.getTime()} END
+        ${notBefore.getTime()}, ${now.getTime()}, CASE WHEN ${SKIP_REASON} IS NULL THEN NULL ELSE CAST(${now.getTime()} AS BIGINT) END
       FROM people p JOIN units un ON un.id = p.unit_id
       WHERE ${where}
       ORDER BY p.id
