@@ -223,7 +223,7 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       // ZNS is paid per message: counted per calendar month (Vietnam time) with the row, against the budget.
       if (row.channel === "zns") {
         tx.run(sql`INSERT INTO zns_usage (month, sent) VALUES (${monthOf(now, this.timeZone)}, 1)
-          ON CONFLICT(month) DO UPDATE SET sent = sent + 1`);
+          ON CONFLICT(month) DO UPDATE SET sent = zns_usage.sent + 1`);
       }
     });
   }

@@ -112,7 +112,7 @@ export class SqliteReachStore {
   claimBudgetAlert(month: string, now: Date): boolean {
     return (
       this.db.run(sql`INSERT INTO zns_usage (month, sent, alerted_at) VALUES (${month}, 0, ${now.getTime()})
-        ON CONFLICT(month) DO UPDATE SET alerted_at = ${now.getTime()} WHERE alerted_at IS NULL`).changes === 1
+        ON CONFLICT(month) DO UPDATE SET alerted_at = ${now.getTime()} WHERE zns_usage.alerted_at IS NULL`).changes === 1
     );
   }
 }

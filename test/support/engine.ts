@@ -51,7 +51,16 @@ export function sqliteOf(database: OpenDatabase): Database.Database {
 /** A second connection to a test's database, for a test to look into what the product stored (or set it up). */
 export type TestConnection = SqlClient & { close(): void };
 
+const connections = new Map<string, PostgresSqliteClient>();
+
 export function connectTestDatabase(path: string, options?: { readonly?: boolean }): TestConnection {
   if (!onPostgresRun) return new SqliteDatabase(path, options) as unknown as TestConnection;
-  return new PostgresSqliteClient(new SyncPostgres(testDatabase(path)));
+  // Tests poll with a connection a time: on PostgreSQL one per database is kept (a connection costs a worker).
+  const url = testDatabase(path);
+  let client = connections.get(url);
+  if (!client?.open) {
+    client = new PostgresSqliteClient(new SyncPostgres(url));
+    connections.set(url, client);
+  }
+  return Object.assign(Object.create(client) as PostgresSqliteClient, { close: () => undefined });
 }
