@@ -83,7 +83,7 @@ describe("broadcasts through the admin API", () => {
     await chat(running.url, "web-parent", "xin chào");
     const conn = db(running);
     conn
-      .prepare("UPDATE users SET subscribed = 1 WHERE id = (SELECT user_id FROM channel_addresses WHERE address = ?)")
+      .prepare("UPDATE users SET subscribed = TRUE WHERE id = (SELECT user_id FROM channel_addresses WHERE address = ?)")
       .run(webAddressOf(await webSession(running.url, "web-parent")));
     // Staff roles come with the registry (reminders issue); set one here the way it will store it.
     conn.prepare("UPDATE users SET role = 'it_lead' WHERE id = (SELECT user_id FROM channel_addresses WHERE address = '106')").run();

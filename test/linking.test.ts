@@ -36,7 +36,7 @@ describe("linking a chat to a staff member", () => {
     const conn = connectTestDatabase(running.dbPath, { readonly: true });
     const row = conn
       .prepare(
-        `SELECT a.user_id AS userId, p.ref FROM channel_addresses a LEFT JOIN people p ON p.user_id = a.user_id
+        `SELECT a.user_id AS "userId", p.ref FROM channel_addresses a LEFT JOIN people p ON p.user_id = a.user_id
          WHERE a.channel = 'telegram' AND a.address = ?`,
       )
       .get(String(chatId)) as { userId: number; ref: string | null } | undefined;

@@ -222,7 +222,7 @@ function forgottenOutbox(at: Date | undefined) {
   const waiting = sql`status IN ('queued', 'sending')`;
   return sql`address = '', user_id = NULL, dedupe_key = 'forgotten:' || id,
     reason = CASE WHEN ${waiting} THEN 'forgotten' ELSE reason END,
-    done_at = CASE WHEN ${waiting} THEN ${at?.getTime() ?? null} ELSE done_at END,
+    done_at = CASE WHEN ${waiting} THEN CAST(${at?.getTime() ?? null} AS BIGINT) ELSE done_at END,
     status = CASE WHEN ${waiting} THEN 'cancelled' ELSE status END`;
 }
 

@@ -4,7 +4,7 @@ import type { Db } from "./database.js";
 /** Codes of a unit and every unit under it. */
 export function subtreeCodes(db: Db, unitId: number): Set<string> {
   const rows = db.all<{ code: string }>(sql`
-    WITH RECURSIVE subtree(id) AS (SELECT ${unitId} UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
+    WITH RECURSIVE subtree(id) AS (SELECT CAST(${unitId} AS INTEGER) UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
     SELECT code FROM units WHERE id IN (SELECT id FROM subtree)`);
   return new Set(rows.map((r) => r.code));
 }
@@ -12,7 +12,7 @@ export function subtreeCodes(db: Db, unitId: number): Set<string> {
 /** Ids of a unit and every unit under it. */
 export function subtreeIds(db: Db, unitId: number): Set<number> {
   const rows = db.all<{ id: number }>(sql`
-    WITH RECURSIVE subtree(id) AS (SELECT ${unitId} UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
+    WITH RECURSIVE subtree(id) AS (SELECT CAST(${unitId} AS INTEGER) UNION SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)
     SELECT id FROM subtree`);
   return new Set(rows.map((r) => r.id));
 }

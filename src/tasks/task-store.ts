@@ -295,7 +295,7 @@ export class SqliteTaskStore implements TaskStore {
     const rows = this.db.all<{ task_id: number; unit_id: number; status: TaskStatus }>(
       sql.join(
         all.map(
-          (t) => sql`SELECT ${t.id} AS task_id, u.id AS unit_id, COALESCE(s.status, 'todo') AS status
+          (t) => sql`SELECT CAST(${t.id} AS INTEGER) AS task_id, u.id AS unit_id, COALESCE(s.status, 'todo') AS status
             FROM units u LEFT JOIN task_statuses s ON s.task_id = ${t.id} AND s.unit_id = u.id
             WHERE ${taskAppliesToUnit(t.appliesTo, "u")}${inCodes("u", codes)}`,
         ),
@@ -346,7 +346,7 @@ export class SqliteTaskStore implements TaskStore {
     if (all.length === 0) return [];
     const owed = this.db.all<{ id: number }>(
       sql.join(
-        all.map((t) => sql`SELECT ${t.id} AS id FROM units u WHERE u.id = ${unitId} AND ${unitOwesTask(t, "u")}`),
+        all.map((t) => sql`SELECT CAST(${t.id} AS INTEGER) AS id FROM units u WHERE u.id = ${unitId} AND ${unitOwesTask(t, "u")}`),
         sql` UNION ALL `,
       ),
     );

@@ -1,6 +1,7 @@
 import SqliteDatabase from "better-sqlite3";
 import type Database from "better-sqlite3";
 import { createHash, randomBytes } from "node:crypto";
+import { inject } from "vitest";
 import type { OpenDatabase } from "../../src/db/database.js";
 import { PostgresSqliteClient, type SqlClient } from "../../src/db/pg/sqlite-compatible-client.js";
 import { SyncPostgres } from "../../src/db/pg/sync-postgres.js";
@@ -12,9 +13,6 @@ import { SyncPostgres } from "../../src/db/pg/sync-postgres.js";
 export const testEngine: "sqlite" | "postgres" = process.env.TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
 export const onPostgresRun = testEngine === "postgres";
 
-/** The migrated database every PostgreSQL test database is copied from (made once per run by the global setup). */
-export const TEMPLATE_DATABASE = "sogd_template";
-export const TEST_DATABASE_PREFIX = "sogd_t_";
 
 let admin: SyncPostgres | undefined;
 
@@ -28,10 +26,12 @@ export function testDatabase(path: string): string {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error("TEST_ENGINE=postgres needs TEST_DATABASE_URL");
   const key = path === ":memory:" ? randomBytes(8).toString("hex") : createHash("sha256").update(path).digest("hex").slice(0, 16);
-  const name = `${TEST_DATABASE_PREFIX}${key}`;
+  // The run's prefix and its migrated template come from the global setup (postgres-global-setup.ts).
+  const run = inject("postgresRun");
+  const name = `${run}_t_${key}`;
   admin ??= new SyncPostgres(server);
   const exists = admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rowCount > 0;
-  if (!exists) admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`, []);
+  if (!exists) admin.query(`CREATE DATABASE ${name} TEMPLATE ${run}_template`, []);
   const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
@@ -51,7 +51,16 @@ export function sqliteOf(database: OpenDatabase): Database.Database {
 /** A second connection to a test's database, for a test to look into what the product stored (or set it up). */
 export type TestConnection = SqlClient & { close(): void };
 
+const connections = new Map<string, PostgresSqliteClient>();
+
 export function connectTestDatabase(path: string, options?: { readonly?: boolean }): TestConnection {
   if (!onPostgresRun) return new SqliteDatabase(path, options) as unknown as TestConnection;
-  return new PostgresSqliteClient(new SyncPostgres(testDatabase(path)));
+  // Tests poll with a connection a time: on PostgreSQL one per database is kept (a connection costs a worker).
+  const url = testDatabase(path);
+  let client = connections.get(url);
+  if (!client?.open) {
+    client = new PostgresSqliteClient(new SyncPostgres(url));
+    connections.set(url, client);
+  }
+  return Object.assign(Object.create(client) as PostgresSqliteClient, { close: () => undefined });
 }

@@ -46,12 +46,12 @@ export async function startTestApp(
 ): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), "sogd-test-"));
   const dbPath = reuseDbPath ?? join(dir, "bot.db");
-  const config = parseConfig({ PORT: "0", ...databaseEnv(dbPath), LOG_LEVEL: "silent", QUIET_HOURS: "", ...env });
+  const config = parseConfig({ PORT: "0", ...databaseEnv(dbPath), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", QUIET_HOURS: "", ...env });
   const clock = start instanceof FakeClock ? start : new FakeClock(start);
   const app = await createApp({
     config,
     clock,
-    logger: options.logger ?? createLogger("silent"),
+    logger: options.logger ?? createLogger(config.LOG_LEVEL),
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     dispatcherIdleMs: 30,
   });

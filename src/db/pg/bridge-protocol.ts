@@ -1,17 +1,18 @@
 import type { MessagePort } from "node:worker_threads";
 
 /** The messages between the calling thread (sync-postgres.ts) and the PostgreSQL worker (bridge-worker.ts). */
-export type BridgeRequest =
+export type BridgeRequest = { connection: number } & (
+  | { op: "open"; url: string }
   | { op: "query"; text: string; values: unknown[]; arrays: boolean }
   | { op: "migrate" }
-  | { op: "end" };
+  | { op: "end" }
+);
 
 export type BridgeResponse =
   | { ok: true; rows: unknown[]; rowCount: number }
   | { ok: false; error: { message: string; code?: string | undefined; detail?: string | undefined } };
 
 export interface BridgeWorkerData {
-  url: string;
   /** one Int32: 0 while the worker works, 1 once the answer is posted */
   signal: SharedArrayBuffer;
   port: MessagePort;

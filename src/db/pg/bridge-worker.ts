@@ -4,11 +4,11 @@ import type { BridgeRequest, BridgeResponse, BridgeWorkerData } from "./bridge-p
 import { migratePostgres } from "./postgres.js";
 
 /**
- * Holds the one PostgreSQL connection of a SyncPostgres and answers its requests in order. Values come back as
- * SQLite would give them (numbers for bigint and numeric, 1/0 for booleans), so the storage modules and
- * drizzle's SQLite mapping read the same rows on both engines.
+ * Holds the PostgreSQL connections of a process's SyncPostgres objects and answers their requests in order.
+ * Values come back as SQLite would give them (numbers for bigint and numeric, 1/0 for booleans), so the storage
+ * modules and drizzle's SQLite mapping read the same rows on both engines.
  */
-const { url, signal, port } = workerData as BridgeWorkerData;
+const { signal, port } = workerData as BridgeWorkerData;
 const flag = new Int32Array(signal);
 
 const types = {
@@ -19,36 +19,58 @@ const types = {
   },
 };
 
-const client = new pg.Client({ connectionString: url, types });
-const connected = client.connect();
-// A connection dropped by the server fails the next query with a clear error instead of killing the worker.
-client.on("error", () => undefined);
+interface Connection {
+  url: string;
+  client: pg.Client;
+  connected: Promise<unknown>;
+  /** statements prepared once per connection by name (the planner repeats a few thousands of times) */
+  names: Map<string, string>;
+}
 
-/** Statements are prepared once per connection by name (the planner repeats a few thousands of times). */
-const names = new Map<string, string>();
-function nameOf(text: string): string | undefined {
-  let name = names.get(text);
-  if (name === undefined && names.size < 2_000 && !/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(text)) {
-    name = `s${names.size + 1}`;
-    names.set(text, name);
+const connections = new Map<number, Connection>();
+
+function nameOf(connection: Connection, text: string): string | undefined {
+  let name = connection.names.get(text);
+  if (name === undefined && connection.names.size < 2_000 && !/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(text)) {
+    name = `s${connection.names.size + 1}`;
+    connection.names.set(text, name);
   }
   return name;
 }
 
+function connectionOf(id: number): Connection {
+  const connection = connections.get(id);
+  if (!connection) throw new Error("The database connection is closed");
+  return connection;
+}
+
 async function answer(request: BridgeRequest): Promise<BridgeResponse> {
-  await connected;
   switch (request.op) {
+    case "open": {
+      const client = new pg.Client({ connectionString: request.url, types });
+      // A connection dropped by the server fails the next query with a clear error instead of killing the worker.
+      client.on("error", () => undefined);
+      const connection = { url: request.url, client, connected: client.connect(), names: new Map<string, string>() };
+      connections.set(request.connection, connection);
+      await connection.connected;
+      return { ok: true, rows: [], rowCount: 0 };
+    }
     case "query": {
-      const config = { name: nameOf(request.text), text: request.text, values: request.values };
-      const result = request.arrays ? await client.query({ ...config, rowMode: "array" }) : await client.query(config);
+      const connection = connectionOf(request.connection);
+      await connection.connected;
+      const config = { name: nameOf(connection, request.text), text: request.text, values: request.values };
+      const result = request.arrays ? await connection.client.query({ ...config, rowMode: "array" }) : await connection.client.query(config);
       return { ok: true, rows: result.rows, rowCount: result.rowCount ?? 0 };
     }
     case "migrate":
-      await migratePostgres(url);
+      await migratePostgres(connectionOf(request.connection).url);
       return { ok: true, rows: [], rowCount: 0 };
-    case "end":
-      await client.end();
+    case "end": {
+      const connection = connections.get(request.connection);
+      connections.delete(request.connection);
+      await connection?.client.end();
       return { ok: true, rows: [], rowCount: 0 };
+    }
   }
 }
 

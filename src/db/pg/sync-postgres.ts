@@ -18,50 +18,25 @@ export class PostgresError extends Error {
   }
 }
 
-/**
- * PostgreSQL, called synchronously. The storage modules are synchronous (they were written for better-sqlite3,
- * whose calls block too); a worker thread holds the connection and this thread waits on a shared flag until the
- * answer is posted. One connection per SyncPostgres, used in order, so a transaction is simply the statements
- * between BEGIN and COMMIT. Each call blocks the event loop for one round trip to the server.
- */
-export class SyncPostgres {
+/** The process's one worker thread, started with the first connection; it holds every connection. */
+class Bridge {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly port: MessagePort;
-  private readonly worker: Worker;
-  private ended = false;
+  private nextConnection = 1;
 
-  constructor(readonly url: string) {
+  constructor() {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(workerUrl, { workerData: { url, signal: this.flag.buffer, port: port2 }, transferList: [port2] });
-    this.worker.unref();
+    const worker = new Worker(workerUrl, { workerData: { signal: this.flag.buffer, port: port2 }, transferList: [port2] });
+    worker.unref();
     this.port.unref();
   }
 
-  query(text: string, values: unknown[], arrays = false): { rows: unknown[]; rowCount: number } {
-    return this.call({ op: "query", text, values, arrays });
+  newConnection(): number {
+    return this.nextConnection++;
   }
 
-  migrate(): void {
-    this.call({ op: "migrate" });
-  }
-
-  close(): void {
-    if (this.ended) return;
-    try {
-      this.call({ op: "end" });
-    } finally {
-      this.ended = true;
-      void this.worker.terminate();
-    }
-  }
-
-  get open(): boolean {
-    return !this.ended;
-  }
-
-  private call(request: BridgeRequest): { rows: unknown[]; rowCount: number } {
-    if (this.ended) throw new PostgresError("The database connection is closed", undefined, undefined);
+  call(request: BridgeRequest): { rows: unknown[]; rowCount: number } {
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(request);
     const deadline = Date.now() + STATEMENT_TIMEOUT_MS;
@@ -78,5 +53,54 @@ export class SyncPostgres {
       throw new PostgresError(`${response.error.message}${statement}`, response.error.code, response.error.detail);
     }
     return response;
+  }
+}
+
+let bridge: Bridge | undefined;
+
+/**
+ * A PostgreSQL connection, called synchronously. The storage modules are synchronous (they were written for
+ * better-sqlite3, whose calls block too); a worker thread holds the connections and this thread waits on a
+ * shared flag until the answer is posted. Each connection is used in order, so a transaction is simply the
+ * statements between BEGIN and COMMIT. Each call blocks the event loop for one round trip to the server.
+ */
+export class SyncPostgres {
+  private readonly bridge: Bridge;
+  private readonly connection: number;
+  private ended = false;
+
+  constructor(readonly url: string) {
+    bridge ??= new Bridge();
+    this.bridge = bridge;
+    this.connection = this.bridge.newConnection();
+    try {
+      this.bridge.call({ connection: this.connection, op: "open", url });
+    } catch (error) {
+      this.bridge.call({ connection: this.connection, op: "end" });
+      throw error;
+    }
+  }
+
+  query(text: string, values: unknown[], arrays = false): { rows: unknown[]; rowCount: number } {
+    return this.call({ connection: this.connection, op: "query", text, values, arrays });
+  }
+
+  migrate(): void {
+    this.call({ connection: this.connection, op: "migrate" });
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.bridge.call({ connection: this.connection, op: "end" });
+  }
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  private call(request: BridgeRequest): { rows: unknown[]; rowCount: number } {
+    if (this.ended) throw new PostgresError("The database connection is closed", undefined, undefined);
+    return this.bridge.call(request);
   }
 }
