@@ -17,6 +17,11 @@ export interface ReachLadderOptions {
   zns?: { templates: ZnsTemplates; monthlyBudget: number } | undefined;
   /** e-mail on (SMTP_URL and MAIL_FROM) */
   email: boolean;
+  /**
+   * the Zalo message type a reminder takes outside the consultation window when nothing better is ahead (the
+   * Zalo sender's last resort, e.g. "transaction"), for the dry run's explanation
+   */
+  zaloOutsideWindow?: string | undefined;
   /** the month's ZNS budget has just been found spent: called once a month (log and staff chat) */
   onBudgetSpent?: ((month: string, budget: number) => void) | undefined;
 }
@@ -113,7 +118,15 @@ export class ReachLadder implements LadderPolicy {
       return { channel: s.channel, why: why.join("; ") };
     }
     if (!this.options.email) why.push("e-mail off");
-    return { channel: "none", why: why.join("; ") };
+    return this.lastResort(person, why) ?? { channel: "none", why: why.join("; ") };
+  }
+
+  /** Nothing else can take it: a Zalo follower outside the window still gets a paid template message. */
+  private lastResort(person: ReachPerson, why: string[]): { channel: string; why: string } | undefined {
+    const type = this.options.zaloOutsideWindow;
+    const zalo = person.chats.find((c) => c.channel === "zalo");
+    if (!type || !zalo || zalo.unreachable || person.off.includes("zalo") || !this.options.chats.includes("zalo")) return undefined;
+    return { channel: "zalo", why: [...why, `zalo: ${type} message (outside the consultation window)`].join("; ") };
   }
 
   /** The dry run for a person with an order of their own: each channel in their order, and why it was passed. */
@@ -134,7 +147,7 @@ export class ReachLadder implements LadderPolicy {
       else if (s.unusable) why.push(`${s.channel}: ${s.unusable}`);
       else return taken(channel);
     }
-    return { channel: "none", why: why.join("; ") };
+    return this.lastResort(person, why) ?? { channel: "none", why: why.join("; ") };
   }
 
   /** Why a chat cannot take a message now (the dry run's words), or undefined when it can. */

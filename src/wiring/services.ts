@@ -73,6 +73,7 @@ export function buildServices(deps: ServiceDeps): Services {
     zaloWindowDays: config.ZALO_CS_WINDOW_DAYS,
     zns: znsTemplates ? { templates: znsTemplates, monthlyBudget: config.ZNS_MONTHLY_BUDGET } : undefined,
     email: emailOn(config),
+    zaloOutsideWindow: zaloTypes.find((t) => t.window_hours === null && t.use_for.includes("reminder"))?.name,
     onBudgetSpent: (month, budget) => {
       logger.error({ month, budget }, "the month's ZNS budget is spent: reminders skip ZNS (e-mail next) until the month ends or ZNS_MONTHLY_BUDGET is raised");
       deps.onZnsBudgetSpent?.(month, budget);
