@@ -65,9 +65,18 @@ try {
     child.kill("SIGKILL");
   });
   children.delete(holder);
-  while (sent().filter((m) => m.time > killedAt).length === 0 || sent().length <= inFlightBefore) await sleep(20);
-  const resumedAt = sent().filter((m) => m.time > killedAt)[0]?.time ?? Date.now();
-  const takeover = (leases.holder("sender:telegram", Date.now()) ?? "?").replace("instance-", "");
+  // Sends the killed instance had in flight may still land after the kill: "sending again" is the first
+  // message after another instance took the sender lease.
+  let takenAt = 0;
+  let newHolder: string | undefined;
+  while (!newHolder || newHolder === holder) {
+    await sleep(20);
+    newHolder = leases.holder("sender:telegram", Date.now());
+    takenAt = Date.now();
+  }
+  while (!sent().some((m) => m.time >= takenAt - 20)) await sleep(20);
+  const resumedAt = sent().find((m) => m.time >= takenAt - 20)?.time ?? Date.now();
+  const takeover = newHolder.replace("instance-", "");
   while (service.get(id).status !== "done") await sleep(200);
 
   const all = sent();
