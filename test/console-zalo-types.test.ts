@@ -1,10 +1,10 @@
-import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeInBrowser, launchChromium, seriousAxeViolations } from "./support/browser.js";
 import { consolePage, expectNoHorizontalScroll, signIn, staffAccount } from "./support/console.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const HOUR = 3_600_000;
 
@@ -14,10 +14,10 @@ const HOUR = 3_600_000;
  * this month's four promotion messages (sent rows of earlier broadcasts).
  */
 function seed(running: RunningApp): void {
-  const conn = new Database(running.dbPath);
+  const conn = connectTestDatabase(running.dbPath);
   const now = running.clock.now().getTime();
   const follower = (id: number, address: string, lastInbound: number): void => {
-    conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (?, 'subscriber', 1, ?, ?)").run(id, lastInbound, lastInbound);
+    conn.prepare("INSERT INTO users (id, role, subscribed, created_at, last_seen_at) VALUES (?, 'subscriber', TRUE, ?, ?)").run(id, lastInbound, lastInbound);
     conn.prepare("INSERT INTO channel_addresses (user_id, channel, address, last_inbound_at, created_at) VALUES (?, 'zalo', ?, ?, ?)").run(id, address, lastInbound, lastInbound);
   };
   follower(701, "zin", now - HOUR);
@@ -28,7 +28,7 @@ function seed(running: RunningApp): void {
     conn
       .prepare(
         `INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at, done_at, zalo_type)
-         VALUES (?, 'broadcast', ?, 704, 'zalo', 'zfull', 'vi', 0, 'sent', ?, ?, ?, 'promotion')`,
+         VALUES (?, 'broadcast', ?, 704, 'zalo', 'zfull', 'vi', FALSE, 'sent', ?, ?, ?, 'promotion')`,
       )
       .run(`broadcast:${cause}:zalo:zfull`, cause, now - 60_000, now - 60_000, now - 60_000);
   }

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { importUnits } from "../src/registry/units-import.js";
 import { dbWithEverySchoolYear } from "./support/every-school-tasks.js";
 import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { adminCall, FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
+import { connectTestDatabase } from "./support/engine.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 /** 10:00 in Vietnam on a date. */
@@ -33,7 +33,7 @@ interface Row {
 }
 
 function rows(dbPath: string, where: string, ...params: (string | number)[]): Row[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = connectTestDatabase(dbPath, { readonly: true });
   try {
     return db.prepare(`SELECT id, address, status, reason, zalo_type, attempts FROM outbox WHERE ${where} ORDER BY id`).all(...params) as Row[];
   } finally {
