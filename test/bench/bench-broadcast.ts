@@ -29,6 +29,7 @@ const killRecipients = Number(argValue(args, "--kill-recipients") ?? 900);
 const planRecipients = Number(argValue(args, "--plan") ?? 1_000_000);
 const ACTOR: Actor = { label: "bench", role: "department_admin", unitId: null };
 const silent = createLogger("silent");
+const databases: BenchDatabase[] = [];
 
 if (args[0] === "--plan-only") {
   planOnly(args[1] as string);
@@ -58,7 +59,6 @@ function seed(location: string, count: number, firstChat: number): void {
   database.close();
 }
 
-const databases: BenchDatabase[] = [];
 function databaseFor(dir: string, name: string): BenchDatabase {
   const database = benchDatabase(args, join(dir, `${name}.db`), name);
   databases.push(database);
