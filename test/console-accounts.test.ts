@@ -92,7 +92,8 @@ describeInBrowser("accounts screen in Chromium", () => {
     await page.getByRole("button", { name: "Khoá tài khoản pgd.vungtau" }).click();
     await page.getByRole("dialog", { name: "Khoá tài khoản pgd.vungtau?" }).getByRole("button", { name: "Khoá" }).click();
     await page.getByText("Đã khoá tài khoản pgd.vungtau; các phiên đăng nhập của tài khoản đã kết thúc.").waitFor();
-    await expect(page.getByRole("row", { name: /pgd\.vungtau/ }).innerText()).resolves.toMatch(/Đã khoá/);
+    // The list is fetched again after the notice: wait for it rather than read it once.
+    await expect.poll(() => page.getByRole("row", { name: /pgd\.vungtau/ }).innerText(), { timeout: 10_000 }).toMatch(/Đã khoá/);
     await office.page.reload();
     await office.page.getByRole("heading", { name: "Đăng nhập bảng điều khiển" }).waitFor();
     await office.context.close();
