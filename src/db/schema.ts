@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -284,8 +285,10 @@ export const outbox = sqliteTable(
     uniqueIndex("outbox_dedupe").on(t.dedupeKey),
     index("outbox_due").on(t.status, t.channel, t.notBefore),
     index("outbox_cause").on(t.causeType, t.causeId, t.status),
-    // A follower's Zalo messages of a type this month (the promotion quota).
-    index("outbox_zalo_type").on(t.zaloType, t.address, t.doneAt),
+    // Zalo messages sent, by follower and by type (the monthly quotas). Partial: the rows of other channels,
+    // almost all of them, cost nothing to insert (a full index here slowed reminder planning by a third).
+    index("outbox_zalo_sent_by_address").on(t.address, t.doneAt).where(sql`zalo_type IS NOT NULL`),
+    index("outbox_zalo_sent_by_type").on(t.zaloType, t.doneAt).where(sql`zalo_type IS NOT NULL`),
   ],
 );
 
