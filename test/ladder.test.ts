@@ -1,9 +1,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emailOn, parseConfig, znsOn } from "../src/config.js";
 import { normalizeVietnamMobile } from "../src/reach/phone.js";
@@ -16,51 +14,12 @@ import { startFakeZalo, type FakeZalo } from "./support/fake-zalo.js";
 import { simpleParser } from "./support/mail-parse.js";
 import { FakeClock, startTestApp, type RunningApp } from "./support/test-app.js";
 import { databaseEnv, connectTestDatabase } from "./support/engine.js";
+import { startSmtp, waitFor, type LocalSmtp } from "./support/smtp.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const KEY = "a".repeat(64);
 /** 08:00 in Vietnam on a date. */
 const at8 = (date: string) => new Date(`${date}T01:00:00Z`);
-
-interface Mail {
-  to: string;
-  raw: string;
-}
-
-/** A local SMTP server; addresses in `busy` are answered 451 (try later). */
-async function startSmtp(): Promise<{ port: number; mails: Mail[]; busy: Set<string>; stop(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const busy = new Set<string>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onRcptTo(address, _session, callback) {
-      if (busy.has(address.address)) return callback(Object.assign(new Error("mailbox busy, try later"), { responseCode: 451 }));
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        for (const r of session.envelope.rcptTo) mails.push({ to: r.address, raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, busy, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface OutboxLine {
   id: number;
@@ -125,7 +84,7 @@ function seed(running: RunningApp, now: Date): void {
 
 describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to registry staff", () => {
   let zalo: FakeZalo;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: LocalSmtp;
   let running: RunningApp;
   let clock: FakeClock;
   let env: Record<string, string>;
@@ -369,7 +328,7 @@ describe("the delivery ladder: chats, then ZNS, then e-mail, for reminders to re
 describe("the monthly ZNS budget", () => {
   let zalo: FakeZalo;
   let telegram: FakeTelegram;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: LocalSmtp;
   let running: RunningApp;
   let clock: FakeClock;
   const STAFF_CHAT = -100500;

@@ -57,6 +57,32 @@ describe("enqueue: the one way into the outbox", () => {
     expect(rows().map((r) => `${r.channel}:${r.address}:${r.locale}`)).toEqual(["zalo:z2:vi", "telegram:12:vi"]);
   });
 
+  it("many reminders at once go where one at a time would: the last-used chat, nothing for a person with no chat, turned-off channels or an order of their own, never twice", () => {
+    const unit = database.client
+      .prepare("INSERT INTO units (code, name, name_folded, type, level, created_at, updated_at) VALUES ('S1', 'Trường 1', 'truong 1', 'school', 'thcs', 0, 0)")
+      .run().lastInsertRowid;
+    const insertPerson = database.client.prepare(
+      "INSERT INTO people (ref, name, role, unit_id, user_id, reach_off, reach_order, created_at, updated_at) VALUES (?, ?, 'it_lead', ?, ?, ?, ?, 0, 0)",
+    );
+    const both = person("en", false, [["telegram", "31", 100], ["zalo", "z31", 300]]);
+    const offZalo = person(null, false, [["telegram", "32", 100], ["zalo", "z32", 300]]);
+    const ownOrder = person("vi", false, [["telegram", "33", 100]]);
+    const webOnly = person("vi", false, [["web", "w34", 900]]);
+    insertPerson.run("P1", "Một", unit, both, null, null);
+    insertPerson.run("P2", "Hai", unit, offZalo, '["zalo"]', null);
+    insertPerson.run("P3", "Ba", unit, ownOrder, null, '["email","telegram"]');
+    insertPerson.run("P4", "Bốn", unit, webOnly, null, null);
+    const recipients = sql`SELECT p.id + 40 AS cause_id, p.user_id AS user_id FROM people p`;
+    const request = { causeType: "reminder" as const, recipients, urgent: false, notBefore: NOW };
+    expect(enqueue.lastUsedForMany(request, NOW)).toBe(2);
+    expect(enqueue.lastUsedForMany(request, NOW)).toBe(0);
+    const ids = (database.client.prepare("SELECT id FROM people ORDER BY id").all() as { id: number }[]).map((p) => p.id + 40);
+    expect(rows()).toEqual([
+      { dedupe_key: dedupeKey({ type: "reminder", id: ids[0] as number }, "zalo", "z31"), channel: "zalo", address: "z31", locale: "en", status: "queued", reason: null },
+      { dedupe_key: dedupeKey({ type: "reminder", id: ids[1] as number }, "telegram", "32"), channel: "telegram", address: "32", locale: "vi", status: "queued", reason: null },
+    ]);
+  });
+
   it("a staff reply goes to exactly the address the person asked from", () => {
     const userId = person("vi", false, [["telegram", "13", 500], ["zalo", "z3", 100]]);
     const cause = { type: "handoff_reply" as const, id: 1 };

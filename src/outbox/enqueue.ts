@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import type { Channel } from "../core/types.js";
-import type { Cause } from "./outbox-port.js";
+import type { Cause, CauseType } from "./outbox-port.js";
 
 /**
  * Which address(es) of a person a cause's message goes to. Every rule leaves out the web chat (it cannot be
@@ -38,9 +38,21 @@ export interface SelectionEnqueue {
   notBefore: Date;
 }
 
+/**
+ * Many people, one cause each, all of one type (a planner step's reminders): `recipients` selects `cause_id`
+ * and `user_id` (bound parameters only). Each gets the `lastUsed` rule's address in one statement.
+ */
+export interface ManyPeopleEnqueue {
+  causeType: CauseType;
+  recipients: SQL;
+  urgent: boolean;
+  notBefore: Date;
+}
+
 /** The storage side of enqueue (SQLite today); the only place rows are written into the outbox. */
 export interface EnqueueStore {
   insertForPerson(request: PersonEnqueue, now: Date): number;
+  insertLastUsedForMany(request: ManyPeopleEnqueue, now: Date): number;
   insertSelection(request: SelectionEnqueue, now: Date): number;
   insertFirstStep(cause: Cause, userId: number | null, urgent: boolean, notBefore: Date, now: Date): number;
 }
@@ -60,6 +72,15 @@ export class Enqueue {
   /** One person; runs inside the caller's transaction when there is one. */
   person(request: PersonEnqueue, now: Date): number {
     return this.store.insertForPerson(request, now);
+  }
+
+  /**
+   * `person()` with the `lastUsed` rule for many people at once, as one statement (a planner step reaches
+   * thousands). People with an order of their own, or no reachable chat, get nothing here: the caller gives
+   * them `firstStep()`, as it would after `person()` wrote nothing.
+   */
+  lastUsedForMany(request: ManyPeopleEnqueue, now: Date): number {
+    return this.store.insertLastUsedForMany(request, now);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Db } from "../db/database.js";
 import { skipLocked } from "../db/dialect.js";
 import type { SqlClient, SqlStatement } from "../db/pg/sqlite-compatible-client.js";
 import { channelAddresses, deliveryAttempts, outbox } from "../db/schema.js";
-import type { AddressRule, EnqueueStore, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
+import type { AddressRule, EnqueueStore, ManyPeopleEnqueue, PersonEnqueue, SelectionEnqueue, SkipReason } from "./enqueue.js";
 import type { Cause, CauseType, DeliveryChannel, LadderPolicy, OffChatStep, OutboxPort, OutboxRow, RowEnd } from "./outbox-port.js";
 
 /** Users are planned this many ids at a time, one transaction each: memory stays flat for any audience. */
@@ -174,6 +174,23 @@ export class SqliteOutbox implements OutboxPort, EnqueueStore {
       FROM channel_addresses a JOIN users u ON u.id = a.user_id
       WHERE a.user_id = ${request.userId} AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)} ${addressFilter(request.rule, cause)}
       ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1
+      ON CONFLICT(dedupe_key) DO NOTHING`).changes;
+  }
+
+  /** `insertForPerson` with the plain `lastUsed` rule for every recipient of `request`, in one statement. */
+  insertLastUsedForMany(request: ManyPeopleEnqueue, now: Date): number {
+    return this.db.run(sql`
+      INSERT INTO outbox (dedupe_key, cause_type, cause_id, user_id, channel, address, locale, urgent, status, not_before, created_at)
+      SELECT ${`${request.causeType}:`} || CAST(r.cause_id AS TEXT) || ':' || pick.channel || ':' || pick.address, ${request.causeType}, r.cause_id,
+        pick.user_id, pick.channel, pick.address, COALESCE(u.locale, ${this.defaultLocale}), ${request.urgent ? 1 : 0}, 'queued',
+        ${request.notBefore.getTime()}, ${now.getTime()}
+      FROM (${request.recipients}) r
+      JOIN channel_addresses pick ON pick.id = (
+        SELECT a.id FROM channel_addresses a
+        WHERE a.user_id = r.user_id AND a.channel != 'web' AND a.unreachable_at IS NULL AND ${sql.raw(NOT_TURNED_OFF)}
+        ORDER BY a.last_inbound_at DESC, a.id DESC LIMIT 1)
+      JOIN users u ON u.id = pick.user_id
+      WHERE NOT EXISTS (SELECT 1 FROM people op WHERE op.user_id = r.user_id AND op.reach_order IS NOT NULL)
       ON CONFLICT(dedupe_key) DO NOTHING`).changes;
   }
 

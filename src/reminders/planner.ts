@@ -239,19 +239,27 @@ export class ReminderPlanner {
 
   /**
    * One outbox row per reminder of this step, through the one enqueue: the person's last-used channel (the
-   * dispatcher falls back to another one if it cannot deliver there), in the person's language.
+   * dispatcher falls back to another one if it cannot deliver there), in the person's language; in one
+   * statement for the whole step. Reminders that got no row (no reachable chat, an order of one's own) take the
+   * ladder's first step one by one: ZNS or e-mail for registry staff.
    */
   private enqueueDeliveries(tx: Pick<Db, "all">, task: DueTask, step: Step, now: Date): number {
-    const due = tx.all<{ id: number; user_id: number | null }>(sql`
+    const ofStep = sql`r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})`;
+    let written = this.enqueue.lastUsedForMany(
+      {
+        causeType: "reminder",
+        recipients: sql`SELECT r.id AS cause_id, p.user_id AS user_id FROM reminders r JOIN people p ON p.id = r.person_id
+          WHERE ${ofStep} AND p.user_id IS NOT NULL`,
+        urgent: false,
+        notBefore: step.at,
+      },
+      now,
+    );
+    const rest = tx.all<{ id: number; user_id: number | null }>(sql`
       SELECT r.id, p.user_id FROM reminders r JOIN people p ON p.id = r.person_id
-      WHERE r.task_id = ${task.id} AND r.step IN (${step.key}, ${`summary-${step.key}`})`);
-    let written = 0;
-    for (const r of due) {
-      const cause = { type: "reminder" as const, id: r.id };
-      const inChat =
-        r.user_id === null ? 0 : this.enqueue.person({ cause, userId: r.user_id, rule: { lastUsed: true }, urgent: false, notBefore: step.at }, now);
-      // No reachable chat (or a second run): the ladder's first step, ZNS or e-mail for registry staff.
-      written += inChat > 0 ? inChat : this.enqueue.firstStep({ cause, userId: r.user_id, urgent: false, notBefore: step.at }, now);
+      WHERE ${ofStep} AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause_type = 'reminder' AND o.cause_id = r.id)`);
+    for (const r of rest) {
+      written += this.enqueue.firstStep({ cause: { type: "reminder", id: r.id }, userId: r.user_id, urgent: false, notBefore: step.at }, now);
     }
     return written;
   }
