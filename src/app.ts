@@ -20,7 +20,7 @@ import type { LiveClassifier } from "./knowledge-edit/live-classifier.js";
 import { Conversation } from "./core/conversation.js";
 import { parseOfficeHours } from "./core/time/office-hours.js";
 import type { Clock } from "./core/ports.js";
-import { databaseLocation, openDatabase, type OpenDatabase } from "./db/database.js";
+import { databaseAnswers, databaseLocation, databaseUnavailable, openDatabase, type OpenDatabase } from "./db/database.js";
 import { SqliteChatMigrations } from "./db/chat-migrations.js";
 import { SqliteConversationStore } from "./db/conversation-store.js";
 import { SqliteWebSessions } from "./db/web-sessions.js";
@@ -360,10 +360,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     const channels: Record<string, string> = {};
     if (telegram) channels.telegram = telegram.health();
     if (zalo) channels.zalo = zalo.client.health() === "degraded" ? `degraded: ${zalo.client.healthReason() ?? "token refresh failing"}` : "ok";
-    const allOk = Object.values(channels).every((state) => state === "ok");
+    const databaseUp = databaseAnswers(database.db);
+    const allOk = databaseUp && Object.values(channels).every((state) => state === "ok");
     // ZNS: this month's count against the budget, and Zalo's daily quota as it last said.
     const znsState = zns ? { ...services.ladder.znsUsage(clock.now()), ...(zns.lastQuota ? { zaloDailyQuota: zns.lastQuota } : {}) } : undefined;
-    res.json({ ...(allOk ? { status: "ok" } : { status: "degraded", channels }), ...(znsState ? { zns: znsState } : {}) });
+    // A database that does not answer makes this instance unable to serve: 503, so a load balancer looks elsewhere.
+    res
+      .status(databaseUp ? 200 : 503)
+      .json({ ...(allOk ? { status: "ok" } : { status: "degraded", ...(databaseUp ? {} : { database: "unreachable" }), channels }), ...(znsState ? { zns: znsState } : {}) });
   });
   app.get("/metrics", metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -544,6 +548,11 @@ async function firstTryOrTimeout(first: Promise<void>, ms: number): Promise<void
 /** Malformed JSON, oversized bodies and unexpected errors all answer as JSON with a 4xx/5xx, never a crash. */
 function jsonErrors(logger: PinoLogger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
+    if (databaseUnavailable(err)) {
+      logger.error({ err }, "request failed: the database does not answer");
+      res.status(503).set("Retry-After", "5").json({ error: "the database does not answer; try again shortly", code: "database_unavailable" });
+      return;
+    }
     const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : 500;
     const type = typeof err === "object" && err !== null && "type" in err ? String(err.type) : "";
     if (status >= 500) logger.error({ err }, "request failed");

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isPostgresUrl } from "./pg/postgres.js";
 import { PostgresSqliteClient, type SqlClient } from "./pg/sqlite-compatible-client.js";
-import { SyncPostgres } from "./pg/sync-postgres.js";
+import { PostgresError, SyncPostgres } from "./pg/sync-postgres.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -105,6 +105,21 @@ function ownerOnly(file: string): void {
 }
 
 /** Moves everything in the WAL into the main file and empties the WAL, so deleted texts leave it too. */
+/** The database could not be reached (PostgreSQL restarting, a failover, the network): try again shortly. */
+export function databaseUnavailable(error: unknown): boolean {
+  return error instanceof PostgresError && error.unavailable;
+}
+
+/** Whether the database answers a trivial query now (/healthz). */
+export function databaseAnswers(db: Db): boolean {
+  try {
+    db.get(sql`SELECT 1 AS up`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function checkpointWal(db: Db): void {
   if (onPostgres(db)) return;
   db.all(sql`PRAGMA wal_checkpoint(TRUNCATE)`);

@@ -35,7 +35,14 @@ export function startRetentionJob(options: {
       if (users > 0) options.logger.info({ users, days: idle.days }, "idle anonymous web chat users deleted");
     }
   };
-  const purge = (): void => (options.once ? options.once(purgeNow) : purgeNow());
+  const purge = (): void => {
+    try {
+      if (options.once) options.once(purgeNow);
+      else purgeNow();
+    } catch (error) {
+      options.logger.error({ err: error }, "purging old logs failed; trying again at the next run");
+    }
+  };
   purge();
   const task = cron.schedule("10 3 * * *", purge, { timezone: options.timeZone });
   return { stop: () => void task.stop() };

@@ -241,9 +241,10 @@ export class KnowledgeEditor {
    * the store is not the one in use, the content is rebuilt from the store, a model trained on it (the old one
    * answering meanwhile) and both swapped in. Returns whether it changed anything.
    */
-  followLatest(): Promise<boolean> {
-    if (this.deps.store.latest() === this.appliedVersion) return Promise.resolve(false);
-    return this.serially(async () => {
+  async followLatest(): Promise<boolean> {
+    // async: a store that cannot be read (the database unreachable) rejects instead of throwing into a timer
+    if (this.deps.store.latest() === this.appliedVersion) return false;
+    return await this.serially(async () => {
       const latest = this.deps.store.latest();
       if (latest === this.appliedVersion) return false;
       const candidate = applyChanges(this.deps.base, this.deps.store.active().map((a) => a.change));

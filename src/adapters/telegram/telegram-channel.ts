@@ -60,9 +60,9 @@ export class TelegramChannel {
       handlerTimeout: 300_000,
     });
     this.sender = new TelegramSender(this.bot.telegram);
-    this.bot.use((ctx, next) => {
+    this.bot.use(async (ctx, next) => {
       if (!options.intake || this.queued.has(ctx.update)) return next();
-      options.intake(ctx.update);
+      await this.storeUpdate(ctx.update);
     });
     this.bot.on("callback_query", (ctx) => this.onCallback(ctx));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
@@ -145,6 +145,26 @@ export class TelegramChannel {
       }
     }
     return false;
+  }
+
+  /**
+   * Polling confirms an update to Telegram once its handler returns, failed or not: so an update is tried
+   * until it is stored (the database may be restarting), and the next ones wait for it, in order.
+   */
+  private async storeUpdate(update: Update): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.options.intake?.(update);
+        this.problems.delete("intake");
+        return;
+      } catch (error) {
+        if (this.stopping) throw error;
+        const delayMs = Math.min(10_000, 500 * 2 ** attempt);
+        this.problems.set("intake", "updates cannot be stored (the database does not answer); trying again");
+        this.options.logger.error({ err: error, updateId: update.update_id, delayMs }, "a telegram update could not be stored; trying again");
+        await this.pause(delayMs);
+      }
+    }
   }
 
   /** launch() deletes any webhook, then polls until stop(); a polling that dies is started again. */

@@ -163,6 +163,17 @@ export class InboundQueue implements InboundIntake {
 
   private pump(): void {
     if (!this.started || this.stopping) return;
+    try {
+      this.readPending();
+    } catch (error) {
+      // The events are stored; the next accepted one, or this retry, reads them once the database answers.
+      this.options.logger.error({ err: error }, "could not read pending inbound events; trying again");
+      setTimeout(() => this.pump(), 2_000).unref();
+    }
+    this.startLanes();
+  }
+
+  private readPending(): void {
     for (;;) {
       const rows = this.options.store.pendingAfter(this.lastId, 500);
       if (rows.length === 0) break;
@@ -178,7 +189,6 @@ export class InboundQueue implements InboundIntake {
         }
       }
     }
-    this.startLanes();
   }
 
   private startLanes(): void {
@@ -204,13 +214,17 @@ export class InboundQueue implements InboundIntake {
   private async handle(row: StoredInboundEvent): Promise<void> {
     const { store, clock, logger, observe } = this.options;
     const handler = this.handlers.get(row.channel);
+    let unreachable = 0;
     for (;;) {
       let attempts: number;
       try {
         attempts = store.begin(row.id);
       } catch (error) {
-        logger.error({ err: error }, "could not start an inbound event");
-        return;
+        // The database is unreachable (PostgreSQL restarting, a failover): the sender's lane waits, in order.
+        logger.error({ err: error }, "could not start an inbound event; trying again");
+        await this.sleep(Math.min(10_000, 500 * 2 ** unreachable++));
+        if (this.stopping) return;
+        continue;
       }
       const finish = (outcome: "done" | "failed", error?: string): void => {
         try {

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { workerData } from "node:worker_threads";
-import type { BridgeRequest, BridgeResponse, BridgeWorkerData } from "./bridge-protocol.js";
+import type { BridgeRequest, BridgeResponse, DistributiveOmit, BridgeWorkerData } from "./bridge-protocol.js";
 import { migratePostgres } from "./postgres.js";
 
 /**
@@ -25,9 +25,37 @@ interface Connection {
   connected: Promise<unknown>;
   /** statements prepared once per connection by name (the planner repeats a few thousands of times) */
   names: Map<string, string>;
+  /** the server or the network dropped the connection (a restart, a failover, an idle timeout) */
+  broken: boolean;
+  /** between a BEGIN that was sent and its COMMIT or ROLLBACK */
+  inTransaction: boolean;
+  /** after a failed reconnect, statements fail at once until then instead of each waiting for a connect */
+  retryAt: number;
 }
 
+/** After a reconnect fails, the next try waits this long; statements meanwhile fail at once. */
+const RECONNECT_PAUSE_MS = 1_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
 const connections = new Map<number, Connection>();
+
+/** Connects `connection` to its URL with a new client; a drop later marks it broken instead of killing the worker. */
+function attach(connection: Connection): void {
+  const client = new pg.Client({ connectionString: connection.url, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const drop = () => {
+    if (connection.client === client) connection.broken = true;
+  };
+  client.on("error", drop);
+  client.on("end", drop);
+  connection.client = client;
+  connection.names = new Map();
+  connection.broken = false;
+  connection.connected = client.connect().catch((error: unknown) => {
+    drop();
+    connection.retryAt = Date.now() + RECONNECT_PAUSE_MS;
+    throw error;
+  });
+}
 
 function nameOf(connection: Connection, text: string): string | undefined {
   let name = connection.names.get(text);
@@ -44,22 +72,67 @@ function connectionOf(id: number): Connection {
   return connection;
 }
 
-async function answer(request: BridgeRequest): Promise<BridgeResponse> {
+/**
+ * A statement on a connection that may have been dropped. Outside a transaction a dropped connection is
+ * opened again for the next statement (the one that met the drop fails: it may or may not have run, so it is
+ * never sent twice). Inside one, the transaction died with the connection: its statements fail until its
+ * ROLLBACK, and a COMMIT says it was lost, so no half of it is ever committed on a new connection.
+ */
+async function run(connection: Connection, request: Extract<BridgeRequest, { op: "query" }>): Promise<pg.QueryResult> {
+  const plain = request.text.trim().toUpperCase();
+  if (connection.broken) {
+    if (connection.inTransaction) {
+      if (plain === "ROLLBACK") {
+        connection.inTransaction = false;
+        return { rows: [], rowCount: 0 } as unknown as pg.QueryResult;
+      }
+      if (plain === "COMMIT") connection.inTransaction = false;
+      throw unavailable("The connection to PostgreSQL was lost during a transaction; nothing of it was committed");
+    }
+    if (Date.now() < connection.retryAt) throw unavailable("PostgreSQL cannot be reached; trying again shortly");
+    attach(connection);
+  }
+  try {
+    await connection.connected;
+  } catch (error) {
+    throw Object.assign(error as Error, { unavailable: true });
+  }
+  if (plain === "BEGIN") connection.inTransaction = true;
+  else if (plain === "COMMIT" || plain === "ROLLBACK") connection.inTransaction = false;
+  const config = { name: nameOf(connection, request.text), text: request.text, values: request.values };
+  try {
+    return request.arrays ? await connection.client.query({ ...config, rowMode: "array" }) : await connection.client.query(config);
+  } catch (error) {
+    if (connectionLost(error)) {
+      connection.broken = true;
+      throw Object.assign(error as Error, { unavailable: true });
+    }
+    throw error;
+  }
+}
+
+function unavailable(message: string): Error {
+  return Object.assign(new Error(message), { unavailable: true });
+}
+
+/** The connection itself failed (as opposed to the statement): SQLSTATE class 08, a server shutting down, or the socket. */
+function connectionLost(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (typeof code === "string" && (code.startsWith("08") || /^57P0[1-3]$/.test(code) || /^E[A-Z]+$/.test(code))) return true;
+  return /Connection terminated|not queryable|timeout expired/i.test(message ?? "");
+}
+
+async function answer(request: BridgeRequest): Promise<DistributiveOmit<BridgeResponse, "seq">> {
   switch (request.op) {
     case "open": {
-      const client = new pg.Client({ connectionString: request.url, types });
-      // A connection dropped by the server fails the next query with a clear error instead of killing the worker.
-      client.on("error", () => undefined);
-      const connection = { url: request.url, client, connected: client.connect(), names: new Map<string, string>() };
+      const connection = { url: request.url, names: new Map<string, string>(), broken: false, inTransaction: false, retryAt: 0 } as Connection;
+      attach(connection);
       connections.set(request.connection, connection);
       await connection.connected;
       return { ok: true, rows: [], rowCount: 0 };
     }
     case "query": {
-      const connection = connectionOf(request.connection);
-      await connection.connected;
-      const config = { name: nameOf(connection, request.text), text: request.text, values: request.values };
-      const result = request.arrays ? await connection.client.query({ ...config, rowMode: "array" }) : await connection.client.query(config);
+      const result = await run(connectionOf(request.connection), request);
       return { ok: true, rows: result.rows, rowCount: result.rowCount ?? 0 };
     }
     case "migrate":
@@ -68,7 +141,9 @@ async function answer(request: BridgeRequest): Promise<BridgeResponse> {
     case "end": {
       const connection = connections.get(request.connection);
       connections.delete(request.connection);
-      await connection?.client.end();
+      // A dropped client may never answer end(): it is let go without waiting.
+      if (connection?.broken) void connection.client.end().catch(() => undefined);
+      else await connection?.client.end();
       return { ok: true, rows: [], rowCount: 0 };
     }
   }
@@ -76,12 +151,12 @@ async function answer(request: BridgeRequest): Promise<BridgeResponse> {
 
 port.on("message", (request: BridgeRequest) => {
   answer(request)
-    .catch((error: unknown): BridgeResponse => {
-      const e = error as { message?: string; code?: string; detail?: string };
-      return { ok: false, error: { message: e.message ?? String(error), code: e.code, detail: e.detail } };
+    .catch((error: unknown): DistributiveOmit<BridgeResponse, "seq"> => {
+      const e = error as { message?: string; code?: string; detail?: string; unavailable?: boolean };
+      return { ok: false, error: { message: e.message ?? String(error), code: e.code, detail: e.detail, unavailable: e.unavailable === true } };
     })
     .then((response) => {
-      port.postMessage(response);
+      port.postMessage({ ...response, seq: request.seq });
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     })

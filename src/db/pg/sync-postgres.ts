@@ -1,5 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import type { BridgeRequest, BridgeResponse } from "./bridge-protocol.js";
+import type { BridgeRequest, BridgeResponse, DistributiveOmit } from "./bridge-protocol.js";
 
 const workerUrl = import.meta.url.endsWith(".ts") ? new URL("./bridge-worker-bootstrap.mjs", import.meta.url) : new URL("./bridge-worker.js", import.meta.url);
 
@@ -12,6 +12,8 @@ export class PostgresError extends Error {
     /** PostgreSQL's SQLSTATE, e.g. 23505 for a unique violation */
     readonly code: string | undefined,
     readonly detail: string | undefined,
+    /** the server could not be reached or the connection was lost (not a fault of the statement) */
+    readonly unavailable = false,
   ) {
     super(message);
     this.name = "PostgresError";
@@ -23,6 +25,7 @@ class Bridge {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly port: MessagePort;
   private nextConnection = 1;
+  private seq = 0;
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
@@ -36,21 +39,27 @@ class Bridge {
     return this.nextConnection++;
   }
 
-  call(request: BridgeRequest): { rows: unknown[]; rowCount: number } {
+  call(call: DistributiveOmit<BridgeRequest, "seq">): { rows: unknown[]; rowCount: number } {
+    const request = { ...call, seq: ++this.seq } as BridgeRequest;
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(request);
     const deadline = Date.now() + STATEMENT_TIMEOUT_MS;
     let response: BridgeResponse | undefined;
     while (response === undefined) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS / 1000} s`, undefined, undefined);
+      if (left <= 0) throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_TIMEOUT_MS / 1000} s`, undefined, undefined, true);
       Atomics.wait(this.flag, 0, 0, Math.min(left, 50));
       response = receiveMessageOnPort(this.port)?.message as BridgeResponse | undefined;
+      // a late answer to a call that timed out earlier is not this call's
+      if (response !== undefined && response.seq !== request.seq) {
+        response = undefined;
+        Atomics.store(this.flag, 0, 0);
+      }
     }
     if (!response.ok) {
       // The statement's text (never its values) says which one failed.
       const statement = request.op === "query" ? ` in: ${request.text.replace(/\s+/g, " ").slice(0, 300)}` : "";
-      throw new PostgresError(`${response.error.message}${statement}`, response.error.code, response.error.detail);
+      throw new PostgresError(`${response.error.message}${statement}`, response.error.code, response.error.detail, response.error.unavailable === true);
     }
     return response;
   }
@@ -99,7 +108,7 @@ export class SyncPostgres {
     return !this.ended;
   }
 
-  private call(request: BridgeRequest): { rows: unknown[]; rowCount: number } {
+  private call(request: DistributiveOmit<BridgeRequest, "seq">): { rows: unknown[]; rowCount: number } {
     if (this.ended) throw new PostgresError("The database connection is closed", undefined, undefined);
     return this.bridge.call(request);
   }

@@ -57,6 +57,7 @@ export const ADMIN_ERROR_CODES = [
   "invalid_json",
   "platform_refused",
   "internal_error",
+  "database_unavailable",
   ...KNOWLEDGE_ERROR_CODES,
 ] as const;
 
