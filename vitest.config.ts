@@ -16,7 +16,7 @@ const shared = { testTimeout: 20_000, hookTimeout: 30_000, pool: "forks" as cons
 export default defineConfig({
   test: {
     // Two test files at a time even on two cores: the PostgreSQL half mostly waits on the server, and the whole
-    // suite (both engines) took 9.6 min this way against about 30 with vitest's default of one on two cores.
+    // suite (both engines) took 9.2 min this way against about 30 with vitest's default of one on two cores.
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
